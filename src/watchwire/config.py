@@ -1,0 +1,124 @@
+"""Settings: WATCHWIRE_* environment variables, or a TOML file named by WATCHWIRE_CONFIG.
+
+Environment variables win over the file; the file wins over the defaults. Every setting is
+listed in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _parse_hostport(value: str, default_port: int) -> tuple[str, int]:
+    value = value.strip()
+    if value.startswith("["):  # [::1]:53
+        host, _, rest = value[1:].partition("]")
+        port = rest.lstrip(":") or str(default_port)
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    else:  # bare IPv4, name, or bare IPv6 without a port
+        host, port = value, str(default_port)
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host, int(port)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WATCHWIRE_", extra="ignore")
+
+    database_url: str = "sqlite:///./watchwire.db"
+    listen: str = "127.0.0.1:8080"
+    redis_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Target policy: which addresses probes and webhooks may connect to.
+    allow_private_targets: bool = False
+    allow_metadata_target: bool = False
+
+    # Resolver used by dns, rbl and CAA lookups unless a call names its own (HOST:PORT).
+    resolver: str | None = None
+
+    # Key for the keyed hash of API key secrets. Unset: read (or create) secret_key_file.
+    secret_key: str | None = Field(default=None, repr=False)
+    secret_key_file: Path = Path("./watchwire.secret")
+
+    # Account created on the first start when the database has none.
+    bootstrap_account: bool = True
+    idempotency_ttl_seconds: int = 60
+
+    @field_validator("listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        _parse_hostport(value, 8080)
+        return value
+
+    @field_validator("resolver")
+    @classmethod
+    def _check_resolver(cls, value: str | None) -> str | None:
+        if value:
+            _parse_hostport(value, 53)
+        return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("database_url must be sqlite:///PATH or postgresql://…")
+        return value
+
+    @property
+    def listen_host(self) -> str:
+        return _parse_hostport(self.listen, 8080)[0]
+
+    @property
+    def listen_port(self) -> int:
+        return _parse_hostport(self.listen, 8080)[1]
+
+    @property
+    def resolver_address(self) -> tuple[str, int] | None:
+        return _parse_hostport(self.resolver, 53) if self.resolver else None
+
+    def hashing_key(self) -> bytes:
+        """The key for API-key hashes: configured, or kept in a 0600 file beside the data."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.secret_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("WATCHWIRE_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

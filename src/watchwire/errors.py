@@ -1,0 +1,94 @@
+"""The one exception tree of watchwire.
+
+Services and probes raise these; each face (native API, dialects, CLI) maps them to its own
+error envelope in exactly one place.
+
+    WatchwireError
+    ├── ValidationError          bad input: names the field and the rule        (400)
+    ├── AuthError                no credential / wrong credential               (401)
+    ├── ForbiddenError           scope, read-only key, IP allowlist             (403)
+    ├── NotFoundError            no such row for this account                   (404)
+    ├── ConflictError            duplicate, idempotent request still running    (409)
+    ├── LimitError               plan limit reached (webhooks, monitors)        (403/409)
+    ├── RateLimitedError         per-minute or daily request budget spent       (429)
+    └── ProbeError               a probe could not run at all
+        └── TargetNotAllowed     the target policy refused the address
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WatchwireError(Exception):
+    """Base of every error watchwire raises on purpose."""
+
+    code: str = "error"
+    status: int = 400
+
+    def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code is not None:
+            self.code = code
+
+
+class ValidationError(WatchwireError):
+    """Input broke a rule. `details` is a list of {field, rule, message}."""
+
+    code = "missing_parameter"
+    status = 400
+
+    @classmethod
+    def field(cls, field: str, rule: str, message: str) -> ValidationError:
+        return cls(message, details=[{"field": field, "rule": rule, "message": message}])
+
+
+class AuthError(WatchwireError):
+    code = "invalid_api_key"
+    status = 401
+
+
+class ForbiddenError(WatchwireError):
+    code = "insufficient_scope"
+    status = 403
+
+
+class NotFoundError(WatchwireError):
+    code = "not_found"
+    status = 404
+
+
+class ConflictError(WatchwireError):
+    code = "conflict"
+    status = 409
+
+
+class LimitError(WatchwireError):
+    code = "limit_reached"
+    status = 403
+
+
+class RateLimitedError(WatchwireError):
+    code = "rate_limit_exceeded"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class ProbeError(WatchwireError):
+    """A probe could not be run (bad target, missing privilege), as opposed to a target that
+    answered badly, which is a normal result with findings."""
+
+    code = "probe_error"
+    status = 400
+
+
+class TargetNotAllowed(ProbeError):
+    """The target policy refused to connect to an address."""
+
+    code = "target_not_allowed"
+    status = 400

@@ -7,6 +7,7 @@ listed in docs/configuration.md.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,11 @@ def _parse_hostport(value: str, default_port: int) -> tuple[str, int]:
         host, port = value.split(":")
     else:  # bare IPv4, name, or bare IPv6 without a port
         host, port = value, str(default_port)
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if (
+        not re.fullmatch(r"[A-Za-z0-9._:-]+", host)
+        or not port.isdigit()
+        or not 0 < int(port) < 65536
+    ):
         raise ValueError(f"expected HOST:PORT, got {value!r}")
     return host, int(port)
 

@@ -25,6 +25,11 @@ METADATA_ADDRESSES: Final = frozenset(
     }
 )
 CGNAT: Final = ipaddress.ip_network("100.64.0.0/10")
+# RFC 1918 and IPv6 unique-local: what "private" means to an operator. Python's is_private
+# also covers documentation, benchmarking and 240/4 ranges, which are never real targets.
+PRIVATE: Final = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
 
 
 def classify(address: IPAddress) -> str:
@@ -44,9 +49,9 @@ def classify(address: IPAddress) -> str:
         return "link-local"
     if isinstance(address, ipaddress.IPv4Address) and address in CGNAT:
         return "cgnat"
-    if address.is_private:
+    if any(address in network for network in PRIVATE):
         return "private"
-    if address.is_reserved:
+    if not address.is_global:
         return "reserved"
     return "public"
 

@@ -1,0 +1,81 @@
+"""The one place that turns exceptions into the native API's error envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from watchwire.api.envelope import error
+from watchwire.api.ratelimit import RateLimitExceeded
+from watchwire.errors import RateLimitedError, WatchwireError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "missing_parameter",
+    401: "auth_required",
+    403: "insufficient_scope",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limit_exceeded",
+}
+
+_PYDANTIC_RULES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, str]]:
+    """Pydantic's errors as {field, rule, message}: the field as a dotted path without the
+    request part it came from, the rule as pydantic's error type."""
+    details = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        field = ".".join(loc) or "body"
+        kind = str(err.get("type", "invalid"))
+        details.append(
+            {
+                "field": field,
+                "rule": _PYDANTIC_RULES.get(kind, kind),
+                "message": f"{field}: {err.get('msg', 'invalid value')}",
+            }
+        )
+    return details
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(WatchwireError)
+    async def _watchwire(request: Request, exc: WatchwireError) -> Response:
+        headers: dict[str, str] = {}
+        if isinstance(exc, RateLimitExceeded):
+            headers.update(exc.state.headers())
+        if isinstance(exc, RateLimitedError):
+            headers["Retry-After"] = str(exc.retry_after)
+        return error(request, exc.status, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        details = validation_details(list(exc.errors()))
+        message = "; ".join(d["message"] for d in details) or "Invalid request"
+        return error(request, 400, "missing_parameter", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        message = {404: "Resource not found", 405: "HTTP method not allowed"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return error(request, exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A 5xx is a bug: log it with the request id so it can be found and fixed.
+        log.exception("unhandled error (request_id=%s)", getattr(request.state, "request_id", ""))
+        return error(request, 500, "internal_error", "Internal server error")

@@ -1,0 +1,130 @@
+"""`X-Idempotency-Key` on writes (000): replay within the TTL, 409 while the first runs.
+
+The stored response is the one the application produced (before compression); a replay
+carries `X-Idempotent-Replayed: true`. Server errors are not stored, so a retry runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from watchwire.api import credentials
+from watchwire.api.envelope import error_payload
+from watchwire.errors import WatchwireError
+from watchwire.services.idempotency import StoredResponse
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_KEY_LENGTH = 255
+_STORED_HEADERS = frozenset({b"content-type", b"location"})
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("x-idempotency-key")
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        runtime = scope["app"].state.runtime
+        try:
+            presented = credentials.extract(headers, QueryParams(scope.get("query_string", b"")))
+            principal = await runtime.accounts.authenticate(*presented) if presented else None
+        except WatchwireError:
+            principal = None
+        if principal is None:  # the route answers 401 itself
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY_LENGTH:
+            await _send_error(
+                scope, send, 400, "missing_parameter", "X-Idempotency-Key is too long (max 255)"
+            )
+            return
+
+        body = await _read_body(receive)
+        digest = hashlib.sha256()
+        for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode(), body):
+            digest.update(part.encode() if isinstance(part, str) else part)
+            digest.update(b"\0")
+        account = principal.account_sid
+        try:
+            stored = await runtime.idempotency.begin(account, key, digest.hexdigest())
+        except WatchwireError as exc:
+            await _send_error(scope, send, exc.status, exc.code, exc.message)
+            return
+        if stored is not None:
+            await _replay(stored, send)
+            return
+
+        status = 500
+        out_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def replay_body() -> Message:
+            nonlocal body
+            chunk, body = body, b""
+            return {"type": "http.request", "body": chunk, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out_headers.extend(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_body, capture)
+        finally:
+            if status < 500:
+                kept = [
+                    (k.decode(), v.decode()) for k, v in out_headers if k.lower() in _STORED_HEADERS
+                ]
+                await runtime.idempotency.finish(
+                    account, key, StoredResponse(status, kept, b"".join(chunks))
+                )
+            else:
+                await runtime.idempotency.abandon(account, key)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts = []
+    while True:
+        message = await receive()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(parts)
+
+
+async def _replay(stored: StoredResponse, send: Send) -> None:
+    headers = [(k.encode(), v.encode()) for k, v in stored.headers]
+    headers.append((b"x-idempotent-replayed", b"true"))
+    headers.append((b"content-length", str(len(stored.body)).encode()))
+    await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": stored.body})
+
+
+async def _send_error(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    request_id = scope.get("state", {}).get("request_id", "")
+    body = orjson.dumps(error_payload(request_id, code, message))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,55 @@
+"""Assembly of the HTTP application: middleware, error mapping, routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from watchwire import __version__
+from watchwire.api import errors
+from watchwire.api.envelope import JsonResponse
+from watchwire.api.middleware.idempotency import IdempotencyMiddleware
+from watchwire.api.middleware.request_context import RequestContextMiddleware
+from watchwire.api.native import router as native_router
+from watchwire.config import Settings, get_settings
+from watchwire.runtime import Runtime
+
+
+def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
+    """The ASGI app. With a runtime, it is used as is (tests, `serve`); without, one is built
+    from settings on startup and closed on shutdown (`watchwire api` under any ASGI server)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            yield
+            return
+        built = Runtime.build(settings or get_settings())
+        app.state.runtime = built
+        try:
+            yield
+        finally:
+            await built.close()
+
+    app = FastAPI(
+        title="watchwire",
+        version=__version__,
+        summary="Self-hosted monitoring: uptime, DNS, TLS, blocklists, domains.",
+        openapi_url="/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        default_response_class=JsonResponse,
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(native_router)
+    # Added last = outermost: the request id wraps everything; compression wraps replays too.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,42 @@
+"""The `watchwire` command: serve, api, db, account, key, check.
+
+Every command that prints data takes --json; errors are one line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from watchwire.cli.admin import account_app, db_app, key_app
+from watchwire.cli.check import check_app
+from watchwire.cli.serve import api, serve
+
+app = typer.Typer(
+    name="watchwire",
+    help="Self-hosted monitoring of sites, ports, DNS, TLS certificates and blocklists.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve)
+app.command("api")(api)
+app.add_typer(db_app, name="db")
+app.add_typer(account_app, name="account")
+app.add_typer(key_app, name="key")
+app.add_typer(check_app, name="check")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from watchwire import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()

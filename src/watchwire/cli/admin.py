@@ -1,0 +1,154 @@
+"""Operator commands that work on the database directly: db, account, key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from watchwire.cli._common import console, print_json, run
+from watchwire.cli.serve import load_settings
+from watchwire.pagination import PageRequest
+from watchwire.runtime import Runtime
+
+T = TypeVar("T")
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+account_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AccountOption = Annotated[str, typer.Option("--account", help="Account SID (AC…).")]
+
+
+def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    async def main() -> T:
+        runtime = Runtime.build(load_settings())
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    return run(main)
+
+
+@db_app.command("upgrade")
+def db_upgrade(json_output: JsonOption = False) -> None:
+    """Apply every pending migration."""
+
+    async def work(runtime: Runtime) -> str | None:
+        from watchwire.store.migrate import upgrade
+
+        return await upgrade(runtime.db)
+
+    revision = with_runtime(work)
+    if json_output:
+        print_json({"revision": revision})
+    else:
+        console.print(f"database schema at revision [bold]{revision}[/]")
+
+
+@account_app.command("create")
+def account_create(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    plan: Annotated[
+        str, typer.Option(help="free, starter, pro, business or unlimited.")
+    ] = "business",
+    json_output: JsonOption = False,
+) -> None:
+    """Create an account and print its SID and a full-access key (shown once)."""
+
+    async def work(runtime: Runtime) -> Any:
+        await runtime.migrate()
+        return await runtime.accounts.create_account(name, plan)
+
+    created = with_runtime(work)
+    data = {
+        "account_sid": created.account_sid,
+        "key_sid": created.sid,
+        "secret": created.secret,
+        "key": created.key,
+    }
+    if json_output:
+        print_json(data)
+        return
+    console.print(f"account [bold]{created.account_sid}[/] created")
+    console.print(f"API key (shown once): [bold]{created.key}[/]", soft_wrap=True)
+
+
+@key_app.command("create")
+def key_create(
+    account: AccountOption,
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope (repeat); default: all of the plan."),
+    ] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="GET requests only.")] = False,
+    ip: Annotated[
+        list[str] | None, typer.Option("--ip", help="Allowed address or CIDR (repeat).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Create an API key for an account (the secret is shown once)."""
+
+    async def work(runtime: Runtime) -> Any:
+        return await runtime.accounts.create_key(
+            account, name=name, scopes=scope, read_only=read_only, ip_allowlist=ip or []
+        )
+
+    created, key = with_runtime(work)
+    key.update(secret=created.secret, key=created.key)
+    if json_output:
+        print_json(key)
+        return
+    console.print(f"key [bold]{created.sid}[/] created; full key (shown once):")
+    console.print(created.key, soft_wrap=True, highlight=False)
+
+
+@key_app.command("list")
+def key_list(account: AccountOption, json_output: JsonOption = False) -> None:
+    """List an account's API keys."""
+
+    async def work(runtime: Runtime) -> list[dict[str, Any]]:
+        keys: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            result = await runtime.accounts.list_keys(account, PageRequest(page, 100))
+            keys.extend(result.items)
+            if page >= result.pages:
+                return keys
+            page += 1
+
+    keys = with_runtime(work)
+    if json_output:
+        print_json(keys)
+        return
+    table = Table("SID", "name", "scopes", "read-only", "IP allowlist", "status", "created")
+    for key in keys:
+        table.add_row(
+            key["sid"],
+            key["name"],
+            ",".join(key["scopes"]),
+            "yes" if key["read_only"] else "no",
+            ",".join(key["ip_allowlist"]) or "any",
+            key["status"],
+            key["created_at"],
+        )
+    console.print(table)
+
+
+@key_app.command("revoke")
+def key_revoke(
+    sid: Annotated[str, typer.Argument(help="Key SID (AK…).")],
+    account: AccountOption,
+    json_output: JsonOption = False,
+) -> None:
+    """Revoke an API key; it stops working at once."""
+    key = with_runtime(lambda runtime: runtime.accounts.revoke_key(account, sid))
+    if json_output:
+        print_json(key)
+    else:
+        console.print(f"key [bold]{sid}[/] revoked")

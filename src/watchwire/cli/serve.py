@@ -1,0 +1,83 @@
+"""`watchwire serve` (everything in one process) and `watchwire api` (the HTTP API only)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError as SettingsError
+
+from watchwire import logs
+from watchwire.app import create_app
+from watchwire.cli._common import console, fail, run
+from watchwire.config import Settings
+from watchwire.runtime import Runtime
+from watchwire.services.accounts import CreatedKey
+from watchwire.store.migrate import is_current
+
+log = logging.getLogger("watchwire")
+
+ListenOption = Annotated[
+    str | None, typer.Option("--listen", help="HOST:PORT (default: WATCHWIRE_LISTEN)")
+]
+
+
+def load_settings(listen: str | None = None) -> Settings:
+    try:
+        settings = Settings()
+        return settings.model_copy(update={"listen": listen}) if listen else settings
+    except SettingsError as exc:
+        fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+
+
+def _announce(created: CreatedKey, settings: Settings) -> None:
+    base = f"http://{settings.listen_host}:{settings.listen_port}"
+    console.print("[bold green]Created the first account.[/] Its API key is shown only once:")
+    console.print(f"\n  [bold]{created.key}[/]\n", highlight=False, soft_wrap=True)
+    console.print("Try it:", highlight=False)
+    console.print(
+        f"  curl -H 'X-API-Key: {created.key}' {base}/v1/account\n", highlight=False, soft_wrap=True
+    )
+
+
+async def _serve(settings: Settings, *, migrate: bool) -> None:
+    runtime = Runtime.build(settings)
+    try:
+        if migrate:
+            await runtime.migrate()
+            created = await runtime.bootstrap()
+            if created is not None:
+                _announce(created, settings)
+        elif not await is_current(runtime.db):
+            fail("the database schema is not current: run `watchwire db upgrade` first")
+        config = uvicorn.Config(
+            create_app(runtime),
+            host=settings.listen_host,
+            port=settings.listen_port,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            log_config=None,
+        )
+        server = uvicorn.Server(config)
+        log.info("watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port)
+        await server.serve()
+    finally:
+        await runtime.close()
+
+
+def serve(listen: ListenOption = None) -> None:
+    """Apply migrations and run the whole service in one process (the embedded default)."""
+    settings = load_settings(listen)
+    logs.configure(settings)
+    run(lambda: _serve(settings, migrate=True))
+
+
+def api(listen: ListenOption = None) -> None:
+    """Run only the HTTP API (scale-out: several of these behind a load balancer)."""
+    settings = load_settings(listen)
+    logs.configure(settings)
+    run(lambda: _serve(settings, migrate=False))

@@ -1,0 +1,58 @@
+"""The assembled process: settings, database, services and shared clients, built once and
+handed to every face. Tests build one against a temporary database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from watchwire.api.ratelimit import RateLimiter
+from watchwire.clock import Clock, SystemClock
+from watchwire.config import Settings
+from watchwire.probes.base import ProbeContext
+from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.idempotency import IdempotencyService
+from watchwire.store.database import Database
+from watchwire.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    accounts: AccountService
+    idempotency: IdempotencyService
+    limiter: RateLimiter
+    probe_ctx: ProbeContext
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, db: Database | None = None, clock: Clock | None = None
+    ) -> Runtime:
+        clock = clock or SystemClock()
+        database = db or Database(settings.database_url)
+        return cls(
+            settings=settings,
+            db=database,
+            accounts=AccountService(database, settings.hashing_key(), clock),
+            idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
+            limiter=RateLimiter(settings.redis_url),
+            probe_ctx=ProbeContext.from_settings(settings),
+            clock=clock,
+        )
+
+    async def migrate(self) -> None:
+        revision = await upgrade(self.db)
+        log.info("database schema at revision %s", revision)
+
+    async def bootstrap(self) -> CreatedKey | None:
+        """On the first start with no account, create one; return its key (shown once)."""
+        if not self.settings.bootstrap_account or await self.accounts.count_accounts():
+            return None
+        return await self.accounts.create_account("admin", plan="unlimited")
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,1 @@
+"""Services: plain async classes holding the business rules. No HTTP types below this line."""

@@ -1,0 +1,350 @@
+"""Accounts, plans and API keys.
+
+An API key is a SID (`AK` + 32 hex) and a secret (64 hex). Only an HMAC-SHA256 of the secret
+under the server's hashing key is stored: the secret is random, so a keyed fast hash is as
+strong as a slow password hash and costs microseconds per request. The single-string form of
+a key is SID followed by secret (98 characters, URL-safe).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.clock import Clock, SystemClock, isoformat
+from watchwire.errors import AuthError, ForbiddenError, NotFoundError, ValidationError
+from watchwire.ids import is_sid, new_sid
+from watchwire.pagination import Page, PageRequest
+from watchwire.store.database import Database
+from watchwire.store.tables import accounts, api_keys, plans
+
+SCOPES: tuple[str, ...] = (
+    "check",
+    "dns",
+    "ssl",
+    "ip",
+    "ping",
+    "monitors",
+    "webhook",
+    "rbl",
+    "cert",
+    "contacts",
+    "domains",
+)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str
+    title: str
+    requests_per_minute: int
+    requests_per_day: int
+    scopes: frozenset[str]
+    max_webhooks: int
+    event_types: frozenset[str] | None
+    min_interval_seconds: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "requests_per_minute": self.requests_per_minute,
+            "requests_per_day": self.requests_per_day,
+            "scopes": sorted(self.scopes),
+            "max_webhooks": self.max_webhooks,
+            "event_types": sorted(self.event_types) if self.event_types is not None else None,
+            "min_interval_seconds": self.min_interval_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the key, its account and what the key may do."""
+
+    account_sid: str
+    key_sid: str
+    plan: Plan
+    scopes: frozenset[str]
+    read_only: bool
+    ip_allowlist: tuple[IPNetwork, ...]
+
+    def allows_ip(self, address: str | None) -> bool:
+        if not self.ip_allowlist:
+            return True
+        if address is None:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.ip_allowlist)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes and scope in self.plan.scopes
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    sid: str
+    secret: str
+    account_sid: str
+
+    @property
+    def key(self) -> str:
+        return self.sid + self.secret
+
+
+def parse_ip_allowlist(values: Iterable[str]) -> list[str]:
+    """Normalise CIDRs or addresses; raise ValidationError naming the bad entry."""
+    networks = []
+    for index, value in enumerate(values):
+        try:
+            networks.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            raise ValidationError.field(
+                f"ip_allowlist[{index}]", "cidr", f"{value!r} is not an IP address or CIDR"
+            ) from None
+    return networks
+
+
+def _plan_from_row(row: Any) -> Plan:
+    return Plan(
+        name=row.name,
+        title=row.title,
+        requests_per_minute=row.requests_per_minute,
+        requests_per_day=row.requests_per_day,
+        scopes=frozenset(row.scopes),
+        max_webhooks=row.max_webhooks,
+        event_types=frozenset(row.event_types) if row.event_types is not None else None,
+        min_interval_seconds=row.min_interval_seconds,
+    )
+
+
+def _key_json(row: Any) -> dict[str, Any]:
+    return {
+        "sid": row.sid,
+        "name": row.name,
+        "scopes": list(row.scopes),
+        "read_only": bool(row.read_only),
+        "ip_allowlist": list(row.ip_allowlist),
+        "created_at": isoformat(row.created_at),
+        "revoked_at": isoformat(row.revoked_at) if row.revoked_at else None,
+        "status": "revoked" if row.revoked_at else "active",
+    }
+
+
+class AccountService:
+    def __init__(self, db: Database, hashing_key: bytes, clock: Clock | None = None) -> None:
+        self._db = db
+        self._hashing_key = hashing_key
+        self._clock = clock or SystemClock()
+
+    def _hash(self, secret: str) -> str:
+        return hmac.new(self._hashing_key, secret.encode(), hashlib.sha256).hexdigest()
+
+    async def plans(self) -> list[Plan]:
+        async with self._db.connect() as conn:
+            rows = (await conn.execute(sa.select(plans).order_by(plans.c.requests_per_day))).all()
+        return [_plan_from_row(r) for r in rows]
+
+    async def plan(self, name: str) -> Plan:
+        async with self._db.connect() as conn:
+            row = (await conn.execute(sa.select(plans).where(plans.c.name == name))).first()
+        if row is None:
+            known = ", ".join(p.name for p in await self.plans())
+            raise ValidationError.field("plan", "enum", f"unknown plan {name!r} (one of {known})")
+        return _plan_from_row(row)
+
+    async def count_accounts(self) -> int:
+        async with self._db.connect() as conn:
+            return int(
+                (await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar_one()
+            )
+
+    async def create_account(self, name: str, plan: str = "business") -> CreatedKey:
+        """Create an account and its first full-access key; the secret is returned only here."""
+        if not name.strip():
+            raise ValidationError.field("name", "required", "name must not be empty")
+        chosen = await self.plan(plan)
+        sid = new_sid("account")
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                accounts.insert().values(
+                    sid=sid, name=name.strip(), plan=chosen.name, created_at=self._clock.now()
+                )
+            )
+            return await self._insert_key(conn, sid, "default", sorted(chosen.scopes), False, [])
+
+    async def get_account(self, account_sid: str) -> dict[str, Any]:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(
+                        accounts.c.sid,
+                        accounts.c.name.label("account_name"),
+                        accounts.c.created_at,
+                        plans,
+                    )
+                    .join(plans, plans.c.name == accounts.c.plan)
+                    .where(accounts.c.sid == account_sid)
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError("Resource not found")
+        return {
+            "sid": row.sid,
+            "name": row.account_name,
+            "plan": _plan_from_row(row).to_json(),
+            "created_at": isoformat(row.created_at),
+        }
+
+    async def _insert_key(
+        self,
+        conn: Any,
+        account_sid: str,
+        name: str,
+        scopes: Sequence[str],
+        read_only: bool,
+        ip_allowlist: Sequence[str],
+    ) -> CreatedKey:
+        sid = new_sid("api_key")
+        secret = secrets.token_hex(32)
+        await conn.execute(
+            api_keys.insert().values(
+                sid=sid,
+                account_sid=account_sid,
+                name=name,
+                secret_hash=self._hash(secret),
+                scopes=list(scopes),
+                read_only=read_only,
+                ip_allowlist=list(ip_allowlist),
+                created_at=self._clock.now(),
+            )
+        )
+        return CreatedKey(sid=sid, secret=secret, account_sid=account_sid)
+
+    async def create_key(
+        self,
+        account_sid: str,
+        *,
+        name: str = "",
+        scopes: Sequence[str] | None = None,
+        read_only: bool = False,
+        ip_allowlist: Sequence[str] = (),
+        granted_by: frozenset[str] | None = None,
+    ) -> tuple[CreatedKey, dict[str, Any]]:
+        """Create a key. `granted_by` is the creating key's scopes: a key never grants more
+        than the key that created it (None: an operator on the command line)."""
+        account = await self.get_account(account_sid)
+        allowed = set(account["plan"]["scopes"])
+        chosen = sorted(allowed) if scopes is None else list(dict.fromkeys(scopes))
+        for index, scope in enumerate(chosen):
+            if scope not in SCOPES:
+                raise ValidationError.field(
+                    f"scopes[{index}]",
+                    "enum",
+                    f"unknown scope {scope!r} (one of {', '.join(SCOPES)})",
+                )
+            if scope not in allowed:
+                raise ValidationError.field(
+                    f"scopes[{index}]",
+                    "plan",
+                    f"scope {scope!r} is not included in the {account['plan']['name']} plan",
+                )
+            if granted_by is not None and scope not in granted_by:
+                raise ForbiddenError(f"cannot grant the scope {scope!r}: the calling key lacks it")
+        networks = parse_ip_allowlist(ip_allowlist)
+        async with self._db.transaction() as conn:
+            created = await self._insert_key(
+                conn, account_sid, name.strip() or "key", chosen, read_only, networks
+            )
+        return created, await self.get_key(account_sid, created.sid)
+
+    async def get_key(self, account_sid: str, key_sid: str) -> dict[str, Any]:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(api_keys).where(
+                        api_keys.c.sid == key_sid, api_keys.c.account_sid == account_sid
+                    )
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError("Resource not found")
+        return _key_json(row)
+
+    async def list_keys(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+        where = api_keys.c.account_sid == account_sid
+        async with self._db.connect() as conn:
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(api_keys).where(where))
+            ).scalar_one()
+            rows = (
+                await conn.execute(
+                    sa.select(api_keys)
+                    .where(where)
+                    .order_by(api_keys.c.created_at, api_keys.c.sid)
+                    .limit(page.per_page)
+                    .offset(page.offset)
+                )
+            ).all()
+        return Page([_key_json(r) for r in rows], int(total), page)
+
+    async def revoke_key(self, account_sid: str, key_sid: str) -> dict[str, Any]:
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                api_keys.update()
+                .where(
+                    api_keys.c.sid == key_sid,
+                    api_keys.c.account_sid == account_sid,
+                    api_keys.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=self._clock.now())
+            )
+        if result.rowcount == 0:
+            await self.get_key(account_sid, key_sid)  # 404 when it is not this account's
+        return await self.get_key(account_sid, key_sid)
+
+    async def authenticate(self, key_sid: str, secret: str) -> Principal:
+        """The principal for a credential; AuthError when it is unknown, wrong or revoked."""
+        if not is_sid("api_key", key_sid):
+            raise AuthError("Invalid or inactive API key")
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(
+                        api_keys.c.sid,
+                        api_keys.c.account_sid,
+                        api_keys.c.secret_hash,
+                        api_keys.c.scopes,
+                        api_keys.c.read_only,
+                        api_keys.c.ip_allowlist,
+                        api_keys.c.revoked_at,
+                        plans,
+                    )
+                    .join(accounts, accounts.c.sid == api_keys.c.account_sid)
+                    .join(plans, plans.c.name == accounts.c.plan)
+                    .where(api_keys.c.sid == key_sid)
+                )
+            ).first()
+        if row is None or row.revoked_at is not None:
+            raise AuthError("Invalid or inactive API key")
+        if not hmac.compare_digest(row.secret_hash, self._hash(secret)):
+            raise AuthError("Invalid or inactive API key")
+        return Principal(
+            account_sid=row.account_sid,
+            key_sid=row.sid,
+            plan=_plan_from_row(row),
+            scopes=frozenset(row.scopes),
+            read_only=bool(row.read_only),
+            ip_allowlist=tuple(ipaddress.ip_network(n) for n in row.ip_allowlist),
+        )

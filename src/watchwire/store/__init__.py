@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, Alembic migrations, one async engine for SQLite or PostgreSQL."""

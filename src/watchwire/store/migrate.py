@@ -1,0 +1,44 @@
+"""Apply Alembic migrations from code (`watchwire db upgrade`, and `serve` on start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from watchwire.store.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(db: Database, revision: str = "head") -> str | None:
+    """Bring the schema to `revision`; return the revision now applied."""
+    async with db.transaction() as conn:
+        if db.schema:
+            await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+        return await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def is_current(db: Database) -> bool:
+    """True when the schema is at the newest revision (readiness check for API-only processes)."""
+    async with db.connect() as conn:
+        current = await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+        head = ScriptDirectory.from_config(_config(None)).get_current_head()  # type: ignore[arg-type]
+        return bool(current == head)

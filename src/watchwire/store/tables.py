@@ -1,0 +1,79 @@
+"""Every table, as SQLAlchemy Core. Migrations under migrations/versions create them.
+
+Keys are prefixed SIDs (see watchwire.ids). Times are timezone-aware UTC. JSON columns hold
+small lists and documents that are read whole.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = sa.DateTime(timezone=True)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("title", sa.String(64), nullable=False),
+    sa.Column("requests_per_minute", sa.Integer, nullable=False),
+    sa.Column("requests_per_day", sa.Integer, nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("max_webhooks", sa.Integer, nullable=False),
+    # None = every event type.
+    sa.Column("event_types", sa.JSON, nullable=True),
+    sa.Column("min_interval_seconds", sa.Integer, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("sid", sa.String(34), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("plan", sa.String(32), sa.ForeignKey("plans.name"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("sid", sa.String(34), primary_key=True),
+    sa.Column(
+        "account_sid",
+        sa.String(34),
+        sa.ForeignKey("accounts.sid", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(255), nullable=False),
+    # HMAC-SHA256 of the secret under the server's hashing key; the secret itself is not kept.
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("scopes", sa.JSON, nullable=False),
+    sa.Column("read_only", sa.Boolean, nullable=False, default=False),
+    sa.Column("ip_allowlist", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("account_sid", sa.String(34), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    # method + path + body digest: the same key with another request is a conflict.
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # in_progress | done
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("response_headers", sa.JSON, nullable=True),
+    sa.Column("response_body", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+)

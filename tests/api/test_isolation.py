@@ -1,0 +1,54 @@
+"""Property: a row that belongs to one account is invisible to every other account."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.api.isolation import RESOURCES, OwnedResource
+from watchwire.runtime import Runtime
+
+CASES = [
+    pytest.param(resource, method, path, body, id=f"{resource.name}:{method} {path}")
+    for resource in RESOURCES
+    for method, path, body in resource.requests
+]
+
+
+@pytest.mark.parametrize(("resource", "method", "path", "body"), CASES)
+async def test_other_account_gets_404(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    resource: OwnedResource,
+    method: str,
+    path: str,
+    body: object,
+) -> None:
+    owned_id = await resource.create(client, auth)
+    before = (await client.get(resource.read_back.format(id=owned_id), headers=auth)).json()
+    intruder = await runtime.accounts.create_account("intruder")
+    response = await client.request(
+        method, path.format(id=owned_id), json=body, headers={"X-API-Key": intruder.key}
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "not_found"
+    assert owned_id not in response.text
+    after = (await client.get(resource.read_back.format(id=owned_id), headers=auth)).json()
+    assert after["data"] == before["data"]
+
+
+def test_every_owned_route_is_registered(app: object) -> None:
+    """A new route with a path id must be added to the isolation registry."""
+    from fastapi import FastAPI
+
+    assert isinstance(app, FastAPI)
+    covered = {(m, p) for r in RESOURCES for m, p, _ in r.requests}
+    routes = {
+        (method, route.path.replace("{sid}", "{id}"))
+        for route in app.routes
+        if "{" in getattr(route, "path", "") and route.path.startswith("/v1/")  # type: ignore[attr-defined]
+        for method in getattr(route, "methods", set())
+    }
+    missing = sorted(routes - covered)
+    assert not missing, f"add these routes to tests/api/isolation.py: {missing}"

@@ -1,0 +1,53 @@
+"""One storage contract, run against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from watchwire.clock import FrozenClock
+from watchwire.services.accounts import AccountService
+from watchwire.store.database import Database
+from watchwire.store.migrate import is_current, upgrade
+from watchwire.store.tables import api_keys, plans
+
+
+async def test_migrations_are_current_and_idempotent(database: Database) -> None:
+    assert await is_current(database)
+    assert await upgrade(database) == "0001"
+
+
+async def test_plans_are_data(database: Database) -> None:
+    async with database.connect() as conn:
+        rows = {r.name: r for r in (await conn.execute(sa.select(plans))).all()}
+    assert {"free", "starter", "pro", "business", "unlimited"} <= set(rows)
+    assert (rows["free"].requests_per_minute, rows["free"].requests_per_day) == (10, 100)
+    assert (rows["pro"].requests_per_minute, rows["pro"].requests_per_day) == (60, 5000)
+    assert (rows["business"].requests_per_minute, rows["business"].requests_per_day) == (120, 50000)
+    assert rows["free"].event_types == ["monitor.down", "monitor.up", "test"]
+    assert [rows[p].max_webhooks for p in ("free", "starter", "pro", "business")] == [1, 5, 20, 50]
+
+
+async def test_only_a_keyed_hash_of_the_secret_is_stored(
+    database: Database, clock: FrozenClock
+) -> None:
+    service = AccountService(database, b"k1", clock)
+    created = await service.create_account("a")
+    async with database.connect() as conn:
+        row = (await conn.execute(sa.select(api_keys))).one()
+    assert created.secret not in str(tuple(row))
+    assert len(row.secret_hash) == 64
+    # The same secret under another server key does not authenticate.
+    other = AccountService(database, b"k2", clock)
+    assert (await service.authenticate(created.sid, created.secret)).key_sid == created.sid
+    try:
+        await other.authenticate(created.sid, created.secret)
+        raise AssertionError("authenticated under the wrong hashing key")
+    except Exception as exc:
+        assert type(exc).__name__ == "AuthError"
+
+
+async def test_times_round_trip_as_utc(database: Database, clock: FrozenClock) -> None:
+    service = AccountService(database, b"k", clock)
+    created = await service.create_account("a")
+    account = await service.get_account(created.account_sid)
+    assert account["created_at"] == "2026-11-24T12:00:00Z"

@@ -7,7 +7,6 @@ listed in docs/configuration.md.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -21,23 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-
-def _parse_hostport(value: str, default_port: int) -> tuple[str, int]:
-    value = value.strip()
-    if value.startswith("["):  # [::1]:53
-        host, _, rest = value[1:].partition("]")
-        port = rest.lstrip(":") or str(default_port)
-    elif value.count(":") == 1:
-        host, port = value.split(":")
-    else:  # bare IPv4, name, or bare IPv6 without a port
-        host, port = value, str(default_port)
-    if (
-        not re.fullmatch(r"[A-Za-z0-9._:-]+", host)
-        or not port.isdigit()
-        or not 0 < int(port) < 65536
-    ):
-        raise ValueError(f"expected HOST:PORT, got {value!r}")
-    return host, int(port)
+from watchwire.hostport import parse_hostport
 
 
 class Settings(BaseSettings):
@@ -67,14 +50,14 @@ class Settings(BaseSettings):
     @field_validator("listen")
     @classmethod
     def _check_listen(cls, value: str) -> str:
-        _parse_hostport(value, 8080)
+        parse_hostport(value, 8080)
         return value
 
     @field_validator("resolver")
     @classmethod
     def _check_resolver(cls, value: str | None) -> str | None:
         if value:
-            _parse_hostport(value, 53)
+            parse_hostport(value, 53)
         return value or None
 
     @field_validator("database_url")
@@ -86,15 +69,15 @@ class Settings(BaseSettings):
 
     @property
     def listen_host(self) -> str:
-        return _parse_hostport(self.listen, 8080)[0]
+        return parse_hostport(self.listen, 8080)[0]
 
     @property
     def listen_port(self) -> int:
-        return _parse_hostport(self.listen, 8080)[1]
+        return parse_hostport(self.listen, 8080)[1]
 
     @property
     def resolver_address(self) -> tuple[str, int] | None:
-        return _parse_hostport(self.resolver, 53) if self.resolver else None
+        return parse_hostport(self.resolver, 53) if self.resolver else None
 
     def hashing_key(self) -> bytes:
         """The key for API-key hashes: configured, or kept in a 0600 file beside the data."""

@@ -51,3 +51,36 @@ async def test_times_round_trip_as_utc(database: Database, clock: FrozenClock) -
     created = await service.create_account("a")
     account = await service.get_account(created.account_sid)
     assert account["created_at"] == "2026-11-24T12:00:00Z"
+
+
+async def test_concurrent_writers_all_commit(database: Database, clock: FrozenClock) -> None:
+    """Many tasks writing at once: on SQLite they queue on the write lock instead of
+    blocking the loop on the file lock; on PostgreSQL they run in parallel."""
+    import asyncio
+
+    service = AccountService(database, b"k", clock)
+    created = await asyncio.gather(*(service.create_account(f"a{i}") for i in range(25)))
+    assert len({c.account_sid for c in created}) == 25
+    assert await service.count_accounts() == 25
+
+
+async def test_a_failed_transaction_leaves_nothing(database: Database, clock: FrozenClock) -> None:
+    service = AccountService(database, b"k", clock)
+    try:
+        async with database.transaction() as conn:
+            await conn.execute(
+                sa.insert(plans).values(
+                    name="temp",
+                    title="t",
+                    requests_per_minute=1,
+                    requests_per_day=1,
+                    scopes=[],
+                    max_webhooks=0,
+                    event_types=None,
+                    min_interval_seconds=60,
+                )
+            )
+            raise RuntimeError("abort")
+    except RuntimeError:
+        pass
+    assert "temp" not in {p.name for p in await service.plans()}

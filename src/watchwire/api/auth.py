@@ -48,6 +48,7 @@ def require(scope: str | None = None) -> Callable[[Request], Awaitable[Principal
         principal = await authenticate(request)
         budget = minute_and_day(principal.plan.requests_per_minute, principal.plan.requests_per_day)
         state = await runtime_of(request).limiter.hit(principal.account_sid, budget)
+        request.state.budget = state
         request.state.ratelimit_headers = state.headers()
         if scope is not None and not principal.has_scope(scope):
             raise ForbiddenError(f"This API key does not have the '{scope}' scope")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerMinute
 from limits.aio.storage import Storage
@@ -56,13 +58,15 @@ class BudgetState:
         }
 
 
-def minute_and_day(per_minute: int, per_day: int) -> list[Window]:
-    return [
+@lru_cache(maxsize=64)
+def minute_and_day(per_minute: int, per_day: int) -> tuple[Window, ...]:
+    """The two windows of a plan (cached: plans are few, requests many)."""
+    return (
         Window(RateLimitItemPerMinute(per_minute), "rate_limit_exceeded", "Rate limit exceeded"),
         Window(
             RateLimitItemPerDay(per_day), "daily_limit_exceeded", "Daily API request limit exceeded"
         ),
-    ]
+    )
 
 
 class RateLimiter:
@@ -77,38 +81,43 @@ class RateLimiter:
         self.storage = storage
         self._strategy = FixedWindowRateLimiter(self.storage)
 
-    async def state(self, identity: str, windows: list[Window]) -> BudgetState:
+    async def state(self, identity: str, windows: Sequence[Window]) -> BudgetState:
+        """The budget as it stands, without charging it."""
         states = []
         for window in windows:
             reset_at, remaining = await self._strategy.get_window_stats(window.item, identity)
-            states.append(
-                WindowState(
-                    limit=window.item.amount,
-                    seconds=window.item.get_expiry(),
-                    remaining=max(0, remaining),
-                    reset_at=reset_at,
-                )
-            )
+            states.append(_window_state(window, remaining, reset_at))
         return BudgetState(tuple(states))
 
-    async def hit(self, identity: str, windows: list[Window]) -> BudgetState:
-        """Count one request against every window. Raises RateLimitedError (carrying the
-        state) when a window is spent; windows after the spent one are not charged."""
-        for window in windows:
-            if not await self._strategy.hit(window.item, identity):
-                state = await self.state(identity, windows)
-                retry_after = max(1, math.ceil(_reset_of(state, window) - time.time()))
+    async def hit(self, identity: str, windows: Sequence[Window]) -> BudgetState:
+        """Charge one request to every window and return the budget after it. Raises
+        RateLimitExceeded (carrying the state) when a window is spent; windows after the spent
+        one are not charged."""
+        states = []
+        for index, window in enumerate(windows):
+            key = window.item.key_for(identity)
+            # The fixed-window strategy's hit is this incr; calling the storage directly
+            # also gives the count, sparing a second read per window on every request.
+            count = await self.storage.incr(key, window.item.get_expiry())
+            reset_at = await self.storage.get_expiry(key)
+            states.append(_window_state(window, window.item.amount - count, reset_at))
+            if count > window.item.amount:
+                rest = await self.state(identity, windows[index + 1 :])
+                state = BudgetState((*states, *rest.windows))
+                retry_after = max(1, math.ceil(reset_at - time.time()))
                 raise RateLimitExceeded(
                     window.message, retry_after=retry_after, code=window.error_code, state=state
                 )
-        return await self.state(identity, windows)
+        return BudgetState(tuple(states))
 
 
-def _reset_of(state: BudgetState, window: Window) -> float:
-    for ws in state.windows:
-        if ws.seconds == window.item.get_expiry() and ws.limit == window.item.amount:
-            return ws.reset_at
-    return time.time() + window.item.get_expiry()
+def _window_state(window: Window, remaining: int, reset_at: float) -> WindowState:
+    return WindowState(
+        limit=window.item.amount,
+        seconds=window.item.get_expiry(),
+        remaining=max(0, remaining),
+        reset_at=reset_at,
+    )
 
 
 class RateLimitExceeded(RateLimitedError):

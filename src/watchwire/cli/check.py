@@ -13,7 +13,9 @@ import typer
 check_app = typer.Typer(help="Run a one-off check from this machine (no server needed).")
 
 # CLI name -> module under watchwire.cli
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "rbl": "check_rbl",
+}
 
 for _name, _module in COMMANDS.items():
     check_app.command(_name)(importlib.import_module(f"watchwire.cli.{_module}").command)

@@ -14,6 +14,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from watchwire.clock import Clock, SystemClock, isoformat
 from watchwire.errors import AuthError, ForbiddenError, NotFoundError, ValidationError
 from watchwire.ids import is_sid, new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.store.database import Database
+from watchwire.store.database import Connection, Database
 from watchwire.store.tables import accounts, api_keys, plans
 
 SCOPES: tuple[str, ...] = (
@@ -71,6 +72,8 @@ class Principal:
     """Who is calling: the key, its account and what the key may do."""
 
     account_sid: str
+    account_name: str
+    account_created_at: datetime
     key_sid: str
     plan: Plan
     scopes: frozenset[str]
@@ -116,6 +119,31 @@ def parse_ip_allowlist(values: Iterable[str]) -> list[str]:
     return networks
 
 
+# The hot-path statements, built once: constructing a select costs more than running it.
+_ACCOUNT_BY_SID = (
+    sa.select(accounts.c.sid, accounts.c.name.label("account_name"), accounts.c.created_at, plans)
+    .join(plans, plans.c.name == accounts.c.plan)
+    .where(accounts.c.sid == sa.bindparam("sid"))
+)
+_PRINCIPAL_BY_KEY = (
+    sa.select(
+        api_keys.c.sid,
+        api_keys.c.account_sid,
+        api_keys.c.secret_hash,
+        api_keys.c.scopes,
+        api_keys.c.read_only,
+        api_keys.c.ip_allowlist,
+        api_keys.c.revoked_at,
+        accounts.c.name.label("account_name"),
+        accounts.c.created_at.label("account_created_at"),
+        plans,
+    )
+    .join(accounts, accounts.c.sid == api_keys.c.account_sid)
+    .join(plans, plans.c.name == accounts.c.plan)
+    .where(api_keys.c.sid == sa.bindparam("sid"))
+)
+
+
 def _plan_from_row(row: Any) -> Plan:
     return Plan(
         name=row.name,
@@ -127,6 +155,10 @@ def _plan_from_row(row: Any) -> Plan:
         event_types=frozenset(row.event_types) if row.event_types is not None else None,
         min_interval_seconds=row.min_interval_seconds,
     )
+
+
+def account_json(sid: str, name: str, plan: Plan, created_at: datetime) -> dict[str, Any]:
+    return {"sid": sid, "name": name, "plan": plan.to_json(), "created_at": isoformat(created_at)}
 
 
 def _key_json(row: Any) -> dict[str, Any]:
@@ -186,30 +218,14 @@ class AccountService:
 
     async def get_account(self, account_sid: str) -> dict[str, Any]:
         async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(
-                        accounts.c.sid,
-                        accounts.c.name.label("account_name"),
-                        accounts.c.created_at,
-                        plans,
-                    )
-                    .join(plans, plans.c.name == accounts.c.plan)
-                    .where(accounts.c.sid == account_sid)
-                )
-            ).first()
+            row = (await conn.execute(_ACCOUNT_BY_SID, {"sid": account_sid})).first()
         if row is None:
             raise NotFoundError("Resource not found")
-        return {
-            "sid": row.sid,
-            "name": row.account_name,
-            "plan": _plan_from_row(row).to_json(),
-            "created_at": isoformat(row.created_at),
-        }
+        return account_json(row.sid, row.account_name, _plan_from_row(row), row.created_at)
 
     async def _insert_key(
         self,
-        conn: Any,
+        conn: Connection,
         account_sid: str,
         name: str,
         scopes: Sequence[str],
@@ -319,29 +335,15 @@ class AccountService:
         if not is_sid("api_key", key_sid):
             raise AuthError("Invalid or inactive API key")
         async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(
-                        api_keys.c.sid,
-                        api_keys.c.account_sid,
-                        api_keys.c.secret_hash,
-                        api_keys.c.scopes,
-                        api_keys.c.read_only,
-                        api_keys.c.ip_allowlist,
-                        api_keys.c.revoked_at,
-                        plans,
-                    )
-                    .join(accounts, accounts.c.sid == api_keys.c.account_sid)
-                    .join(plans, plans.c.name == accounts.c.plan)
-                    .where(api_keys.c.sid == key_sid)
-                )
-            ).first()
+            row = (await conn.execute(_PRINCIPAL_BY_KEY, {"sid": key_sid})).first()
         if row is None or row.revoked_at is not None:
             raise AuthError("Invalid or inactive API key")
         if not hmac.compare_digest(row.secret_hash, self._hash(secret)):
             raise AuthError("Invalid or inactive API key")
         return Principal(
             account_sid=row.account_sid,
+            account_name=row.account_name,
+            account_created_at=row.account_created_at,
             key_sid=row.sid,
             plan=_plan_from_row(row),
             scopes=frozenset(row.scopes),

@@ -1,24 +1,36 @@
-"""The database handle: one async engine for SQLite (aiosqlite, WAL) or PostgreSQL (asyncpg).
+"""The database handle: SQLite (embedded default) or PostgreSQL (scale-out), one async API.
 
-The same SQLAlchemy Core code runs on both; `dialect` tells the few places that differ
-(`FOR UPDATE SKIP LOCKED` exists only on PostgreSQL).
+Services write `async with db.transaction() as conn: await conn.execute(stmt)` and
+`async with db.connect() as conn:` for reads; the same SQLAlchemy Core statements run on both.
+
+- PostgreSQL runs on asyncpg through SQLAlchemy's async engine.
+- SQLite runs on the standard sqlite3 module *on the event-loop thread*. A point query takes
+  tens of microseconds, while handing each call to a worker thread (aiosqlite) cost about
+  ten thread round trips per request and a third of the API's throughput — see
+  docs/decisions/0003-sqlite-on-the-event-loop.md. Write transactions are serialised by an
+  asyncio lock, so a second writer waits without blocking the loop, and a transaction body
+  never yields to the loop (its statements are synchronous), so no other task can interleave.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection as SyncConnection
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.sql.base import Executable
+
+T = TypeVar("T")
 
 
-def async_url(url: str) -> str:
-    """Turn the user-facing URL (sqlite:///…, postgresql://…) into the async driver's URL."""
-    if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
+def driver_url(url: str) -> str:
+    """The SQLAlchemy URL for the user-facing one (sqlite:///…, postgresql://…)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
@@ -31,8 +43,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Another process (a CLI command) may hold the write lock for a moment.
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+class Connection:
+    """What services see: `execute` and `run_sync`, on either backend."""
+
+    def __init__(self, sync: SyncConnection | None = None, aio: AsyncConnection | None = None):
+        self._sync = sync
+        self._aio = aio
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+        if self._sync is not None:
+            return self._sync.execute(statement, parameters)
+        assert self._aio is not None
+        return await self._aio.execute(statement, parameters)
+
+    async def run_sync(self, fn: Callable[[SyncConnection], T]) -> T:
+        if self._sync is not None:
+            return fn(self._sync)
+        assert self._aio is not None
+        return await self._aio.run_sync(fn)
 
 
 class Database:
@@ -41,37 +74,56 @@ class Database:
     def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
         self.url = url
         self.schema = schema
-        kwargs: dict[str, Any] = {"echo": echo}
-        driver_url = async_url(url)
-        if driver_url.startswith("postgresql+asyncpg"):
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-            if schema:
-                kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
-        self.engine: AsyncEngine = create_async_engine(driver_url, **kwargs)
+        target = driver_url(url)
+        self.dialect = sa.engine.make_url(target).get_backend_name()
+        self._write_lock = asyncio.Lock()
         if self.dialect == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
+            self._sync_engine = sa.create_engine(
+                target, echo=echo, pool_size=8, max_overflow=0, pool_timeout=30
+            )
+            event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+            self._aio_engine = None
+        else:
+            connect_args = {"server_settings": {"search_path": schema}} if schema else {}
+            self._aio_engine = create_async_engine(
+                target,
+                echo=echo,
+                pool_size=10,
+                max_overflow=20,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+            )
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
-            yield conn
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A transaction committed on normal exit and rolled back on an exception."""
+        if self._aio_engine is not None:
+            async with self._aio_engine.begin() as conn:
+                yield Connection(aio=conn)
+            return
+        async with self._write_lock:
+            with self._sync_engine.begin() as sync:
+                yield Connection(sync=sync)
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
-            yield conn
+    async def connect(self) -> AsyncIterator[Connection]:
+        if self._aio_engine is not None:
+            async with self._aio_engine.connect() as conn:
+                yield Connection(aio=conn)
+            return
+        with self._sync_engine.connect() as sync:
+            yield Connection(sync=sync)
 
     async def ping(self) -> bool:
         try:
-            async with self.engine.connect() as conn:
+            async with self.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
             return True
-        except Exception:  # any failure means "not ready"; the reason is logged by the caller
+        except Exception:  # any failure means "not ready"
             return False
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._aio_engine is not None:
+            await self._aio_engine.dispose()
+        else:
+            self._sync_engine.dispose()

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
-from watchwire.api.auth import require, runtime_of
+from watchwire.api.auth import require
 from watchwire.api.envelope import JsonResponse, ok
-from watchwire.api.ratelimit import minute_and_day
-from watchwire.services.accounts import Principal
+from watchwire.services.accounts import Principal, account_json
 
 router = APIRouter(tags=["account"])
 
@@ -19,14 +18,13 @@ router = APIRouter(tags=["account"])
 async def get_account(
     request: Request, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
-    runtime = runtime_of(request)
-    account = await runtime.accounts.get_account(principal.account_sid)
+    # Everything shown comes with the principal: no second query on this hot path.
     plan = principal.plan
-    minute, day = (
-        await runtime.limiter.state(
-            principal.account_sid, minute_and_day(plan.requests_per_minute, plan.requests_per_day)
-        )
-    ).windows
+    account = account_json(
+        principal.account_sid, principal.account_name, plan, principal.account_created_at
+    )
+    # The budget as the auth dependency left it, this request included.
+    minute, day = request.state.budget.windows
     account["usage"] = {
         "requests_this_minute": minute.limit - minute.remaining,
         "requests_today": day.limit - day.remaining,

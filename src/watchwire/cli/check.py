@@ -14,7 +14,9 @@ check_app = typer.Typer(help="Run a one-off check from this machine (no server n
 
 # CLI name -> module under watchwire.cli
 COMMANDS: dict[str, str] = {
+    "dns": "check_dns",
     "rbl": "check_rbl",
+    "ssl": "check_ssl",
 }
 
 for _name, _module in COMMANDS.items():

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from watchwire.cli import app
+from watchwire.store.migrate import head_revisions
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 def test_db_upgrade_reports_the_revision(cli_env: CliRunner) -> None:
     code, out, _ = invoke(cli_env, "db", "upgrade", "--json")
     assert code == 0
-    assert json.loads(out) == {"revision": "0001"}
+    assert json.loads(out) == {"revision": head_revisions()}
 
 
 def test_account_and_key_lifecycle(cli_env: CliRunner) -> None:

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from watchwire.clock import FrozenClock
 from watchwire.services.accounts import AccountService
 from watchwire.store.database import Database
-from watchwire.store.migrate import is_current, upgrade
+from watchwire.store.migrate import head_revisions, is_current, upgrade
 from watchwire.store.tables import api_keys, plans
 
 
 async def test_migrations_are_current_and_idempotent(database: Database) -> None:
     assert await is_current(database)
-    assert await upgrade(database) == "0001"
+    assert await upgrade(database) == head_revisions()
 
 
 async def test_plans_are_data(database: Database) -> None:

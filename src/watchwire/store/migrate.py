@@ -23,22 +23,29 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-async def upgrade(db: Database, revision: str = "head") -> str | None:
-    """Bring the schema to `revision`; return the revision now applied."""
+async def upgrade(db: Database, revision: str = "heads") -> str | None:
+    """Bring the schema to `revision` (every branch head by default); return the applied
+    revisions, comma-separated."""
     async with db.transaction() as conn:
         if db.schema:
             await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
-        return await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        heads = await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_heads()
         )
+        return ",".join(sorted(heads)) or None
+
+
+def head_revisions() -> str:
+    """The newest revision of every branch, comma-separated (what `upgrade` reports)."""
+    heads = ScriptDirectory.from_config(_config(None)).get_heads()  # type: ignore[arg-type]
+    return ",".join(sorted(heads))
 
 
 async def is_current(db: Database) -> bool:
     """True when the schema is at the newest revision (readiness check for API-only processes)."""
     async with db.connect() as conn:
         current = await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
+            lambda sync: MigrationContext.configure(sync).get_current_heads()
         )
-        head = ScriptDirectory.from_config(_config(None)).get_current_head()  # type: ignore[arg-type]
-        return bool(current == head)
+        return ",".join(sorted(current)) == head_revisions()

@@ -77,3 +77,29 @@ idempotency_keys = sa.Table(
     sa.Column("response_body", sa.LargeBinary, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False, index=True),
 )
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("sid", sa.String(34), primary_key=True),
+    sa.Column(
+        "account_sid",
+        sa.String(34),
+        sa.ForeignKey("accounts.sid", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("type", sa.String(64), nullable=False),
+    # What the event is about: monitor, cert_monitor, domain, rbl_host, rbl_check, webhook.
+    sa.Column("resource_type", sa.String(32), nullable=True),
+    sa.Column("resource_sid", sa.String(66), nullable=True),
+    sa.Column("description", sa.Text, nullable=False),
+    # The event's own data (evidence, thresholds, records …), in watchwire's neutral form;
+    # each webhook format renders it in its document's shape.
+    sa.Column("payload", sa.JSON, nullable=False),
+    # Contact groups of the resource at the time of the event: who is told.
+    sa.Column("contact_groups", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_events_account_created", "account_sid", "created_at"),
+    sa.Index("ix_events_account_type", "account_sid", "type"),
+    sa.Index("ix_events_resource", "resource_sid", "created_at"),
+)

@@ -1,0 +1,50 @@
+"""The event catalogue: the union of the seed documents' event names, in one place.
+
+Each entry says which document it comes from and what it means. Webhook formats render
+these in their own shapes (updown calls `monitor.down` `check.down`, for instance); the
+catalogue's names are what subscriptions filter on and what `/v1/events` shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    name: str
+    source: str
+    meaning: str
+
+
+CATALOG: dict[str, EventType] = {
+    e.name: e
+    for e in (
+        # Uptime monitors (Enterno 000; updown 001 as check.*)
+        EventType("monitor.down", "000", "A monitor failed its confirmations and is down."),
+        EventType("monitor.up", "000", "A down monitor recovered."),
+        EventType("monitor.degraded", "000", "A monitor answers slower than its threshold."),
+        EventType("ssl.expiring", "000", "The certificate of a monitored site expires soon."),
+        EventType("ssl.expired", "000", "The certificate of a monitored site has expired."),
+        EventType("domain.expiring", "000", "A domain's registration expires soon."),
+        EventType("test", "000", "A test event sent on request."),
+        # Certificate monitors (Generator Labs 003)
+        EventType("cert.expiration.trigger", "003", "A certificate entered a new expiry bracket."),
+        EventType("cert.expiration.resolve", "003", "An expiring certificate was renewed."),
+        EventType("cert.error.trigger", "003", "New certificate errors were found."),
+        EventType("cert.error.resolve", "003", "Certificate errors were resolved."),
+        EventType("cert.changed", "003", "The certificate changed outside an expiry state."),
+        # Blocklist monitoring (003)
+        EventType("rbl.host.check.started", "003", "A blocklist check of a host started."),
+        EventType("rbl.host.check.completed", "003", "A blocklist check of a host completed."),
+        EventType("rbl.host.listed", "003", "A host is listed on one or more blocklists."),
+        EventType("rbl.host.delisted", "003", "A listed host is no longer listed."),
+        # DNS-record monitoring (Entri 002)
+        EventType("domain.record_missing", "002", "A monitored DNS record is missing or changed."),
+        EventType("domain.record_restored", "002", "All monitored DNS records are back."),
+    )
+}
+
+
+def is_known(name: str) -> bool:
+    return name in CATALOG

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # Resolver used by dns, rbl and CAA lookups unless a call names its own (HOST:PORT).
     resolver: str | None = None
 
+    # Extra trust roots (PEM) for TLS checks of internal services, on top of the system store.
+    ca_file: Path | None = None
+    # MaxMind-format .mmdb files (City and/or ASN), comma-separated in the environment.
+    geoip_mmdb: list[Path] = Field(default_factory=list)
+
     # Key for the keyed hash of API key secrets. Unset: read (or create) secret_key_file.
     secret_key: str | None = Field(default=None, repr=False)
     secret_key_file: Path = Path("./watchwire.secret")
@@ -46,6 +51,13 @@ class Settings(BaseSettings):
     # Account created on the first start when the database has none.
     bootstrap_account: bool = True
     idempotency_ttl_seconds: int = 60
+
+    @field_validator("geoip_mmdb", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("listen")
     @classmethod

@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from watchwire.errors import TargetNotAllowed
@@ -32,6 +33,7 @@ PRIVATE: Final = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def classify(address: IPAddress) -> str:
     """The category of an address: public, loopback, private, link-local, cgnat, metadata,
     multicast, unspecified or reserved."""

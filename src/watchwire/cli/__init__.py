@@ -11,6 +11,7 @@ import typer
 
 from watchwire.cli.admin import account_app, db_app, key_app
 from watchwire.cli.check import check_app
+from watchwire.cli.geo import geo_app
 from watchwire.cli.serve import api, serve
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 app.add_typer(check_app, name="check")
+app.add_typer(geo_app, name="geo")
 
 
 @app.callback()

@@ -15,8 +15,12 @@ check_app = typer.Typer(help="Run a one-off check from this machine (no server n
 # CLI name -> module under watchwire.cli
 COMMANDS: dict[str, str] = {
     "dns": "check_dns",
+    "ip": "check_ip",
+    "ping": "check_ping",
+    "port": "check_port",
     "rbl": "check_rbl",
     "ssl": "check_ssl",
+    "trace": "check_trace",
 }
 
 for _name, _module in COMMANDS.items():

@@ -57,6 +57,8 @@ class ProbeContext:
     # The resolver for dns, rbl and CAA lookups, (host, port); None = the system resolver.
     resolver: tuple[str, int] | None = None
     ca_file: Path | None = None
+    # MaxMind-format databases (City and/or ASN) that add detail to the embedded geo data.
+    geoip_mmdb: tuple[Path, ...] = ()
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -67,4 +69,6 @@ class ProbeContext:
                 allow_metadata=settings.allow_metadata_target,
             ),
             resolver=settings.resolver_address,
+            ca_file=settings.ca_file,
+            geoip_mmdb=tuple(settings.geoip_mmdb),
         )

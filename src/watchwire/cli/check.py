@@ -15,6 +15,8 @@ check_app = typer.Typer(help="Run a one-off check from this machine (no server n
 # CLI name -> module under watchwire.cli
 COMMANDS: dict[str, str] = {
     "dns": "check_dns",
+    "headers": "check_headers",
+    "http": "check_http",
     "ip": "check_ip",
     "ping": "check_ping",
     "port": "check_port",

@@ -1,0 +1,92 @@
+"""One-off tools: run a probe now, with the server's target policy and resolver.
+
+The tool names are the public ones (000's scopes: check, dns, ssl, ip, ping; 003's rbl); each
+maps to one probe kind. This table is the one place that says which scope a tool needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+
+from watchwire.errors import ValidationError
+from watchwire.probes import get_probe
+from watchwire.probes.base import ProbeContext
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    probe_kind: str
+    scope: str
+    summary: str
+    # Options naming files on the server: fine on the command line, refused over the API.
+    local_only: frozenset[str] = frozenset()
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in (
+        Tool("http", "http", "check", "HTTP request with redirects, keyword match and timings"),
+        Tool("headers", "headers", "check", "HTTP header check with a 0-100 health score"),
+        Tool("port", "tcp", "ping", "TCP ports: open, refused or filtered, with banners"),
+        Tool("ping", "icmp", "ping", "ICMP echo: round-trip times and loss"),
+        Tool("traceroute", "traceroute", "ping", "The route to a host, hop by hop"),
+        Tool(
+            "dns",
+            "dns",
+            "dns",
+            "DNS lookup of any record type, with DNSSEC validation",
+            frozenset({"trust_anchor"}),
+        ),
+        Tool("ip", "geo", "ip", "IP geolocation and ASN from local data"),
+        Tool(
+            "ssl",
+            "tls",
+            "ssl",
+            "TLS certificate chain and findings, over 15 protocols",
+            frozenset({"ca_file"}),
+        ),
+        Tool("rbl", "rbl", "rbl", "An IP or domain against DNS blocklists"),
+    )
+}
+
+
+def validation_from_pydantic(exc: pydantic.ValidationError) -> ValidationError:
+    """Pydantic's errors as our ValidationError: one detail per field with its rule."""
+    details = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "options"
+        rule = {"extra_forbidden": "unknown_field", "missing": "required"}.get(
+            err["type"], err["type"]
+        )
+        details.append({"field": field, "rule": rule, "message": f"{field}: {err['msg']}"})
+    return ValidationError("; ".join(d["message"] for d in details), details=details)
+
+
+def parse_options(tool: Tool, raw: dict[str, Any], *, remote: bool = True) -> Any:
+    """Validate a tool's options once, at the face; ValidationError names field and rule.
+    `remote` callers (the API) may not name files on the server."""
+    for name in sorted(tool.local_only & raw.keys() if remote else set()):
+        raise ValidationError.field(
+            name,
+            "local_only",
+            f"{name} names a file on the server and is not accepted over the API",
+        )
+    _, options_model = get_probe(tool.probe_kind)
+    try:
+        return options_model.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise validation_from_pydantic(exc) from None
+
+
+async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> dict[str, Any]:
+    """Run the tool's probe and return its result as JSON-ready data."""
+    if not target.strip():
+        raise ValidationError.field("target", "required", "target must not be empty")
+    probe, _ = get_probe(tool.probe_kind)
+    result = await probe(target.strip(), options, ctx)
+    data: dict[str, Any] = result.to_json()
+    return data

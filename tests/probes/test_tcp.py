@@ -182,5 +182,5 @@ def test_cli_shows_each_port_and_fails_when_one_is_closed(
         done = CliRunner().invoke(app, [_target(refused_port), "--json"])
     finally:
         get_settings.cache_clear()
-    assert done.exit_code == 1
+    assert done.exit_code == 2  # down
     assert '"state": "refused"' in done.stdout

@@ -7,11 +7,15 @@ import dataclasses
 from pathlib import Path
 from typing import Annotated
 
-import pydantic
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    options_or_fail,
+    report,
+    run,
+)
 from watchwire.config import get_settings
 from watchwire.probes._dns_transport import parse_server
 from watchwire.probes.base import ProbeContext
@@ -51,8 +55,8 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Look up DNS records, with TTLs, flags and timing; --dnssec to validate them."""
-    try:
-        options = Options(
+    options = options_or_fail(
+        lambda: Options(
             type=rdtype.upper(),
             dnssec=dnssec,
             validation="resolver-ad" if resolver_ad else "chain",
@@ -60,21 +64,13 @@ def command(
             timeout=timeout,
             tcp=tcp,
         )
-        ctx = ProbeContext.from_settings(get_settings())
-        if server:
-            # Named on the command line by the operator, like WATCHWIRE_RESOLVER: trusted.
-            ctx = dataclasses.replace(ctx, resolver=parse_server(server))
-    except pydantic.ValidationError as exc:
-        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
-    except ValueError as exc:
-        fail(str(exc))
+    )
+    ctx = ProbeContext.from_settings(get_settings())
+    if server:
+        # Named on the command line by the operator, like WATCHWIRE_RESOLVER: trusted.
+        ctx = dataclasses.replace(ctx, resolver=options_or_fail(lambda: parse_server(server)))
     result = run(lambda: probe(name, options, ctx), spinner=f"Asking for {options.type}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        _print(result)
-    if result.outcome == "error":
-        raise typer.Exit(1)
+    report(result, as_json=as_json, render=_print)
 
 
 def _print(result: Result) -> None:

@@ -7,8 +7,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
-from watchwire.cli.check_http import build_options, parse_headers
+from watchwire.cli._common import (
+    console,
+    fail,
+    report,
+    run,
+    validate_options,
+)
+from watchwire.cli.check_http import parse_headers
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.headers import Options, Result, probe
@@ -46,7 +52,7 @@ def command(
         headers = parse_headers(header or [])
     except ValueError as exc:
         fail(str(exc))
-    options: Options = build_options(
+    options: Options = validate_options(
         Options,
         {
             "timeout": timeout,
@@ -59,11 +65,7 @@ def command(
     )
     ctx = ProbeContext.from_settings(get_settings())
     result = run(lambda: probe(url, options, ctx), spinner=f"Grading {url}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        print_result(result, show_passed)
-    raise typer.Exit(0 if result.outcome == "up" else 2)
+    report(result, as_json=as_json, render=lambda shown: print_result(shown, show_passed))
 
 
 def print_result(result: Result, show_passed: bool = False) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import pydantic
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    fail,
+    report,
+    run,
+    validate_options,
+)
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.http import Options, Result, probe
@@ -34,18 +39,6 @@ def parse_headers(lines: list[str]) -> dict[str, str]:
             raise ValueError(f"header {line!r} is not in the form 'Name: value'")
         headers[name.strip()] = value.strip()
     return headers
-
-
-def build_options(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:
-    """Validate options once, turning pydantic's report into one readable line."""
-    try:
-        return model.model_validate({k: v for k, v in values.items() if v is not None})
-    except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        fail(problems)
 
 
 def command(
@@ -90,7 +83,7 @@ def command(
         headers = parse_headers(header or [])
     except ValueError as exc:
         fail(str(exc))
-    options: Options = build_options(
+    options: Options = validate_options(
         Options,
         {
             "method": method.upper(),
@@ -110,11 +103,7 @@ def command(
     )
     ctx = ProbeContext.from_settings(get_settings())
     result = run(lambda: probe(url, options, ctx), spinner=f"Requesting {url}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        print_result(result, show_headers)
-    raise typer.Exit(0 if result.outcome == "up" else 2)
+    report(result, as_json=as_json, render=lambda shown: print_result(shown, show_headers))
 
 
 def print_result(result: Result, show_headers: bool = False) -> None:

@@ -11,7 +11,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from watchwire.cli._common import console, print_json, run
+from watchwire.cli._common import (
+    console,
+    report,
+    run,
+)
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.geo import Options, Result, probe
@@ -33,10 +37,7 @@ def command(
     ctx = dataclasses.replace(base, geoip_mmdb=(*base.geoip_mmdb, *(mmdb or [])))
     options = Options(reverse_dns=reverse, family="ipv4" if ipv4 else "ipv6" if ipv6 else "any")
     result = run(lambda: probe(host, options, ctx), spinner=f"Looking up {host}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        _print(result)
+    report(result, as_json=as_json, render=_print)
 
 
 def _print(result: Result) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import pydantic
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    options_or_fail,
+    report,
+    run,
+)
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.icmp import Options, Result, probe
@@ -28,24 +32,18 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Ping a host: RTT min/avg/max/stddev and loss."""
-    try:
-        options = Options(
+    options = options_or_fail(
+        lambda: Options(
             count=count,
             interval=interval,
             timeout=timeout,
             socket=socket,
             family="ipv4" if ipv4 else "ipv6" if ipv6 else "any",
         )
-    except pydantic.ValidationError as exc:
-        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    )
     ctx = ProbeContext.from_settings(get_settings())
     result = run(lambda: probe(host, options, ctx), spinner=f"Pinging {host}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        _print(result)
-    if result.outcome != "up":
-        raise typer.Exit(1)
+    report(result, as_json=as_json, render=_print)
 
 
 def _print(result: Result) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pydantic
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    options_or_fail,
+    report,
+    run,
+)
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tcp import Options, Result, probe
@@ -30,23 +34,17 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check TCP ports: open / refused / filtered, connect time, optional banner."""
-    try:
-        options = Options(
+    options = options_or_fail(
+        lambda: Options(
             ports=port or [],
             read_banner=banner,
             timeout=timeout,
             family="ipv4" if ipv4 else "ipv6" if ipv6 else "any",
         )
-    except pydantic.ValidationError as exc:
-        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    )
     ctx = ProbeContext.from_settings(get_settings())
     result = run(lambda: probe(target, options, ctx), spinner=f"Connecting to {target}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        _print(result)
-    if result.outcome != "up":
-        raise typer.Exit(1)
+    report(result, as_json=as_json, render=_print)
 
 
 def _print(result: Result) -> None:

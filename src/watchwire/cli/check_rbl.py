@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    fail,
+    print_json,
+    run,
+)
 from watchwire.config import get_settings
 from watchwire.hostport import parse_hostport
 from watchwire.probes._rbl_query import expand_hosts

@@ -6,11 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, get_args
 
-import pydantic
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, print_json, run
+from watchwire.cli._common import (
+    console,
+    fail,
+    report,
+    run,
+    validate_options,
+)
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls import Options, Protocol, Result, probe
@@ -18,19 +23,6 @@ from watchwire.probes.tls import Options, Protocol, Result, probe
 OUTCOME_STYLE = {"up": "bold green", "down": "bold red", "error": "bold yellow"}
 SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "error": "red", "critical": "bold red"}
 PROTOCOLS = ", ".join(get_args(Protocol))
-
-
-def build_options(values: dict[str, object]) -> Options:
-    """Validate the options once, turning pydantic's report into one readable line."""
-    try:
-        return Options.model_validate({k: v for k, v in values.items() if v is not None})
-    except pydantic.ValidationError as exc:
-        fail(
-            "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}"
-                for err in exc.errors()
-            )
-        )
 
 
 def command(
@@ -61,7 +53,8 @@ def command(
     Exits 0 when the certificate is fine, 2 when not."""
     if ipv4 and ipv6:
         fail("choose -4 or -6, not both")
-    options = build_options(
+    options = validate_options(
+        Options,
         {
             "protocol": protocol,
             "port": port,
@@ -74,15 +67,11 @@ def command(
             "check_caa": caa,
             "caa_identifiers": caa_identifier or None,
             "family": "ipv4" if ipv4 else "ipv6" if ipv6 else "any",
-        }
+        },
     )
     ctx = ProbeContext.from_settings(get_settings())
     result = run(lambda: probe(target, options, ctx), spinner=f"Checking {target}…")
-    if as_json:
-        print_json(result.to_json())
-    else:
-        print_result(result)
-    raise typer.Exit(0 if result.outcome == "up" else 2)
+    report(result, as_json=as_json, render=print_result)
 
 
 def print_result(result: Result) -> None:

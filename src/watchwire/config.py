@@ -52,6 +52,32 @@ class Settings(BaseSettings):
     bootstrap_account: bool = True
     idempotency_ttl_seconds: int = 60
 
+    # Engine: raw monitor results are kept this many days (hourly rollups forever), and a
+    # worker runs at most this many checks at once.
+    results_retention_days: int = Field(default=14, ge=1, le=3650)
+    engine_concurrency: int = Field(default=500, ge=1, le=20000)
+
+    # Notification channels: the SMTP relay for email contacts, the SMS gateway (an Apprise
+    # URL with {phone} in it, e.g. twilio://SID:TOKEN@+15550001111/{phone}; unset: no SMS).
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_starttls: bool = False
+    smtp_from: str = "watchwire@localhost"
+    sms_apprise_url: str | None = Field(default=None, repr=False)
+
+    # Webhook delivery: plain-http URLs (also allowed with allow_private_targets), the
+    # per-attempt timeout, attempts before a delivery is dead, requests in flight per
+    # endpoint, and the consecutive failures that warn the account and disable an endpoint.
+    webhook_allow_http: bool = False
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    delivery_max_attempts: int = Field(default=25, ge=1, le=100)
+    delivery_concurrency: int = Field(default=64, ge=1, le=5000)
+    delivery_per_endpoint_concurrency: int = Field(default=8, ge=1, le=1000)
+    delivery_warn_after: list[int] = Field(default_factory=lambda: [10, 100, 900])
+    delivery_disable_after: int = Field(default=1000, ge=1)
+
     @field_validator("geoip_mmdb", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:

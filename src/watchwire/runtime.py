@@ -9,11 +9,18 @@ from dataclasses import dataclass, field
 from watchwire.api.ratelimit import RateLimiter
 from watchwire.clock import Clock, SystemClock
 from watchwire.config import Settings
+from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.contacts import ContactService
+from watchwire.services.deliveries import DeliveryService
+from watchwire.services.events import EventService
 from watchwire.services.idempotency import IdempotencyService
+from watchwire.services.monitors import MonitorService
+from watchwire.services.subscriptions import SubscriptionService
 from watchwire.store.database import Database
 from watchwire.store.migrate import upgrade
+from watchwire.target_policy import TargetPolicy
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,12 @@ class Runtime:
     idempotency: IdempotencyService
     limiter: RateLimiter
     probe_ctx: ProbeContext
+    channel_ctx: ChannelContext
+    contacts: ContactService
+    monitors: MonitorService
+    events: EventService
+    subscriptions: SubscriptionService
+    deliveries: DeliveryService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -34,6 +47,7 @@ class Runtime:
     ) -> Runtime:
         clock = clock or SystemClock()
         database = db or Database(settings.database_url)
+        channel_ctx = ChannelContext.from_settings(settings)
         return cls(
             settings=settings,
             db=database,
@@ -41,6 +55,17 @@ class Runtime:
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
             limiter=RateLimiter(settings.redis_url),
             probe_ctx=ProbeContext.from_settings(settings),
+            monitors=MonitorService(database, clock),
+            events=EventService(database, clock),
+            channel_ctx=channel_ctx,
+            contacts=ContactService(database, channel_ctx, clock),
+            subscriptions=SubscriptionService(
+                database,
+                clock,
+                TargetPolicy(settings.allow_private_targets, settings.allow_metadata_target),
+                allow_http=settings.webhook_allow_http or settings.allow_private_targets,
+            ),
+            deliveries=DeliveryService(database, clock),
             clock=clock,
         )
 

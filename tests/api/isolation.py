@@ -33,11 +33,106 @@ async def _create_key(client: httpx.AsyncClient, headers: dict[str, str]) -> str
     return str(response.json()["data"]["sid"])
 
 
+async def _create_contact(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"type": "email", "contact": "ops@example.com"}
+    response = await client.post("/v1/contacts", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_contact_group(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/contact-groups", json={"name": "ops"}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_monitor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True}
+    response = await client.post("/v1/monitors", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_webhook(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"url": "http://127.0.0.1:9/hook", "name": "isolated"}
+    response = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["id"])
+
+
+async def _create_delivery(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    hook = await _create_webhook(client, headers)
+    response = await client.post(f"/v1/webhooks/{hook}/test", headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["data"]["delivery_id"])
+
+
 RESOURCES: list[OwnedResource] = [
     OwnedResource(
         name="api key",
         create=_create_key,
         requests=[("GET", "/v1/keys/{id}", None), ("DELETE", "/v1/keys/{id}", None)],
         read_back="/v1/keys/{id}",
+    ),
+    OwnedResource(
+        name="contact",
+        create=_create_contact,
+        requests=[
+            ("GET", "/v1/contacts/{id}", None),
+            ("PATCH", "/v1/contacts/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/contacts/{id}", None),
+            ("POST", "/v1/contacts/{id}/pause", None),
+            ("POST", "/v1/contacts/{id}/resume", None),
+            ("POST", "/v1/contacts/{id}/confirm", {"authcode": "abc123"}),
+            ("POST", "/v1/contacts/{id}/resend", None),
+        ],
+        read_back="/v1/contacts/{id}",
+    ),
+    OwnedResource(
+        name="contact group",
+        create=_create_contact_group,
+        requests=[
+            ("GET", "/v1/contact-groups/{id}", None),
+            ("PATCH", "/v1/contact-groups/{id}", {"name": "stolen", "is_default": True}),
+            ("DELETE", "/v1/contact-groups/{id}", None),
+        ],
+        read_back="/v1/contact-groups/{id}",
+    ),
+    OwnedResource(
+        name="monitor",
+        create=_create_monitor,
+        requests=[
+            ("GET", "/v1/monitors/{id}", None),
+            ("PATCH", "/v1/monitors/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/monitors/{id}", None),
+            ("POST", "/v1/monitors/{id}/pause", None),
+            ("POST", "/v1/monitors/{id}/resume", None),
+            ("GET", "/v1/monitors/{id}/results", None),
+            ("GET", "/v1/monitors/{id}/metrics", None),
+            ("GET", "/v1/monitors/{id}/downtimes", None),
+        ],
+        read_back="/v1/monitors/{id}",
+    ),
+    OwnedResource(
+        name="webhook",
+        create=_create_webhook,
+        requests=[
+            ("GET", "/v1/webhooks/{id}", None),
+            ("PATCH", "/v1/webhooks/{id}", {"name": "stolen"}),
+            ("PUT", "/v1/webhooks/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/webhooks/{id}", None),
+            ("POST", "/v1/webhooks/{id}/test", None),
+            ("POST", "/v1/webhooks/{id}/rotate-secret", None),
+        ],
+        read_back="/v1/webhooks/{id}",
+    ),
+    OwnedResource(
+        name="delivery",
+        create=_create_delivery,
+        requests=[
+            ("GET", "/v1/deliveries/{id}", None),
+            ("POST", "/v1/deliveries/{id}/redeliver", None),
+        ],
+        read_back="/v1/deliveries/{id}",
     ),
 ]

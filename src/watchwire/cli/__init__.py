@@ -13,6 +13,7 @@ from watchwire.cli.admin import account_app, db_app, key_app
 from watchwire.cli.check import check_app
 from watchwire.cli.geo import geo_app
 from watchwire.cli.serve import api, serve
+from watchwire.cli.worker import worker
 
 app = typer.Typer(
     name="watchwire",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.command("api")(api)
+app.command("worker")(worker)
 app.add_typer(db_app, name="db")
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")

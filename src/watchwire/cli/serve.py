@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Callable, Generator
 from typing import Annotated
 
 import typer
@@ -11,6 +15,7 @@ from pydantic import ValidationError as SettingsError
 
 from watchwire import logs
 from watchwire.app import create_app
+from watchwire.background import run_background
 from watchwire.cli._common import console, fail, run
 from watchwire.config import Settings
 from watchwire.runtime import Runtime
@@ -42,7 +47,23 @@ def _announce(created: CreatedKey, settings: Settings) -> None:
     )
 
 
-async def _serve(settings: Settings, *, migrate: bool) -> None:
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling (the caller installs handlers)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _stopper(server: uvicorn.Server, stop: asyncio.Event) -> Callable[[], None]:
+    def handle() -> None:
+        server.should_exit = True
+        stop.set()
+
+    return handle
+
+
+async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False) -> None:
     runtime = Runtime.build(settings)
     try:
         if migrate:
@@ -62,9 +83,31 @@ async def _serve(settings: Settings, *, migrate: bool) -> None:
             access_log=False,
             log_config=None,
         )
-        server = uvicorn.Server(config)
+        if not with_engine:
+            server = uvicorn.Server(config)
+            log.info(
+                "watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port
+            )
+            await server.serve()
+            return
+        # The background work drains on SIGTERM too, so the signals are ours, not uvicorn's (it would
+        # re-raise SIGTERM after its own shutdown and kill the process mid-drain).
+        server = _QuietServer(config)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _stopper(server, stop))
+        background = asyncio.create_task(
+            run_background(
+                runtime, concurrency=settings.engine_concurrency, location="local", stop=stop
+            )
+        )
         log.info("watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port)
-        await server.serve()
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            await background
     finally:
         await runtime.close()
 
@@ -73,7 +116,7 @@ def serve(listen: ListenOption = None) -> None:
     """Apply migrations and run the whole service in one process (the embedded default)."""
     settings = load_settings(listen)
     logs.configure(settings)
-    run(lambda: _serve(settings, migrate=True))
+    run(lambda: _serve(settings, migrate=True, with_engine=True))
 
 
 def api(listen: ListenOption = None) -> None:

@@ -42,9 +42,23 @@ CATALOG: dict[str, EventType] = {
         # DNS-record monitoring (Entri 002)
         EventType("domain.record_missing", "002", "A monitored DNS record is missing or changed."),
         EventType("domain.record_restored", "002", "All monitored DNS records are back."),
+        # Contacts (003): a new or changed contact is sent its confirmation code
+        EventType("contact.confirm", "003", "A contact is sent its confirmation code."),
+        # Webhook endpoints (updown 001): warnings after 10/100/900 failures, then disabled
+        EventType("webhook.failing", "001", "A webhook endpoint keeps failing its deliveries."),
+        EventType("webhook.disabled", "001", "A failing webhook endpoint was disabled."),
     )
 }
 
 
 def is_known(name: str) -> bool:
     return name in CATALOG
+
+
+# Payload fields only the addressed contact may see (a confirmation code): kept for the
+# delivery, never shown by the API.
+PRIVATE_PAYLOAD_FIELDS = frozenset({"authcode"})
+
+
+def public_payload(payload: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in payload.items() if k not in PRIVATE_PAYLOAD_FIELDS}

@@ -77,4 +77,7 @@ async def record_event(
             created_at=now,
         )
     )
+    from watchwire.events import outbox  # here: outbox imports Event from this module
+
+    await outbox.enqueue(conn, event)
     return event

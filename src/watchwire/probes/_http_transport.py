@@ -20,7 +20,6 @@ closed when the loop shuts down its async generators, as `asyncio.run` and pytes
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 import ssl
 import time
@@ -33,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.abc import ResolveResult
 
 from watchwire.errors import ProbeError
-from watchwire.target_policy import IPAddress, TargetPolicy
+from watchwire.policy_http import PolicyResolver, literal_address
+from watchwire.target_policy import TargetPolicy
 
 FAMILIES = {None: socket.AF_UNSPEC, 4: socket.AF_INET, 6: socket.AF_INET6}
 
@@ -89,38 +89,19 @@ def phase_ms(clock: HopClock) -> dict[str, float | None]:
     }
 
 
-@lru_cache(maxsize=1024)
-def _literal_address(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-# The policy is a frozen value and `allows` a pure function of it and the address; monitors
-# probe the same few addresses over and over, and classifying one costs microseconds.
-@lru_cache(maxsize=4096)
-def _allowed(policy: TargetPolicy, address: IPAddress) -> bool:
-    return policy.allows(address)
-
-
 def check_literal(host: str, policy: TargetPolicy, ip_version: int | None) -> None:
     """Refuse an IP-literal host before aiohttp sees it: aiohttp never resolves literals
     (so PolicyResolver never sees them), and silently drops one of the wrong family."""
-    address = _literal_address(host)
+    address = literal_address(host)
     if address is None:
         return  # a name: PolicyResolver checks every address it resolves to
     if ip_version is not None and address.version != ip_version:
         raise ProbeError(f"{address} is not an IPv{ip_version} address")
-    if not _allowed(policy, address):
-        policy.check(address)  # raises, saying why
+    policy.check(address)
 
 
-class PolicyResolver(AbstractResolver):
-    """Resolves names through the target policy, so only allowed addresses reach aiohttp."""
-
-    def __init__(self, policy: TargetPolicy) -> None:
-        self._policy = policy
+class TimedPolicyResolver(PolicyResolver):
+    """The policy resolver, timing the DNS phase of the probe's current hop."""
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -128,23 +109,10 @@ class PolicyResolver(AbstractResolver):
         clock = CURRENT_HOP.get()
         if clock is not None:
             clock.dns_started, clock.phase = time.perf_counter(), "dns_lookup"
-        addresses = await self._policy.resolve(host, port, family)
+        resolved = await super().resolve(host, port, family)
         if clock is not None:
             clock.dns_done = time.perf_counter()
-        return [
-            {
-                "hostname": host,
-                "host": str(address),
-                "port": port,
-                "family": socket.AF_INET6 if address.version == 6 else socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-            for address in addresses
-        ]
-
-    async def close(self) -> None:
-        return None
+        return resolved
 
 
 class TimedConnector(aiohttp.TCPConnector):
@@ -153,7 +121,7 @@ class TimedConnector(aiohttp.TCPConnector):
 
     def __init__(self, policy: TargetPolicy, ip_version: int | None, **kwargs: Any) -> None:
         super().__init__(
-            resolver=PolicyResolver(policy),
+            resolver=TimedPolicyResolver(policy),
             family=FAMILIES[ip_version],
             use_dns_cache=False,
             force_close=True,

@@ -10,14 +10,11 @@ never raises.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from datetime import datetime
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,6 +25,7 @@ from pydantic import BaseModel
 
 from watchwire.clock import isoformat
 from watchwire.errors import ProbeError
+from watchwire.policy_http import PolicyResolver, check_literal_host
 from watchwire.target_policy import TargetPolicy
 
 MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024
@@ -42,32 +40,6 @@ class RevocationStatus(BaseModel):
     detail: str
 
 
-class _PolicyResolver(AbstractResolver):
-    """aiohttp resolver that only returns addresses the target policy allows."""
-
-    def __init__(self, policy: TargetPolicy) -> None:
-        self._policy = policy
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        addresses = await self._policy.resolve(host, port, family)
-        return [
-            ResolveResult(
-                hostname=host,
-                host=str(addr),
-                port=port,
-                family=socket.AF_INET if addr.version == 4 else socket.AF_INET6,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for addr in addresses
-        ]
-
-    async def close(self) -> None:
-        return None
-
-
 async def http_fetch(
     url: str, policy: TargetPolicy, timeout: float, body: bytes | None = None
 ) -> bytes:
@@ -76,11 +48,8 @@ async def http_fetch(
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
         raise ProbeError(f"only http:// URLs are fetched, not {url}")
-    try:
-        policy.check(ipaddress.ip_address(parts.hostname))
-    except ValueError:
-        pass  # a name: the resolver applies the policy
-    connector = aiohttp.TCPConnector(resolver=_PolicyResolver(policy), force_close=True)
+    check_literal_host(parts.hostname, policy)  # names: the resolver applies the policy
+    connector = aiohttp.TCPConnector(resolver=PolicyResolver(policy), force_close=True)
     headers = {"Content-Type": "application/ocsp-request"} if body is not None else {}
     try:
         async with (

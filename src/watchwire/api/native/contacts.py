@@ -1,0 +1,171 @@
+"""`/v1/contacts` and `/v1/contact-groups`: who is told about events (003's contacts), with
+the confirmation flow (`confirm`, `resend`) and pause/resume. Scope `contacts`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+
+from watchwire.api.auth import require, runtime_of
+from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native.params import page_request
+from watchwire.pagination import PageRequest
+from watchwire.services.accounts import Principal
+
+router = APIRouter(tags=["contacts"])
+Caller = Annotated[Principal, Depends(require("contacts"))]
+Paging = Annotated[PageRequest, Depends(page_request)]
+
+_TYPES_HELP = (
+    "email sms pushover pagerduty slack datadog discord telegram endpoint aws-sns aws-cloudwatch"
+)
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description=f"One of: {_TYPES_HELP}")
+    contact: str = Field(
+        max_length=1024, description="The address, phone number, key or URL, per type"
+    )
+    name: str | None = Field(default=None, max_length=255, description="Default: the contact")
+    args: dict[str, Any] = Field(
+        default_factory=dict, description="Per-type settings (tokens, region …)"
+    )
+    contact_groups: list[str] | None = Field(
+        default=None, description="Contact group SIDs; omitted: the default group"
+    )
+    schedule: str | None = Field(
+        default=None, description="Deprecated in 003: every_check, start_and_end, while_listed"
+    )
+
+
+class ContactUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contact: str | None = Field(default=None, max_length=1024)
+    name: str | None = Field(default=None, max_length=255)
+    args: dict[str, Any] | None = None
+    contact_groups: list[str] | None = None
+    schedule: str | None = None
+
+
+class Confirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    authcode: str = Field(max_length=64, description="The code sent to the contact")
+
+
+class GroupCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=255)
+    is_default: bool = False
+    contacts: list[str] = Field(default_factory=list, description="Contact SIDs")
+
+
+class GroupUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    is_default: bool | None = None
+    contacts: list[str] | None = None
+
+
+@router.get("/contacts", summary="List the account's contacts")
+async def list_contacts(request: Request, principal: Caller, page: Paging) -> JsonResponse:
+    result = await runtime_of(request).contacts.list_contacts(principal.account_sid, page)
+    return ok(request, result.items, pagination=result.meta())
+
+
+@router.post("/contacts", status_code=201, summary="Create a contact; it is sent a code")
+async def create_contact(request: Request, body: ContactCreate, principal: Caller) -> JsonResponse:
+    created = await runtime_of(request).contacts.create_contact(
+        principal.account_sid, **body.model_dump()
+    )
+    return ok(request, created, status=201)
+
+
+@router.get("/contacts/{sid}", summary="One contact")
+async def get_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).contacts.get_contact(principal.account_sid, sid))
+
+
+@router.patch("/contacts/{sid}", summary="Change a contact (a new destination is re-confirmed)")
+async def update_contact(
+    request: Request, sid: str, body: ContactUpdate, principal: Caller
+) -> JsonResponse:
+    changed = await runtime_of(request).contacts.update_contact(
+        principal.account_sid, sid, **body.model_dump()
+    )
+    return ok(request, changed)
+
+
+@router.delete("/contacts/{sid}", summary="Delete a contact")
+async def delete_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.delete_contact(principal.account_sid, sid))
+
+
+@router.post("/contacts/{sid}/pause", summary="Stop notifications to a contact")
+async def pause_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.pause_contact(principal.account_sid, sid))
+
+
+@router.post("/contacts/{sid}/resume", summary="Resume notifications to a paused contact")
+async def resume_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.resume_contact(principal.account_sid, sid))
+
+
+@router.post("/contacts/{sid}/confirm", summary="Confirm a pending contact with its code")
+async def confirm_contact(
+    request: Request, sid: str, body: Confirmation, principal: Caller
+) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.confirm_contact(principal.account_sid, sid, body.authcode))
+
+
+@router.post("/contacts/{sid}/resend", summary="Send a pending contact a new code")
+async def resend_confirmation(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.resend_confirmation(principal.account_sid, sid))
+
+
+@router.get("/contact-groups", summary="List the account's contact groups")
+async def list_groups(request: Request, principal: Caller, page: Paging) -> JsonResponse:
+    result = await runtime_of(request).contacts.list_groups(principal.account_sid, page)
+    return ok(request, result.items, pagination=result.meta())
+
+
+@router.post("/contact-groups", status_code=201, summary="Create a contact group")
+async def create_group(request: Request, body: GroupCreate, principal: Caller) -> JsonResponse:
+    created = await runtime_of(request).contacts.create_group(
+        principal.account_sid, **body.model_dump()
+    )
+    return ok(request, created, status=201)
+
+
+@router.get("/contact-groups/{sid}", summary="One contact group with its members")
+async def get_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).contacts.get_group(principal.account_sid, sid))
+
+
+@router.patch("/contact-groups/{sid}", summary="Rename, make default or change members")
+async def update_group(
+    request: Request, sid: str, body: GroupUpdate, principal: Caller
+) -> JsonResponse:
+    changed = await runtime_of(request).contacts.update_group(
+        principal.account_sid, sid, **body.model_dump()
+    )
+    return ok(request, changed)
+
+
+@router.delete("/contact-groups/{sid}", summary="Delete a contact group (its contacts stay)")
+async def delete_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    service = runtime_of(request).contacts
+    return ok(request, await service.delete_group(principal.account_sid, sid))

@@ -1,0 +1,131 @@
+"""`/v1/webhooks`: webhook subscriptions (000's `/api/v4/webhooks`), their test event and
+secret rotation. The whole secret is shown only by create and rotate-secret."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+
+from watchwire.api.auth import require, runtime_of
+from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native.params import page_request
+from watchwire.pagination import PageRequest
+from watchwire.services.accounts import Principal
+
+router = APIRouter(tags=["webhooks"])
+Caller = Annotated[Principal, Depends(require("webhook"))]
+Format = Literal["standard", "enterno", "generatorlabs", "entri", "updown"]
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2048, description="Destination URL (https)")
+    name: str = Field(default="", max_length=255)
+    secret: str | None = Field(
+        default=None, description="Signing secret; default: a generated whsec_ secret"
+    )
+    events: list[str] | None = Field(
+        default=None, description="Event types to receive; default: all the plan allows"
+    )
+    is_active: bool = True
+    format: Format = "standard"
+    legacy_signature: bool = Field(
+        default=False, description="enterno format: also send the body-only X-Enterno-Signature"
+    )
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=2048)
+    name: str | None = Field(default=None, max_length=255)
+    events: list[str] | None = None
+    is_active: bool | None = None
+    format: Format | None = None
+    legacy_signature: bool | None = None
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str | None = Field(default=None, description="The new secret; default: generated")
+
+
+@router.post("/webhooks", status_code=201, summary="Create a webhook subscription")
+async def create_webhook(request: Request, body: WebhookCreate, principal: Caller) -> JsonResponse:
+    created = await runtime_of(request).subscriptions.create(
+        principal.account_sid, principal.plan, **body.model_dump()
+    )
+    return ok(request, created, status=201)
+
+
+@router.get("/webhooks", summary="List the account's webhook subscriptions")
+async def list_webhooks(
+    request: Request, principal: Caller, page: Annotated[PageRequest, Depends(page_request)]
+) -> JsonResponse:
+    result = await runtime_of(request).subscriptions.list_page(principal.account_sid, page)
+    return ok(request, result.items, pagination=result.meta())
+
+
+@router.get("/webhooks/{sid}", summary="One webhook subscription (secret masked)")
+async def get_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).subscriptions.get(principal.account_sid, sid))
+
+
+async def _update(
+    request: Request, sid: str, body: WebhookUpdate, principal: Principal
+) -> JsonResponse:
+    changes = body.model_dump(exclude_unset=True)
+    updated = await runtime_of(request).subscriptions.update(
+        principal.account_sid, sid, principal.plan, changes
+    )
+    return ok(request, updated)
+
+
+@router.patch("/webhooks/{sid}", summary="Change a webhook subscription")
+async def patch_webhook(
+    request: Request, sid: str, body: WebhookUpdate, principal: Caller
+) -> JsonResponse:
+    return await _update(request, sid, body, principal)
+
+
+@router.put("/webhooks/{sid}", summary="Change a webhook subscription (as PATCH, 000's verb)")
+async def put_webhook(
+    request: Request, sid: str, body: WebhookUpdate, principal: Caller
+) -> JsonResponse:
+    return await _update(request, sid, body, principal)
+
+
+@router.delete("/webhooks/{sid}", summary="Delete a webhook subscription")
+async def delete_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    await runtime_of(request).subscriptions.delete(principal.account_sid, sid)
+    return ok(request, {"id": sid, "deleted": True})
+
+
+@router.post("/webhooks/{sid}/test", status_code=202, summary="Send a test event")
+async def test_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    sent = await runtime_of(request).subscriptions.send_test(principal.account_sid, sid)
+    return ok(
+        request, {"event": sent.event.to_json(), "delivery_id": sent.delivery_sid}, status=202
+    )
+
+
+@router.post(
+    "/webhooks/{sid}/rotate-secret",
+    summary="Replace the secret (shown once); the old one keeps signing for 24 hours",
+)
+async def rotate_secret(
+    request: Request,
+    sid: str,
+    principal: Caller,
+    body: Annotated[SecretRotation | None, Body()] = None,
+) -> JsonResponse:
+    secret = body.secret if body is not None else None
+    rotated = await runtime_of(request).subscriptions.rotate_secret(
+        principal.account_sid, sid, secret
+    )
+    return ok(request, rotated)

@@ -1,0 +1,57 @@
+"""`watchwire worker`: the background work without the API — monitoring engine, scheduled
+jobs and deliveries. Any number of these run on any number of machines against one
+PostgreSQL. SIGTERM or Ctrl-C stops it gracefully: running work finishes (or its leases are
+released) before it exits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Annotated
+
+import typer
+
+from watchwire import logs
+from watchwire.background import run_background
+from watchwire.cli._common import fail, run
+from watchwire.cli.serve import load_settings
+from watchwire.runtime import Runtime
+from watchwire.store.migrate import is_current
+
+log = logging.getLogger("watchwire")
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGTERM and SIGINT instead of dying mid-check."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _work(concurrency: int, location: str) -> None:
+    settings = load_settings()
+    runtime = Runtime.build(settings)
+    try:
+        if not await is_current(runtime.db):
+            fail("the database schema is not current: run `watchwire db upgrade` first")
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await run_background(runtime, concurrency=concurrency, location=location, stop=stop)
+    finally:
+        await runtime.close()
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", min=1, help="Checks at once (default: setting)"),
+    ] = None,
+    location: Annotated[
+        str, typer.Option("--location", help="Name recorded with each result")
+    ] = "local",
+) -> None:
+    """Run only the background work: checks, scheduled jobs and deliveries (no API)."""
+    settings = load_settings()
+    logs.configure(settings)
+    run(lambda: _work(concurrency or settings.engine_concurrency, location))

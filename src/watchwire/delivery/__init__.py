@@ -1,0 +1,1 @@
+"""Delivery: the outbox worker, webhooks and notification channels."""

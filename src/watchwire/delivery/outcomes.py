@@ -1,0 +1,209 @@
+"""Writing attempt outcomes: the delivery's next state, its attempt row, and the endpoint's
+health (consecutive failures, warnings, disabling).
+
+Outcomes are written in batches, one transaction for everything that finished since the
+last write: on a busy endpoint the per-transaction cost, not the HTTP request, is what
+limits deliveries per second. A batch keeps only rows whose lease the worker still holds
+(a worker that overran its lease drops its outcome: the new owner's counts). Nothing is
+lost if the process dies before a write: the leases expire and the rows are tried again.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.delivery.claims import Claim
+from watchwire.delivery.schedule import retry_delay
+from watchwire.delivery.webhook import GONE, AttemptResult
+from watchwire.events.store import Event, record_event
+from watchwire.store.database import Connection, Database
+from watchwire.store.tables_contacts import contact_groups
+from watchwire.store.tables_webhooks import deliveries, delivery_attempts, webhook_subscriptions
+
+_WRITE = (
+    deliveries.update()
+    .where(deliveries.c.sid == sa.bindparam("b_sid"))
+    .values(
+        status=sa.bindparam("b_status"),
+        attempts=sa.bindparam("b_attempts"),
+        next_attempt_at=sa.bindparam("b_next"),
+        delivered_at=sa.bindparam("b_delivered"),
+        last_status_code=sa.bindparam("b_code"),
+        last_error=sa.bindparam("b_error"),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    item: Claim
+    result: AttemptResult
+    started: datetime
+    finished: datetime
+    duration_ms: float
+    counted: bool  # an attempt on the endpoint itself, counted toward its failures
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """When consecutive failures warn the account, and when they disable the endpoint."""
+
+    warn_after: tuple[int, ...] = (10, 100, 900)
+    disable_after: int = 1000
+
+
+def next_state(outcome: Outcome, max_attempts: int, rng: random.Random) -> dict[str, Any]:
+    """The bind values of the delivery's row after this attempt."""
+    result, number, now = outcome.result, outcome.item.attempts + 1, outcome.finished
+    values: dict[str, Any] = {
+        "b_sid": outcome.item.sid,
+        "b_attempts": number,
+        "b_code": result.status_code,
+        "b_error": result.error,
+        "b_next": None,
+        "b_delivered": None,
+    }
+    if result.ok:
+        return values | {"b_status": "delivered", "b_delivered": now}
+    if result.permanent:
+        return values | {"b_status": "failed"}
+    if number >= max_attempts:
+        return values | {"b_status": "dead"}
+    delay = retry_delay(number, result.retry_after, rng)
+    return values | {"b_status": "retrying", "b_next": now + timedelta(seconds=delay)}
+
+
+def _attempt_row(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "delivery_sid": outcome.item.sid,
+        "number": outcome.item.attempts + 1,
+        "started_at": outcome.started,
+        "duration_ms": round(outcome.duration_ms, 3),
+        "status_code": outcome.result.status_code,
+        "error": outcome.result.error,
+        "response_excerpt": outcome.result.excerpt,
+    }
+
+
+async def write(
+    db: Database,
+    owner: str,
+    batch: list[Outcome],
+    *,
+    max_attempts: int,
+    health: Health,
+    rng: random.Random,
+) -> int:
+    """Write a batch of outcomes in one transaction; return how many were still ours."""
+    if not batch:
+        return 0
+    async with db.transaction() as conn:
+        query = sa.select(deliveries.c.sid).where(
+            deliveries.c.sid.in_([o.item.sid for o in batch]), deliveries.c.lease_owner == owner
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update()
+        owned = set((await conn.execute(query)).scalars())
+        kept = [o for o in batch if o.item.sid in owned]
+        if not kept:
+            return 0
+        await conn.execute(_WRITE, [next_state(o, max_attempts, rng) for o in kept])
+        await conn.execute(delivery_attempts.insert(), [_attempt_row(o) for o in kept])
+        await _count(conn, [o for o in kept if o.counted], health)
+    return len(kept)
+
+
+async def _count(conn: Connection, outcomes: list[Outcome], health: Health) -> None:
+    by_endpoint: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_endpoint[outcome.item.target_sid].append(outcome)
+    table = webhook_subscriptions
+    all_ok = [sid for sid, seen in by_endpoint.items() if all(o.result.ok for o in seen)]
+    if all_ok:
+        # The common case in one statement: endpoints that only succeeded start from zero.
+        await conn.execute(
+            table.update()
+            .where(table.c.sid.in_(all_ok), table.c.consecutive_failures != 0)
+            .values(consecutive_failures=0)
+        )
+    for sid, seen in by_endpoint.items():
+        if sid not in all_ok:
+            for outcome in seen:  # in order: a success in between resets the count
+                await count_one(conn, outcome, health)
+
+
+async def count_one(conn: Connection, outcome: Outcome, health: Health) -> None:
+    table = webhook_subscriptions
+    sid = outcome.item.target_sid
+    if outcome.result.ok:
+        await conn.execute(table.update().where(table.c.sid == sid).values(consecutive_failures=0))
+        return
+    row = (
+        await conn.execute(
+            table.update()
+            .where(table.c.sid == sid)
+            .values(consecutive_failures=table.c.consecutive_failures + 1)
+            .returning(table.c.consecutive_failures, table.c.is_active)
+        )
+    ).first()
+    if row is None:
+        return
+    failures = int(row.consecutive_failures)
+    gone = outcome.result.status_code == GONE
+    if row.is_active and (gone or failures >= health.disable_after):
+        reason = (
+            "the receiver answered 410 Gone"
+            if gone
+            else f"disabled after {failures} consecutive failed deliveries"
+        )
+        await conn.execute(
+            table.update().where(table.c.sid == sid).values(is_active=False, disabled_reason=reason)
+        )
+        await warn(conn, outcome, "webhook.disabled", failures, reason)
+    elif failures in health.warn_after:
+        await warn(conn, outcome, "webhook.failing", failures, None)
+
+
+async def warn(
+    conn: Connection, outcome: Outcome, type: str, failures: int, reason: str | None
+) -> Event:
+    """Tell the account's default contact group about a failing or disabled endpoint."""
+    row, account_sid = outcome.item.target, outcome.item.event.account_sid
+    group = (
+        await conn.execute(
+            sa.select(contact_groups.c.sid).where(
+                contact_groups.c.account_sid == account_sid, contact_groups.c.is_default.is_(True)
+            )
+        )
+    ).scalar_one_or_none()
+    name = row.name or row.url
+    error = outcome.result.error
+    description = (
+        f"Webhook {name} was disabled: {reason}."
+        if type == "webhook.disabled"
+        else f"Webhook {name} has failed {failures} deliveries in a row (last: {error})."
+    )
+    return await record_event(
+        conn,
+        account_sid=account_sid,
+        type=type,
+        description=description,
+        payload={
+            "webhook": {"sid": row.sid, "name": row.name, "url": row.url},
+            "consecutive_failures": failures,
+            "last_error": error,
+            "disabled_reason": reason,
+        },
+        now=outcome.finished,
+        resource_type="webhook",
+        resource_sid=row.sid,
+        contact_groups=[group] if group else [],
+    )

@@ -1,0 +1,126 @@
+"""Scheduled jobs other than uptime monitors: certificate monitors, monitored domains,
+blocklist hosts, domain expiry. Each is a table with lease columns (engine/leases.py) and a
+function that runs one claimed row.
+
+    1. For each job, claim up to its free concurrency of due rows.
+    2. Run each row as a task under the job's semaphore. The job's `run` does the check and,
+       in one transaction, writes the state change, its events and `leases.complete(...)`.
+    3. When nothing is due, sleep until the earliest due time (at most a second).
+    4. On stop: claim nothing more, give running rows a grace period, release the rest.
+
+The one list of them is `JOBS` in watchwire/background.py, which `serve` and `worker` run
+next to the uptime engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from watchwire.engine import leases
+
+if TYPE_CHECKING:
+    from watchwire.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+IDLE_SLEEP = 1.0
+GRACE = 20.0
+
+RunRow = Callable[["Runtime", Any, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    table: sa.Table
+    # Seconds a claim lasts: longer than one row's run, or another worker would take it.
+    lease_seconds: float
+    # (runtime, claimed row, lease owner) -> None; completes the lease itself.
+    run: RunRow
+    concurrency: int = 50
+
+
+class JobRunner:
+    """One worker's loop over one job."""
+
+    def __init__(self, runtime: Runtime, job: Job, owner: str) -> None:
+        self.runtime = runtime
+        self.job = job
+        self.owner = owner
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def run_once(self) -> int:
+        """Claim what is due now and run it all (tests, `check now`)."""
+        rows = await self._claim(self.job.concurrency)
+        await asyncio.gather(*(self._run_row(row) for row in rows))
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                free = self.job.concurrency - len(self._running)
+                rows = await self._claim(free)
+                for row in rows:
+                    task = asyncio.create_task(self._run_row(row))
+                    self._running.add(task)
+                    task.add_done_callback(self._running.discard)
+                if len(rows) < free:
+                    await self._idle(stop)
+                elif not rows:
+                    await asyncio.sleep(0.05)
+        finally:
+            await self._drain()
+
+    async def _claim(self, limit: int) -> list[Any]:
+        try:
+            return await leases.claim_due(
+                self.runtime.db,
+                self.job.table,
+                self.owner,
+                self.runtime.clock.now(),
+                limit,
+                self.job.lease_seconds,
+            )
+        except Exception:
+            log.exception("claiming due %s failed; retrying", self.job.name)
+            return []
+
+    async def _run_row(self, row: Any) -> None:
+        try:
+            await self.job.run(self.runtime, row, self.owner)
+        except Exception:
+            # The lease stays; the row runs again once it expires.
+            log.exception("%s %s failed unexpectedly", self.job.name, row.sid)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        wait = IDLE_SLEEP
+        with contextlib.suppress(Exception):
+            due = await leases.next_due_at(
+                self.runtime.db, self.job.table, self.runtime.clock.now()
+            )
+            if due is not None:
+                wait = min(IDLE_SLEEP, max(0.01, (due - self.runtime.clock.now()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await stop.wait()
+
+    async def _drain(self) -> None:
+        if self._running:
+            _, pending = await asyncio.wait(self._running, timeout=GRACE)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await leases.release(self.runtime.db, self.job.table, self.owner)
+
+
+async def run_jobs(runtime: Runtime, jobs: Sequence[Job], owner: str, stop: asyncio.Event) -> None:
+    """Run every job until `stop` is set."""
+    await asyncio.gather(*(JobRunner(runtime, job, owner).run(stop) for job in jobs))

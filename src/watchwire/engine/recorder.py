@@ -1,0 +1,313 @@
+"""Writing a batch of finished checks in one transaction: each monitor's new state and
+schedule, the raw results, the hourly rollups, downtimes, and the events of state changes
+(through `record_event`, so the outbox rows of their deliveries join the same transaction).
+
+Only monitors still leased to this worker are written: a result whose lease expired (the
+worker stalled and another took over) is discarded rather than counted twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.clock import isoformat
+from watchwire.engine import ssl_watch
+from watchwire.engine.checks import CheckResult
+from watchwire.engine.evaluate_uptime import (
+    Evaluation,
+    UptimeEvaluator,
+    UptimeRules,
+    UptimeState,
+)
+from watchwire.engine.rollup import Point, apply_rollups, rollup_points
+from watchwire.engine.scheduler import next_run
+from watchwire.events.store import record_event
+from watchwire.store.database import Connection, Database
+from watchwire.store.tables_engine import downtimes, monitor_results, monitors
+
+_STATE_COLUMNS = (
+    "state",
+    "fail_streak",
+    "success_streak",
+    "failing_since",
+    "state_changed_at",
+    "last_checked_at",
+    "last_error",
+    "last_response_ms",
+    "ssl_bracket",
+    "ssl_checked_at",
+    "ssl_not_after",
+    "next_run_at",
+    "lease_owner",
+    "lease_expires_at",
+)
+_UPDATE_STATE = (
+    monitors.update()
+    .where(
+        monitors.c.sid == sa.bindparam("b_sid"), monitors.c.lease_owner == sa.bindparam("b_owner")
+    )
+    .values({name: sa.bindparam("v_" + name) for name in _STATE_COLUMNS})
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A check that ran: the monitor row as claimed, when it started, what it found."""
+
+    row: Any
+    started_at: datetime
+    result: CheckResult
+    ssl_checked: bool = False
+    certificate: ssl_watch.CertReading | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    written: int
+    discarded: int
+    events: int
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _monitor_payload(row: Any) -> dict[str, Any]:
+    return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def describe(row: Any, evaluation: Evaluation, result: CheckResult, now: datetime) -> str:
+    """The plain-text sentence a person reads in a notification."""
+    transition = evaluation.transition
+    assert transition is not None
+    name = f"{row.name} ({row.kind} {row.target})"
+    if transition.event == "monitor.down":
+        since = transition.failing_since or now
+        return (
+            f"{name} is down: {result.error or 'check failed'}. Confirmed by "
+            f"{evaluation.state.fail_streak} failed checks since {isoformat(since)}."
+        )
+    if transition.event == "monitor.degraded":
+        return (
+            f"{name} is degraded: it answered in {result.response_ms or 0:.0f} ms, slower than "
+            f"its {row.degraded_ms:.0f} ms threshold."
+        )
+    if transition.previous == "down":
+        began = _aware(row.failing_since) or _aware(row.state_changed_at) or now
+        return f"{name} is up again after {_duration((now - began).total_seconds())} down."
+    return f"{name} is no longer degraded: it answered in {result.response_ms or 0:.0f} ms."
+
+
+async def _load_owned(
+    conn: Connection, db: Database, owner: str, sids: list[str]
+) -> dict[str, Any]:
+    query = sa.select(monitors).where(monitors.c.sid.in_(sids), monitors.c.lease_owner == owner)
+    if db.dialect == "postgresql":
+        query = query.with_for_update()
+    return {row.sid: row for row in (await conn.execute(query)).all()}
+
+
+async def record_batch(
+    db: Database, owner: str, batch: list[Finished], *, now: datetime, location: str
+) -> BatchOutcome:
+    """Write `batch` in one transaction; see the module docstring."""
+    if not batch:
+        return BatchOutcome(0, 0, 0)
+    async with db.transaction() as conn:
+        fresh = await _load_owned(conn, db, owner, sorted({f.row.sid for f in batch}))
+        updates: list[dict[str, Any]] = []
+        results: list[dict[str, Any]] = []
+        points: list[Point] = []
+        events = 0
+        for finished in batch:
+            row = fresh.pop(finished.row.sid, None)
+            if row is None:
+                continue  # lease lost, or the monitor was deleted meanwhile
+            update, result_row, point, sent = await _apply(
+                conn, owner, row, finished, now, location
+            )
+            updates.append(update)
+            results.append(result_row)
+            points.append(point)
+            events += sent
+        if updates:
+            await conn.execute(_UPDATE_STATE, updates)
+            await conn.execute(monitor_results.insert(), results)
+            await apply_rollups(conn, rollup_points(points), lock=db.dialect == "postgresql")
+    return BatchOutcome(len(updates), len(batch) - len(updates), events)
+
+
+async def _apply(
+    conn: Connection, owner: str, row: Any, finished: Finished, now: datetime, location: str
+) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
+    result = finished.result
+    evaluator = UptimeEvaluator(UptimeRules(row.confirmations, row.recoveries, row.degraded_ms))
+    before = UptimeState(row.state, row.fail_streak, row.success_streak, _aware(row.failing_since))
+    evaluation = evaluator.observe(before, ok=result.ok, response_ms=result.response_ms, now=now)
+    state = evaluation.state
+    due = _aware(finished.row.next_run_at) or now
+    last = _aware(row.last_checked_at)
+    covers = row.interval_seconds if last is None else int((now - last).total_seconds())
+    covers = max(0, min(covers, row.interval_seconds))
+    update: dict[str, Any] = {
+        "b_sid": row.sid,
+        "b_owner": owner,
+        "v_state": state.state,
+        "v_fail_streak": state.fail_streak,
+        "v_success_streak": state.success_streak,
+        "v_failing_since": state.failing_since,
+        "v_state_changed_at": now if state.state != row.state else row.state_changed_at,
+        "v_last_checked_at": now,
+        "v_last_error": result.error,
+        "v_last_response_ms": result.response_ms,
+        "v_ssl_bracket": row.ssl_bracket,
+        "v_ssl_checked_at": row.ssl_checked_at,
+        "v_ssl_not_after": row.ssl_not_after,
+        "v_next_run_at": now if evaluation.recheck else next_run(due, row.interval_seconds, now),
+        "v_lease_owner": None,
+        "v_lease_expires_at": None,
+    }
+    sent = 0
+    if evaluation.transition is not None:
+        await _state_event(conn, row, evaluation, result, now)
+        sent += 1
+    if finished.ssl_checked:
+        sent += await _ssl_update(conn, row, finished.certificate, update, now)
+    result_row = {
+        "monitor_sid": row.sid,
+        "checked_at": now,
+        "outcome": evaluation.outcome,
+        "response_ms": result.response_ms,
+        "error": result.error,
+        "covers_seconds": covers,
+        "lateness_ms": max(0.0, (finished.started_at - due).total_seconds() * 1000),
+        "location": location,
+        "details": result.details,
+    }
+    point = Point(
+        row.sid, now, evaluation.outcome, result.response_ms, covers, row.apdex_t_ms, result.phases
+    )
+    return update, result_row, point, sent
+
+
+async def _state_event(
+    conn: Connection, row: Any, evaluation: Evaluation, result: CheckResult, now: datetime
+) -> None:
+    transition = evaluation.transition
+    assert transition is not None
+    payload = {
+        "monitor": _monitor_payload(row),
+        "previous_state": transition.previous,
+        "state": transition.current,
+        "result": {
+            "checked_at": isoformat(now),
+            "ok": result.ok,
+            "response_ms": result.response_ms,
+            "error": result.error,
+            **result.details,
+        },
+        "error": result.error,
+    }
+    if transition.event == "monitor.down":
+        since = transition.failing_since or now
+        payload["down_since"] = isoformat(since)
+        await conn.execute(
+            downtimes.insert().values(
+                monitor_sid=row.sid, started_at=since, ended_at=None, error=result.error
+            )
+        )
+    elif transition.previous == "down":
+        await conn.execute(
+            downtimes.update()
+            .where(downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+    await record_event(
+        conn,
+        account_sid=row.account_sid,
+        type=transition.event,
+        description=describe(row, evaluation, result, now),
+        payload=payload,
+        now=now,
+        resource_type="monitor",
+        resource_sid=row.sid,
+        contact_groups=list(row.contact_groups),
+    )
+
+
+async def _ssl_update(
+    conn: Connection,
+    row: Any,
+    certificate: ssl_watch.CertReading | None,
+    update: dict[str, Any],
+    now: datetime,
+) -> int:
+    update["v_ssl_checked_at"] = now
+    if certificate is None:
+        return 0
+    update["v_ssl_not_after"] = certificate.not_after
+    verdict = ssl_watch.evaluate(certificate.days_left, list(row.ssl_expiry_days), row.ssl_bracket)
+    update["v_ssl_bracket"] = verdict.bracket
+    if verdict.event is None:
+        return 0
+    if verdict.event == "ssl.expired":
+        description = f"The certificate of {row.target} expired on {certificate.not_after}."
+    else:
+        description = (
+            f"The certificate of {row.target} expires in {certificate.days_left} days "
+            f"(on {certificate.not_after}), within the {verdict.threshold}-day threshold."
+        )
+    await record_event(
+        conn,
+        account_sid=row.account_sid,
+        type=verdict.event,
+        description=description,
+        payload={
+            "monitor": _monitor_payload(row),
+            "certificate": {"not_after": certificate.not_after, "days_left": certificate.days_left},
+            "threshold_days": verdict.threshold,
+        },
+        now=now,
+        resource_type="monitor",
+        resource_sid=row.sid,
+        contact_groups=list(row.contact_groups),
+    )
+    return 1
+
+
+def retention_cutoff(now: datetime, days: int) -> datetime:
+    return now - timedelta(days=days)
+
+
+async def purge_results(db: Database, *, now: datetime, days: int, chunk: int = 5000) -> int:
+    """Delete raw results older than the retention window, a chunk per transaction so the
+    SQLite writer is never held for long. Rollups and downtimes are kept."""
+    cutoff = retention_cutoff(now, days)
+    removed = 0
+    while True:
+        async with db.transaction() as conn:
+            ids = sa.select(monitor_results.c.id).where(monitor_results.c.checked_at < cutoff)
+            result = await conn.execute(
+                monitor_results.delete().where(
+                    monitor_results.c.id.in_(ids.limit(chunk).scalar_subquery())
+                )
+            )
+        count = int(result.rowcount or 0)
+        removed += count
+        if count < chunk:
+            return removed

@@ -1,0 +1,218 @@
+"""The engine loop: claim due monitors, run their checks with bounded concurrency, write
+results in batches, and stop gracefully.
+
+    1. Claim up to the free concurrency of due monitors (leases; see scheduler.py).
+    2. Run each check as a task under a semaphore; the https certificate watch rides along.
+    3. A writer drains finished checks and writes them a batch per transaction
+       (recorder.py): per-check database work stays a few row operations.
+    4. When nothing is due, sleep until the earliest due time (at most a second).
+    5. On stop (SIGTERM): claim nothing more, let running checks finish for a grace period,
+       write them, and release the leases of any that did not finish.
+
+`watchwire serve` runs this next to the API in one process (SQLite); `watchwire worker`
+runs only this, any number of them against one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from watchwire.engine import ssl_watch
+from watchwire.engine.checks import CheckResult, CheckSpec, run_check
+from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
+from watchwire.engine.scheduler import claim_due, next_due_at, release
+from watchwire.probes.base import ProbeContext
+from watchwire.store.database import Database
+
+if TYPE_CHECKING:
+    from watchwire.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PURGE_EVERY = 600.0  # seconds between retention purges
+IDLE_SLEEP = 1.0
+
+
+@dataclass
+class EngineConfig:
+    concurrency: int = 500
+    location: str = "local"
+    batch_size: int = 500
+    # Seconds the writer waits to fill a batch: short, since it bounds result latency.
+    batch_wait: float = 0.2
+    grace: float = 20.0
+    retention_days: int = 14
+
+
+def worker_id(location: str) -> str:
+    return f"{socket.gethostname()[:24]}:{os.getpid()}:{location[:16]}:{secrets.token_hex(3)}"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Engine:
+    """One worker's share of the monitoring: claims, runs and records checks."""
+
+    def __init__(
+        self,
+        db: Database,
+        ctx: ProbeContext,
+        clock: Any,
+        config: EngineConfig | None = None,
+        *,
+        owner: str | None = None,
+    ) -> None:
+        self.db = db
+        self.ctx = ctx
+        self.clock = clock
+        self.config = config or EngineConfig()
+        self.owner = owner or worker_id(self.config.location)
+        self._finished: asyncio.Queue[Finished] = asyncio.Queue()
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self.checks_run = 0
+        self.discarded = 0
+
+    async def check(self, row: Any) -> Finished:
+        """Run one claimed monitor's check (and its certificate watch when due)."""
+        started = self.clock.now()
+        spec = CheckSpec(
+            row.kind, row.target, dict(row.options), row.timeout_seconds, tuple(row.expect)
+        )
+        try:
+            result = await run_check(spec, self.ctx)
+        except Exception as exc:  # a probe bug must not take the engine down
+            log.exception("check of %s failed unexpectedly", row.sid)
+            result = CheckResult(False, None, f"internal error: {type(exc).__name__}")
+        certificate = None
+        ssl_checked = False
+        checked_at = row.ssl_checked_at and _aware(row.ssl_checked_at)
+        if ssl_watch.watched(row.kind, row.target) and ssl_watch.due(checked_at, started):
+            ssl_checked = True
+            with contextlib.suppress(Exception):
+                certificate = await ssl_watch.read_certificate(
+                    row.target, self.ctx, row.timeout_seconds
+                )
+        return Finished(row, started, result, ssl_checked, certificate)
+
+    async def record(self, batch: list[Finished]) -> BatchOutcome:
+        outcome = await record_batch(
+            self.db, self.owner, batch, now=self.clock.now(), location=self.config.location
+        )
+        self.checks_run += outcome.written
+        self.discarded += outcome.discarded
+        return outcome
+
+    async def run_once(self) -> BatchOutcome:
+        """Claim what is due now, run it all, write it: one synchronous round (tests, CLI)."""
+        rows = await claim_due(self.db, self.owner, self.clock.now(), self.config.concurrency)
+        finished = await asyncio.gather(*(self.check(row) for row in rows))
+        return await self.record(list(finished))
+
+    async def purge(self) -> int:
+        return await purge_results(self.db, now=self.clock.now(), days=self.config.retention_days)
+
+    async def _run_one(self, row: Any, semaphore: asyncio.Semaphore) -> None:
+        try:
+            async with semaphore:
+                self._finished.put_nowait(await self.check(row))
+        finally:
+            self._running.pop(row.sid, None)
+
+    async def _writer(self, stop: asyncio.Event) -> None:
+        while not (stop.is_set() and not self._running and self._finished.empty()):
+            batch: list[Finished] = []
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.config.batch_wait):
+                    while len(batch) < self.config.batch_size:
+                        batch.append(await self._finished.get())
+            if batch:
+                try:
+                    await self.record(batch)
+                except Exception:
+                    # The leases stay; the checks run again once they expire.
+                    log.exception("writing %d results failed", len(batch))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set, then drain as the module docstring says."""
+        semaphore = asyncio.Semaphore(self.config.concurrency)
+        writer = asyncio.create_task(self._writer(stop))
+        last_purge = 0.0
+        log.info("engine %s started (concurrency %d)", self.owner, self.config.concurrency)
+        try:
+            while not stop.is_set():
+                if self.clock.monotonic() - last_purge > PURGE_EVERY:
+                    last_purge = self.clock.monotonic()
+                    with contextlib.suppress(Exception):
+                        await self.purge()
+                free = self.config.concurrency - len(self._running)
+                rows = await self._claim(free)
+                for row in rows:
+                    self._running[row.sid] = asyncio.create_task(self._run_one(row, semaphore))
+                if len(rows) < free:
+                    await self._idle(stop)
+                elif not rows:
+                    await asyncio.sleep(0.05)  # every slot busy: wait for some to finish
+        finally:
+            await self._drain(writer, stop)
+
+    async def _claim(self, free: int) -> list[Any]:
+        try:
+            return await claim_due(self.db, self.owner, self.clock.now(), free)
+        except Exception:
+            log.exception("claiming due monitors failed; retrying")
+            return []
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        try:
+            due = await next_due_at(self.db, self.clock.now())
+        except Exception:
+            due = None
+        wait = IDLE_SLEEP
+        if due is not None:
+            wait = min(IDLE_SLEEP, max(0.01, (due - self.clock.now()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await stop.wait()
+
+    async def _drain(self, writer: asyncio.Task[None], stop: asyncio.Event) -> None:
+        stop.set()
+        running = list(self._running.values())
+        if running:
+            _, pending = await asyncio.wait(running, timeout=self.config.grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.config.grace):
+                await writer
+        # Whatever is still leased to us did not finish: let another worker run it now.
+        with contextlib.suppress(Exception):
+            released = await release(self.db, self.owner)
+            if released:
+                log.info("released %d unfinished checks", released)
+        log.info("engine %s stopped after %d checks", self.owner, self.checks_run)
+
+
+async def run_engine(
+    runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
+) -> Engine:
+    """Run the engine of `runtime` until `stop` is set; returns it (for its counters)."""
+    settings = runtime.settings
+    config = EngineConfig(
+        concurrency=concurrency,
+        location=location,
+        retention_days=settings.results_retention_days,
+    )
+    engine = Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
+    await engine.run(stop)
+    return engine

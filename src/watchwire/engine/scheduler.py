@@ -1,0 +1,48 @@
+"""Scheduling monitors: lease lengths, the next due time, and the monitor table's claims
+(the lease mechanism itself is engine/leases.py, shared by every scheduled resource)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from watchwire.engine import leases
+from watchwire.engine.checks import OVERRUN
+from watchwire.store.database import Database
+from watchwire.store.tables_engine import monitors
+
+# Time a lease outlives the probe's own limit: room for a batched result write.
+LEASE_MARGIN = 60.0
+
+
+def lease_seconds(timeout: float, kind: str) -> float:
+    # A ping sends several packets; give every kind the same generous bound.
+    return (timeout + OVERRUN) * (4 if kind == "ping" else 1) + LEASE_MARGIN
+
+
+def next_run(due: datetime, interval: int, now: datetime) -> datetime:
+    """The next due time: one interval after the last due time, so the schedule does not
+    drift by each check's duration; if that is already past (the engine fell behind or was
+    stopped), soon, with jitter so a backlog does not come due all at once."""
+    anchored = due + timedelta(seconds=interval)
+    if anchored > now:
+        return anchored
+    return now + timedelta(seconds=random.uniform(0, min(interval / 10, 10.0)))
+
+
+async def claim_due(db: Database, owner: str, now: datetime, limit: int) -> list[Any]:
+    """Claim up to `limit` due monitors for `owner`; returns their rows, earliest due first."""
+    return await leases.claim_due(
+        db, monitors, owner, now, limit, lambda r: lease_seconds(r.timeout_seconds, r.kind)
+    )
+
+
+async def release(db: Database, owner: str, sids: list[str] | None = None) -> int:
+    """Give back leases (all of `owner`'s, or those of `sids`) so others may run them now."""
+    return await leases.release(db, monitors, owner, sids)
+
+
+async def next_due_at(db: Database, now: datetime) -> datetime | None:
+    """When the earliest unpaused, unleased monitor comes due (for the idle sleep)."""
+    return await leases.next_due_at(db, monitors, now)

@@ -1,0 +1,168 @@
+"""The delivery log: deliveries with 000's filters, one delivery with its attempts, and
+redelivery.
+
+A redelivery is a new `pending` row for the same event and target: the log keeps the old
+row as it ended, and the receiver sees the same `webhook-id`, so a receiver that already
+handled the event can drop it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.clock import Clock, isoformat
+from watchwire.errors import ConflictError, NotFoundError, ValidationError
+from watchwire.ids import new_sid
+from watchwire.pagination import Page, PageRequest
+from watchwire.store.database import Database
+from watchwire.store.tables import events
+from watchwire.store.tables_webhooks import deliveries, delivery_attempts
+
+STATUSES = ("pending", "retrying", "delivered", "failed", "dead")
+FINISHED = ("delivered", "failed", "dead")
+
+_COLUMNS = (deliveries, events.c.type.label("event_type"))
+
+
+def _time(value: Any) -> str | None:
+    return isoformat(value) if value is not None else None
+
+
+def delivery_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.sid,
+        "sid": row.sid,
+        "event_id": row.event_sid,
+        "event_type": row.event_type,
+        "webhook_id": row.target_sid if row.target_type == "webhook" else None,
+        "target_type": row.target_type,
+        "target_sid": row.target_sid,
+        "status": row.status,
+        "http_status_code": row.last_status_code,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "next_attempt_at": _time(row.next_attempt_at)
+        if row.status in ("pending", "retrying")
+        else None,
+        "created_at": _time(row.created_at),
+        "delivered_at": _time(row.delivered_at),
+    }
+
+
+def attempt_json(row: Any) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "started_at": _time(row.started_at),
+        "duration_ms": row.duration_ms,
+        "status_code": row.status_code,
+        "error": row.error,
+        "response_excerpt": row.response_excerpt,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilter:
+    webhook_id: str | None = None
+    event_type: str | None = None
+    status: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in STATUSES:
+            raise ValidationError.field(
+                "status", "enum", f"status must be one of {', '.join(STATUSES)}"
+            )
+
+    def where(self, account_sid: str) -> list[Any]:
+        clauses: list[Any] = [deliveries.c.account_sid == account_sid]
+        if self.webhook_id is not None:
+            clauses += [
+                deliveries.c.target_type == "webhook",
+                deliveries.c.target_sid == self.webhook_id,
+            ]
+        if self.event_type is not None:
+            clauses.append(events.c.type == self.event_type)
+        if self.status is not None:
+            clauses.append(deliveries.c.status == self.status)
+        return clauses
+
+
+class DeliveryService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def list_page(
+        self, account_sid: str, filters: DeliveryFilter, page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        joined = deliveries.join(events, events.c.sid == deliveries.c.event_sid)
+        where = filters.where(account_sid)
+        async with self._db.connect() as conn:
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(joined).where(*where))
+            ).scalar_one()
+            rows = (
+                await conn.execute(
+                    sa.select(*_COLUMNS)
+                    .select_from(joined)
+                    .where(*where)
+                    .order_by(deliveries.c.created_at.desc(), deliveries.c.sid.desc())
+                    .limit(page.per_page)
+                    .offset(page.offset)
+                )
+            ).all()
+        return Page([delivery_json(r) for r in rows], int(total), page)
+
+    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+        """One delivery and every attempt made, oldest first."""
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(*_COLUMNS)
+                    .select_from(deliveries.join(events, events.c.sid == deliveries.c.event_sid))
+                    .where(deliveries.c.sid == sid, deliveries.c.account_sid == account_sid)
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError("Resource not found")
+            attempts = (
+                await conn.execute(
+                    sa.select(delivery_attempts)
+                    .where(delivery_attempts.c.delivery_sid == sid)
+                    .order_by(delivery_attempts.c.number)
+                )
+            ).all()
+        return delivery_json(row) | {"attempt_log": [attempt_json(a) for a in attempts]}
+
+    async def redeliver(self, account_sid: str, sid: str) -> dict[str, Any]:
+        """Queue the event again for the same target, as a new delivery due now."""
+        now = self._clock.now()
+        new = new_sid("delivery")
+        async with self._db.transaction() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(deliveries).where(
+                        deliveries.c.sid == sid, deliveries.c.account_sid == account_sid
+                    )
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError("Resource not found")
+            if row.status not in FINISHED:
+                raise ConflictError(f"the delivery is still {row.status}: it will be tried again")
+            await conn.execute(
+                deliveries.insert().values(
+                    sid=new,
+                    event_sid=row.event_sid,
+                    account_sid=account_sid,
+                    target_type=row.target_type,
+                    target_sid=row.target_sid,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        return await self.get(account_sid, new)

@@ -1,0 +1,88 @@
+"""Reading an account's events (`/v1/events`): newest first, filtered by type, monitor (or
+any resource) and time range."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.clock import Clock, isoformat
+from watchwire.errors import NotFoundError, ValidationError
+from watchwire.events.catalog import CATALOG, public_payload
+from watchwire.pagination import Page, PageRequest
+from watchwire.services.monitors import time_range
+from watchwire.store.database import Database
+from watchwire.store.tables import events
+
+
+def event_json(row: Any) -> dict[str, Any]:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return {
+        "sid": row.sid,
+        "type": row.type,
+        "description": row.description,
+        "resource_type": row.resource_type,
+        "resource_sid": row.resource_sid,
+        "payload": public_payload(row.payload),
+        "contact_groups": row.contact_groups,
+        "created_at": isoformat(created),
+    }
+
+
+class EventService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def list(
+        self,
+        account_sid: str,
+        page: PageRequest,
+        *,
+        types: list[str] | None = None,
+        resource_sid: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Page[dict[str, Any]]:
+        for name in types or []:
+            if name not in CATALOG:
+                raise ValidationError.field("type", "enum", f"unknown event type {name!r}")
+        start, end = time_range(since, until, self._clock.now(), timedelta(days=36500))
+        where = [
+            events.c.account_sid == account_sid,
+            events.c.created_at >= start,
+            events.c.created_at <= end,
+        ]
+        if types:
+            where.append(events.c.type.in_(types))
+        if resource_sid:
+            where.append(events.c.resource_sid == resource_sid)
+        async with self._db.connect() as conn:
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(events).where(*where))
+            ).scalar_one()
+            rows = (
+                await conn.execute(
+                    sa.select(events)
+                    .where(*where)
+                    .order_by(events.c.created_at.desc(), events.c.sid.desc())
+                    .offset(page.offset)
+                    .limit(page.per_page)
+                )
+            ).all()
+        return Page([event_json(r) for r in rows], int(total), page)
+
+    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(events).where(
+                        events.c.sid == sid, events.c.account_sid == account_sid
+                    )
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError(f"Event {sid} not found")
+        return event_json(row)

@@ -1,0 +1,121 @@
+"""What a monitor is made of, validated once: the fields a face accepts, the probe kind
+each monitor kind runs, and the probe options checked by that probe's own Options model."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from watchwire.errors import ValidationError
+from watchwire.ids import is_sid
+from watchwire.probes import get_probe
+
+MonitorKind = Literal["http", "headers", "tcp", "ping", "dns"]
+
+# Monitor kind -> probe kind (a ping monitor runs the icmp probe).
+PROBE_OF: dict[str, str] = {
+    "http": "http",
+    "headers": "headers",
+    "tcp": "tcp",
+    "ping": "icmp",
+    "dns": "dns",
+}
+
+MIN_INTERVAL = 30
+MAX_INTERVAL = 86_400
+DEFAULT_SSL_DAYS = [30, 14, 7, 1]
+
+
+class MonitorFields(BaseModel):
+    """Every field of a monitor with its default; a partial update validates the merge."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: MonitorKind
+    target: str = Field(min_length=1, max_length=2048)
+    name: str = Field(default="", max_length=255)
+    options: dict[str, Any] = Field(default_factory=dict)
+    interval: int = Field(default=60, ge=MIN_INTERVAL, le=MAX_INTERVAL, description="seconds")
+    timeout: float = Field(default=10.0, gt=0, le=60, description="seconds")
+    confirmations: int = Field(default=2, ge=1, le=10, description="failures before down")
+    recoveries: int = Field(default=1, ge=1, le=10, description="successes before up")
+    degraded_ms: float | None = Field(default=None, gt=0, description="slower than this")
+    apdex_t_ms: float = Field(default=500.0, gt=0, le=60_000)
+    ssl_expiry_days: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_SSL_DAYS), max_length=10
+    )
+    expect: list[str] = Field(default_factory=list, max_length=50)
+    paused: bool = False
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    contact_groups: list[str] = Field(default_factory=list, max_length=50)
+
+    @field_validator("ssl_expiry_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(day < 0 or day > 3650 for day in value):
+            raise ValueError("each threshold is 0 to 3650 days")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("contact_groups")
+    @classmethod
+    def _groups(cls, value: list[str]) -> list[str]:
+        for sid in value:
+            if not is_sid("contact_group", sid):
+                raise ValueError(f"{sid!r} is not a contact group SID (CG…)")
+        return list(dict.fromkeys(value))
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        if any(not tag or len(tag) > 64 for tag in value):
+            raise ValueError("tags are 1 to 64 characters")
+        return list(dict.fromkeys(value))
+
+
+def _error(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
+    details = []
+    for err in exc.errors():
+        field = prefix + ".".join(str(p) for p in err["loc"]) if err["loc"] else prefix or "body"
+        details.append(
+            {"field": field.rstrip("."), "rule": err["type"], "message": f"{field}: {err['msg']}"}
+        )
+    return ValidationError("; ".join(d["message"] for d in details), details=details)
+
+
+def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
+    """A monitor's fields, with its probe options checked by the probe's Options model.
+
+    Raises ValidationError naming each field (`interval`, `options.timeout`, …)."""
+    try:
+        fields = MonitorFields.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise _error(exc) from None
+    if fields.interval < min_interval:
+        raise ValidationError.field(
+            "interval", "minimum", f"interval: your plan allows {min_interval} s or more"
+        )
+    if fields.timeout >= fields.interval:
+        raise ValidationError.field("timeout", "range", "timeout must be below the interval")
+    if fields.expect and fields.kind != "dns":
+        raise ValidationError.field("expect", "kind", "expect applies to dns monitors only")
+    parsed = probe_options(fields.kind, fields.options, fields.timeout)
+    stored = parsed.model_dump(mode="json", exclude_unset=True)
+    if "timeout" not in fields.options:
+        stored.pop("timeout", None)  # injected from the monitor's timeout, not the user's
+    fields.options = stored
+    return fields
+
+
+def probe_options(kind: str, options: dict[str, Any], timeout: float) -> Any:
+    """The probe's Options for a monitor. The monitor's timeout applies unless the options
+    name their own (a ping's timeout is per reply, so it keeps the probe's default)."""
+    _, model = get_probe(PROBE_OF[kind])
+    merged = dict(options)
+    if kind != "ping" and "timeout" not in merged:
+        merged["timeout"] = timeout
+    try:
+        return model.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        raise _error(exc, "options.") from None

@@ -1,0 +1,370 @@
+"""Uptime monitors: create, read, change, pause and delete them, and read their history
+(raw results, metrics from hourly rollups, downtimes).
+
+Every call is scoped to an account: another account's monitor is "not found".
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from watchwire.clock import Clock, isoformat
+from watchwire.engine.rollup import Rollup, group_start, group_step
+from watchwire.errors import NotFoundError, ValidationError
+from watchwire.ids import new_sid
+from watchwire.pagination import Page, PageRequest
+from watchwire.services.monitor_spec import MonitorFields, validate_fields
+from watchwire.store.database import Database
+from watchwire.store.tables_engine import downtimes, monitor_results, monitor_rollups, monitors
+from watchwire.timeparse import parse_time
+
+# Longest range /metrics answers in one call (a year and a bit of hourly rows).
+MAX_METRICS_DAYS = 400
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return isoformat(value) if value is not None else None
+
+
+def monitor_json(row: Any) -> dict[str, Any]:
+    return {
+        "sid": row.sid,
+        "name": row.name,
+        "kind": row.kind,
+        "target": row.target,
+        "options": row.options,
+        "interval": row.interval_seconds,
+        "timeout": row.timeout_seconds,
+        "confirmations": row.confirmations,
+        "recoveries": row.recoveries,
+        "degraded_ms": row.degraded_ms,
+        "apdex_t_ms": row.apdex_t_ms,
+        "ssl_expiry_days": row.ssl_expiry_days,
+        "expect": row.expect,
+        "paused": row.paused,
+        "tags": row.tags,
+        "contact_groups": row.contact_groups,
+        "state": row.state,
+        "state_changed_at": _iso(aware(row.state_changed_at)),
+        "last_checked_at": _iso(aware(row.last_checked_at)),
+        "last_response_ms": row.last_response_ms,
+        "last_error": row.last_error,
+        "next_run_at": _iso(aware(row.next_run_at)),
+        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(aware(row.ssl_checked_at))},
+        "created_at": isoformat(aware(row.created_at) or row.created_at),
+        "updated_at": isoformat(aware(row.updated_at) or row.updated_at),
+    }
+
+
+def _columns(fields: MonitorFields) -> dict[str, Any]:
+    return {
+        "name": fields.name or fields.target,
+        "kind": fields.kind,
+        "target": fields.target,
+        "options": fields.options,
+        "interval_seconds": fields.interval,
+        "timeout_seconds": fields.timeout,
+        "confirmations": fields.confirmations,
+        "recoveries": fields.recoveries,
+        "degraded_ms": fields.degraded_ms,
+        "apdex_t_ms": fields.apdex_t_ms,
+        "ssl_expiry_days": fields.ssl_expiry_days,
+        "expect": fields.expect,
+        "paused": fields.paused,
+        "tags": fields.tags,
+        "contact_groups": fields.contact_groups,
+    }
+
+
+def _fields_of(row: Any) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "target": row.target,
+        "name": row.name,
+        "options": row.options,
+        "interval": row.interval_seconds,
+        "timeout": row.timeout_seconds,
+        "confirmations": row.confirmations,
+        "recoveries": row.recoveries,
+        "degraded_ms": row.degraded_ms,
+        "apdex_t_ms": row.apdex_t_ms,
+        "ssl_expiry_days": row.ssl_expiry_days,
+        "expect": row.expect,
+        "paused": row.paused,
+        "tags": row.tags,
+        "contact_groups": row.contact_groups,
+    }
+
+
+def time_range(
+    since: str | None, until: str | None, now: datetime, default: timedelta
+) -> tuple[datetime, datetime]:
+    """A [from, to) range from the flexible time parser; `to` defaults to now."""
+    end = parse_time(until, field="to", now=now) if until else now
+    start = parse_time(since, field="from", now=now) if since else end - default
+    if start >= end:
+        raise ValidationError.field("from", "range", "from must be before to")
+    return start, end
+
+
+class MonitorService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(
+        self, account_sid: str, raw: dict[str, Any], *, min_interval: int
+    ) -> dict[str, Any]:
+        fields = validate_fields(raw, min_interval=min_interval)
+        now = self._clock.now()
+        sid = new_sid("monitor")
+        values = {
+            "sid": sid,
+            "account_sid": account_sid,
+            **_columns(fields),
+            "state": "pending",
+            "fail_streak": 0,
+            "success_streak": 0,
+            # Spread first checks over a few seconds so a bulk import does not fire at once.
+            "next_run_at": now + timedelta(seconds=random.uniform(0, min(fields.interval, 10))),
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._db.transaction() as conn:
+            await conn.execute(monitors.insert().values(values))
+        return await self.get(account_sid, sid)
+
+    async def _row(self, account_sid: str, sid: str) -> Any:
+        async with self._db.connect() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(monitors).where(
+                        monitors.c.sid == sid, monitors.c.account_sid == account_sid
+                    )
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError("Monitor not found")
+        return row
+
+    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+        return monitor_json(await self._row(account_sid, sid))
+
+    async def list(
+        self, account_sid: str, page: PageRequest, *, tag: str | None = None
+    ) -> Page[dict[str, Any]]:
+        where = [monitors.c.account_sid == account_sid]
+        async with self._db.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(monitors)
+                    .where(*where)
+                    .order_by(monitors.c.created_at, monitors.c.sid)
+                )
+            ).all()
+        items = [monitor_json(r) for r in rows if tag is None or tag in r.tags]
+        return Page(items[page.offset : page.offset + page.per_page], len(items), page)
+
+    async def update(
+        self, account_sid: str, sid: str, changes: dict[str, Any], *, min_interval: int
+    ) -> dict[str, Any]:
+        row = await self._row(account_sid, sid)
+        if "kind" in changes and changes["kind"] != row.kind:
+            raise ValidationError.field("kind", "immutable", "kind cannot change")
+        fields = validate_fields({**_fields_of(row), **changes}, min_interval=min_interval)
+        now = self._clock.now()
+        values = {**_columns(fields), "updated_at": now}
+        if fields.interval != row.interval_seconds or fields.target != row.target:
+            values["next_run_at"] = now
+        if fields.target != row.target:
+            values.update(ssl_bracket=None, ssl_checked_at=None, ssl_not_after=None)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                monitors.update()
+                .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
+                .values(values)
+            )
+        return await self.get(account_sid, sid)
+
+    async def set_paused(self, account_sid: str, sid: str, paused: bool) -> dict[str, Any]:
+        await self._row(account_sid, sid)
+        now = self._clock.now()
+        values: dict[str, Any] = {"paused": paused, "updated_at": now}
+        if not paused:
+            values["next_run_at"] = now
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                monitors.update()
+                .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
+                .values(values)
+            )
+        return await self.get(account_sid, sid)
+
+    async def delete(self, account_sid: str, sid: str) -> dict[str, Any]:
+        shown = await self.get(account_sid, sid)
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                monitors.delete().where(
+                    monitors.c.sid == sid, monitors.c.account_sid == account_sid
+                )
+            )
+            for table in (monitor_results, monitor_rollups, downtimes):
+                await conn.execute(table.delete().where(table.c.monitor_sid == sid))
+        return shown
+
+    async def results(
+        self,
+        account_sid: str,
+        sid: str,
+        page: PageRequest,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Page[dict[str, Any]]:
+        await self._row(account_sid, sid)
+        start, end = time_range(since, until, self._clock.now(), timedelta(days=3650))
+        where = (
+            monitor_results.c.monitor_sid == sid,
+            monitor_results.c.checked_at >= start,
+            monitor_results.c.checked_at <= end,
+        )
+        async with self._db.connect() as conn:
+            total = (
+                await conn.execute(
+                    sa.select(sa.func.count()).select_from(monitor_results).where(*where)
+                )
+            ).scalar_one()
+            rows = (
+                await conn.execute(
+                    sa.select(monitor_results)
+                    .where(*where)
+                    .order_by(monitor_results.c.checked_at.desc(), monitor_results.c.id.desc())
+                    .offset(page.offset)
+                    .limit(page.per_page)
+                )
+            ).all()
+        items = [
+            {
+                "checked_at": isoformat(aware(r.checked_at) or r.checked_at),
+                "outcome": r.outcome,
+                "response_ms": r.response_ms,
+                "error": r.error,
+                "location": r.location,
+                "timings": r.details.get("timings", {}),
+                "details": {k: v for k, v in r.details.items() if k != "timings"},
+            }
+            for r in rows
+        ]
+        return Page(items, int(total), page)
+
+    async def metrics(
+        self,
+        account_sid: str,
+        sid: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        group: str | None = None,
+    ) -> dict[str, Any]:
+        """Uptime, Apdex and response times over [from, to), whole and per hour or day.
+
+        Rollups are hourly, so the range is widened to whole hours."""
+        if group not in (None, "hour", "day"):
+            raise ValidationError.field("group", "enum", "group must be hour or day")
+        await self._row(account_sid, sid)
+        start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
+        if end - start > timedelta(days=MAX_METRICS_DAYS):
+            raise ValidationError.field(
+                "from", "range", f"a metrics range is at most {MAX_METRICS_DAYS} days"
+            )
+        first_hour = group_start(start, "hour")
+        async with self._db.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(monitor_rollups)
+                    .where(
+                        monitor_rollups.c.monitor_sid == sid,
+                        monitor_rollups.c.hour >= first_hour,
+                        monitor_rollups.c.hour < end,
+                    )
+                    .order_by(monitor_rollups.c.hour)
+                )
+            ).all()
+        total = Rollup()
+        groups: dict[datetime, Rollup] = {}
+        for row in rows:
+            part = Rollup.from_row(row)
+            total.merge(part)
+            if group:
+                key = group_start(aware(row.hour) or row.hour, group)
+                groups.setdefault(key, Rollup()).merge(part)
+        answer: dict[str, Any] = {
+            "from": isoformat(first_hour),
+            "to": isoformat(end),
+            **total.metrics(),
+        }
+        if group:
+            step = group_step(group)
+            answer["group"] = group
+            answer["groups"] = [
+                {"from": isoformat(key), "to": isoformat(key + step), **groups[key].metrics()}
+                for key in sorted(groups)
+            ]
+        return answer
+
+    async def downtimes(
+        self,
+        account_sid: str,
+        sid: str,
+        page: PageRequest,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Page[dict[str, Any]]:
+        await self._row(account_sid, sid)
+        now = self._clock.now()
+        start, end = time_range(since, until, now, timedelta(days=3650))
+        # Every downtime that overlaps the range, including one still going on.
+        where = (
+            downtimes.c.monitor_sid == sid,
+            downtimes.c.started_at < end,
+            sa.or_(downtimes.c.ended_at.is_(None), downtimes.c.ended_at > start),
+        )
+        async with self._db.connect() as conn:
+            total = (
+                await conn.execute(sa.select(sa.func.count()).select_from(downtimes).where(*where))
+            ).scalar_one()
+            rows = (
+                await conn.execute(
+                    sa.select(downtimes)
+                    .where(*where)
+                    .order_by(downtimes.c.started_at.desc())
+                    .offset(page.offset)
+                    .limit(page.per_page)
+                )
+            ).all()
+        items = []
+        for r in rows:
+            began = aware(r.started_at) or now
+            ended = aware(r.ended_at)
+            items.append(
+                {
+                    "started_at": isoformat(began),
+                    "ended_at": _iso(ended),
+                    "duration": int(((ended or now) - began).total_seconds()),
+                    "ongoing": ended is None,
+                    "error": r.error,
+                }
+            )
+        return Page(items, int(total), page)

@@ -1,0 +1,113 @@
+"""The engine's tables: monitors (with their schedule, lease and state), raw results, hourly
+rollups and downtimes. Created by migration 0003."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from watchwire.store.tables import UtcDateTime, metadata
+
+monitors = sa.Table(
+    "monitors",
+    metadata,
+    sa.Column("sid", sa.String(34), primary_key=True),
+    sa.Column(
+        "account_sid",
+        sa.String(34),
+        sa.ForeignKey("accounts.sid", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("target", sa.String(2048), nullable=False),
+    # The probe's options, validated by its Options model when written.
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("interval_seconds", sa.Integer, nullable=False),
+    sa.Column("timeout_seconds", sa.Float, nullable=False),
+    sa.Column("confirmations", sa.Integer, nullable=False),
+    sa.Column("recoveries", sa.Integer, nullable=False),
+    sa.Column("degraded_ms", sa.Float, nullable=True),
+    sa.Column("apdex_t_ms", sa.Float, nullable=False),
+    sa.Column("ssl_expiry_days", sa.JSON, nullable=False),
+    # dns monitors: values every answer set must contain (empty: any answer will do).
+    sa.Column("expect", sa.JSON, nullable=False),
+    sa.Column("paused", sa.Boolean, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    # CG… SIDs of the contact groups told about this monitor's events (no FK: another module).
+    sa.Column("contact_groups", sa.JSON, nullable=False),
+    # State machine: pending | up | down | degraded, and its counters.
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("fail_streak", sa.Integer, nullable=False),
+    sa.Column("success_streak", sa.Integer, nullable=False),
+    sa.Column("failing_since", UtcDateTime, nullable=True),
+    sa.Column("state_changed_at", UtcDateTime, nullable=True),
+    sa.Column("last_checked_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("last_response_ms", sa.Float, nullable=True),
+    # Certificate watch of https targets: the threshold bracket already announced.
+    sa.Column("ssl_bracket", sa.Integer, nullable=True),
+    sa.Column("ssl_checked_at", UtcDateTime, nullable=True),
+    sa.Column("ssl_not_after", sa.String(32), nullable=True),
+    # Schedule and lease: a worker owns a monitor from its claim until it writes the result
+    # or the lease expires.
+    sa.Column("next_run_at", UtcDateTime, nullable=False),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_expires_at", UtcDateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Index("ix_monitors_due", "paused", "next_run_at"),
+)
+
+monitor_results = sa.Table(
+    "monitor_results",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("monitor_sid", sa.String(34), nullable=False),
+    sa.Column("checked_at", UtcDateTime, nullable=False),
+    # up | down | degraded (degraded = answered, but slower than the monitor's threshold)
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("response_ms", sa.Float, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    # Seconds of the monitor's timeline this result stands for (its interval at the time).
+    sa.Column("covers_seconds", sa.Integer, nullable=False),
+    # How late the check started against its schedule.
+    sa.Column("lateness_ms", sa.Float, nullable=False),
+    sa.Column("location", sa.String(64), nullable=False),
+    # Timing breakdown (dns, connect, tls, first_byte, transfer) and probe details.
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Index("ix_monitor_results_monitor_checked", "monitor_sid", "checked_at"),
+    sa.Index("ix_monitor_results_checked", "checked_at"),
+)
+
+monitor_rollups = sa.Table(
+    "monitor_rollups",
+    metadata,
+    sa.Column("monitor_sid", sa.String(34), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("up_seconds", sa.Integer, nullable=False),
+    sa.Column("down_seconds", sa.Integer, nullable=False),
+    sa.Column("degraded_seconds", sa.Integer, nullable=False),
+    # Apdex counts against the monitor's T at the time of each check.
+    sa.Column("satisfied", sa.Integer, nullable=False),
+    sa.Column("tolerating", sa.Integer, nullable=False),
+    sa.Column("timed", sa.Integer, nullable=False),
+    sa.Column("sum_ms", sa.Float, nullable=False),
+    # Fixed log-bucket histogram of response times: {bucket index: count}.
+    sa.Column("histogram", sa.JSON, nullable=False),
+    # Sums and counts of each timing phase: {"dns": [sum_ms, n], ...}.
+    sa.Column("phases", sa.JSON, nullable=False),
+)
+
+downtimes = sa.Table(
+    "downtimes",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("monitor_sid", sa.String(34), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("ended_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_downtimes_monitor_started", "monitor_sid", "started_at"),
+)

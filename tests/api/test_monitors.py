@@ -1,0 +1,154 @@
+"""`/v1/monitors` end to end: CRUD, validation, pause/resume, and the history endpoints fed
+by the engine running against a real local site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.servers.engine_targets import SwitchableSite, site
+from watchwire.clock import FrozenClock
+from watchwire.engine.runner import Engine, EngineConfig
+from watchwire.probes.base import ProbeContext
+from watchwire.runtime import Runtime
+
+__all__ = ["site"]
+
+
+async def _create(client: httpx.AsyncClient, auth: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = await client.post("/v1/monitors", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def test_create_read_list_update_delete(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    created = await _create(
+        client,
+        auth,
+        kind="http",
+        target="https://example.com/health",
+        name="shop",
+        interval=120,
+        options={"expected_status": ["200"], "keyword": "ok"},
+        tags=["prod"],
+    )
+    assert created["sid"].startswith("MO")
+    assert created["state"] == "pending"
+    assert created["confirmations"] == 2 and created["recoveries"] == 1
+    assert created["options"] == {"expected_status": ["200"], "keyword": "ok"}
+    sid = created["sid"]
+
+    assert (await client.get(f"/v1/monitors/{sid}", headers=auth)).json()["data"] == created
+    await _create(client, auth, kind="tcp", target="db.example.com:5432")
+    listed = (await client.get("/v1/monitors", headers=auth)).json()
+    assert listed["meta"]["pagination"]["total"] == 2
+    tagged = (await client.get("/v1/monitors?tag=prod", headers=auth)).json()["data"]
+    assert [m["sid"] for m in tagged] == [sid]
+
+    changed = await client.patch(
+        f"/v1/monitors/{sid}", json={"name": "shop v2", "degraded_ms": 800}, headers=auth
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["data"]["name"] == "shop v2"
+    assert changed.json()["data"]["interval"] == 120  # untouched fields stay
+
+    assert (await client.delete(f"/v1/monitors/{sid}", headers=auth)).status_code == 200
+    assert (await client.get(f"/v1/monitors/{sid}", headers=auth)).status_code == 404
+
+
+async def test_bad_input_names_the_field(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    cases = [
+        ({"kind": "http", "target": "http://x", "options": {"timeout": -1}}, "options.timeout"),
+        ({"kind": "http", "target": "http://x", "options": {"nope": 1}}, "options.nope"),
+        ({"kind": "http", "target": "http://x", "interval": 10}, "interval"),
+        ({"kind": "http", "target": "http://x", "interval": 90_000}, "interval"),
+        ({"kind": "smtp", "target": "x"}, "kind"),
+        ({"kind": "tcp", "target": "x:1", "expect": ["1.2.3.4"]}, "expect"),
+        ({"kind": "http", "target": "http://x", "contact_groups": ["nope"]}, "contact_groups"),
+        ({"kind": "http", "target": "http://x", "interval": 30, "timeout": 45}, "timeout"),
+    ]
+    for body, field in cases:
+        response = await client.post("/v1/monitors", json=body, headers=auth)
+        assert response.status_code == 400, (body, response.text)
+        fields = [d["field"] for d in response.json()["error"]["details"]]
+        assert field in fields, (body, fields)
+
+
+async def test_plan_minimum_interval(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    pro = await runtime.accounts.create_account("pro", plan="pro")  # 60 s minimum
+    body = {"kind": "http", "target": "http://x", "interval": 30}
+    response = await client.post("/v1/monitors", json=body, headers={"X-API-Key": pro.key})
+    assert response.status_code == 400
+    assert "60 s" in response.json()["error"]["message"]
+
+
+async def test_pause_and_resume(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    sid = (await _create(client, auth, kind="ping", target="127.0.0.1"))["sid"]
+    paused = await client.post(f"/v1/monitors/{sid}/pause", headers=auth)
+    assert paused.json()["data"]["paused"] is True
+    resumed = await client.post(f"/v1/monitors/{sid}/resume", headers=auth)
+    assert resumed.json()["data"]["paused"] is False
+
+
+async def test_read_only_key_reads_but_cannot_change(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    sid = (await _create(client, auth, kind="tcp", target="127.0.0.1:22"))["sid"]
+    key = await client.post("/v1/keys", json={"read_only": True}, headers=auth)
+    read_only = {"X-API-Key": key.json()["data"]["key"]}
+    assert (await client.get(f"/v1/monitors/{sid}", headers=read_only)).status_code == 200
+    assert (await client.get(f"/v1/monitors/{sid}/metrics", headers=read_only)).status_code == 200
+    assert (await client.post(f"/v1/monitors/{sid}/pause", headers=read_only)).status_code == 403
+
+
+async def test_history_endpoints(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    probe_ctx: ProbeContext,
+    site: SwitchableSite,
+) -> None:
+    clock = runtime.clock
+    assert isinstance(clock, FrozenClock)
+    sid = (
+        await _create(
+            client, auth, kind="http", target=site.url, confirmations=1, apdex_t_ms=10_000
+        )
+    )["sid"]
+    engine = Engine(runtime.db, probe_ctx, clock, EngineConfig(concurrency=4))
+    clock.advance(10)
+    plan = [200] * 6 + [500] * 3 + [200] * 3  # 12 checks a minute apart
+    for status in plan:
+        site.status = status
+        await engine.run_once()
+        clock.advance(60)
+
+    results = (await client.get(f"/v1/monitors/{sid}/results?per_page=5", headers=auth)).json()
+    assert results["meta"]["pagination"]["total"] == 12
+    assert [r["outcome"] for r in results["data"]] == ["up"] * 3 + ["down"] * 2
+    assert results["data"][0]["timings"]["connect"] >= 0
+    recent = await client.get(f"/v1/monitors/{sid}/results?from=-4m", headers=auth)
+    assert recent.json()["meta"]["pagination"]["total"] == 4
+    bad = await client.get(f"/v1/monitors/{sid}/results?from=someday", headers=auth)
+    assert bad.status_code == 400 and bad.json()["error"]["details"][0]["field"] == "from"
+
+    metrics = (
+        await client.get(f"/v1/monitors/{sid}/metrics?from=-1d&group=hour", headers=auth)
+    ).json()["data"]
+    assert metrics["checks"] == 12 and metrics["failures"] == 3
+    # 3 of 12 minutes down (the first check stands for a whole interval too).
+    assert metrics["uptime"] == 75.0
+    assert metrics["apdex"] == 0.75  # every answer well within T; failures are frustrated
+    assert metrics["response_time"]["p50"] is not None
+    assert metrics["response_time"]["p99"] >= metrics["response_time"]["p50"]
+    assert set(metrics["timings"]) >= {"connect", "first_byte"}
+    assert sum(g["checks"] for g in metrics["groups"]) == 12
+
+    outages = (await client.get(f"/v1/monitors/{sid}/downtimes", headers=auth)).json()["data"]
+    assert len(outages) == 1
+    assert outages[0]["duration"] == 180 and not outages[0]["ongoing"]
+    assert "500" in outages[0]["error"]

@@ -6,6 +6,8 @@ small lists and documents that are read whole.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -18,7 +20,24 @@ metadata = sa.MetaData(
     }
 )
 
-UtcDateTime = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored as UTC and read back timezone-aware on every backend (SQLite keeps
+    no zone and would hand back naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
 
 plans = sa.Table(
     "plans",

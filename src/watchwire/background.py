@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 
 from watchwire.delivery.worker import run_delivery
+from watchwire.engine.cert_job import CERT_JOB
+from watchwire.engine.domain_job import DOMAIN_JOBS
 from watchwire.engine.jobs import Job, run_jobs
+from watchwire.engine.rbl_job import RBL_JOBS
 from watchwire.engine.runner import run_engine, worker_id
 from watchwire.runtime import Runtime
 
 # Every scheduled job besides uptime monitors, registered here and only here.
-JOBS: list[Job] = []
+JOBS: list[Job] = [CERT_JOB, *DOMAIN_JOBS, *RBL_JOBS]
 
 
 async def run_background(

@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     delivery_warn_after: list[int] = Field(default_factory=lambda: [10, 100, 900])
     delivery_disable_after: int = Field(default=1000, ge=1)
 
+    # Monitored domains: the default interval of record checks (an account may set its own,
+    # not below its plan's minimum), the default expiry thresholds in days, and where
+    # `watchwire rdap update` installs a newer RDAP bootstrap file (used when it exists).
+    domain_check_interval_seconds: int = Field(default=3600, ge=60, le=86400 * 7)
+    domain_expiry_days: list[int] = Field(default_factory=lambda: [30, 14, 7, 1])
+    rdap_bootstrap_file: Path = Path("./watchwire-rdap-dns.json")
+
+    # Certificate monitors: the check interval of a monitor that names none (each monitor may
+    # set its own, 5 minutes to a week).
+    cert_check_interval_seconds: int = Field(default=21600, ge=300, le=86400 * 7)
+
     @field_validator("geoip_mmdb", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:

@@ -17,7 +17,11 @@ error envelope in exactly one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+# Pydantic's error types, renamed where a plainer word says the rule better.
+_RULES = {"missing": "required", "extra_forbidden": "unknown_field"}
 
 
 class WatchwireError(Exception):
@@ -43,6 +47,34 @@ class ValidationError(WatchwireError):
     @classmethod
     def field(cls, field: str, rule: str, message: str) -> ValidationError:
         return cls(message, details=[{"field": field, "rule": rule, "message": message}])
+
+    @classmethod
+    def from_pydantic(
+        cls, errors: Iterable[Mapping[str, Any]], prefix: str = "", skip: Iterable[str] = ()
+    ) -> ValidationError:
+        """One detail per pydantic error: the field as a dotted path (`prefix` first, the
+        location parts in `skip` left out), the rule as pydantic's error type."""
+        details = validation_details(errors, prefix, skip)
+        return cls("; ".join(d["message"] for d in details) or "invalid input", details=details)
+
+
+def validation_details(
+    errors: Iterable[Mapping[str, Any]], prefix: str = "", skip: Iterable[str] = ()
+) -> list[dict[str, str]]:
+    skipped = set(skip)
+    details = []
+    for err in errors:
+        path = ".".join(str(p) for p in err.get("loc", ()) if p not in skipped)
+        field = (prefix + path).rstrip(".") or prefix.rstrip(".") or "body"
+        kind = str(err.get("type", "invalid"))
+        details.append(
+            {
+                "field": field,
+                "rule": _RULES.get(kind, kind),
+                "message": f"{field}: {err.get('msg', 'invalid value')}",
+            }
+        )
+    return details
 
 
 class AuthError(WatchwireError):

@@ -12,11 +12,14 @@ from watchwire.config import Settings
 from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.certs import CertService
 from watchwire.services.contacts import ContactService
 from watchwire.services.deliveries import DeliveryService
+from watchwire.services.domains import DomainService
 from watchwire.services.events import EventService
 from watchwire.services.idempotency import IdempotencyService
 from watchwire.services.monitors import MonitorService
+from watchwire.services.rbl import RblService
 from watchwire.services.subscriptions import SubscriptionService
 from watchwire.store.database import Database
 from watchwire.store.migrate import upgrade
@@ -39,6 +42,9 @@ class Runtime:
     events: EventService
     subscriptions: SubscriptionService
     deliveries: DeliveryService
+    rbl: RblService
+    domains: DomainService
+    certs: CertService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -66,6 +72,19 @@ class Runtime:
                 allow_http=settings.webhook_allow_http or settings.allow_private_targets,
             ),
             deliveries=DeliveryService(database, clock),
+            rbl=RblService(
+                database,
+                clock,
+                ProbeContext.from_settings(settings),
+                allow_http=settings.webhook_allow_http or settings.allow_private_targets,
+            ),
+            domains=DomainService(database, clock, ProbeContext.from_settings(settings), settings),
+            certs=CertService(
+                database,
+                clock,
+                ProbeContext.from_settings(settings),
+                default_interval=settings.cert_check_interval_seconds,
+            ),
             clock=clock,
         )
 

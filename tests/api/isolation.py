@@ -67,6 +67,62 @@ async def _create_delivery(client: httpx.AsyncClient, headers: dict[str, str]) -
     return str(response.json()["data"]["delivery_id"])
 
 
+async def _create_domain(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {
+        "domain": "isolated.example",
+        "paused": True,
+        "records": [{"type": "A", "host": "www", "value": "192.0.2.1", "ttl": 300}],
+    }
+    response = await client.post("/v1/domains", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_domain_batch(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"domains": [{"domain": "batch.example"}]}
+    response = await client.post("/v1/domains/batch", json=body, headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["data"]["request_id"])
+
+
+async def _create_cert_profile(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/cert-profiles", json={"name": "isolated"}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_cert_monitor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"hostname": "127.0.0.1", "protocol": "https", "port": 9, "paused": True}
+    response = await client.post("/v1/cert-monitors", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def _create_rbl_host(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/rbl/hosts", json={"host": "192.0.2.1"}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"][0]["id"])
+
+
+async def _create_rbl_profile(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/rbl/profiles", json={"name": "mine"}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["id"])
+
+
+async def _create_rbl_source(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    body = {"host": "bl.example.net", "type": "rbl"}
+    response = await client.post("/v1/rbl/sources", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["id"])
+
+
+async def _create_rbl_check(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/rbl/checks", json={"host": "192.0.2.1"}, headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["data"]["id"])
+
+
 RESOURCES: list[OwnedResource] = [
     OwnedResource(
         name="api key",
@@ -134,5 +190,101 @@ RESOURCES: list[OwnedResource] = [
             ("POST", "/v1/deliveries/{id}/redeliver", None),
         ],
         read_back="/v1/deliveries/{id}",
+    ),
+    OwnedResource(
+        name="monitored domain",
+        create=_create_domain,
+        requests=[
+            ("GET", "/v1/domains/{id}", None),
+            ("PUT", "/v1/domains/{id}", {"user_id": "stolen"}),
+            ("DELETE", "/v1/domains/{id}", None),
+            ("GET", "/v1/domains/{id}/records", None),
+            (
+                "POST",
+                "/v1/domains/{id}/records",
+                {"records": [{"type": "A", "value": "192.0.2.9"}]},
+            ),
+            ("PUT", "/v1/domains/{id}/records", {"records": [{"type": "A", "value": "192.0.2.9"}]}),
+            (
+                "DELETE",
+                "/v1/domains/{id}/records",
+                {"records": [{"type": "A", "host": "www", "value": "192.0.2.1"}]},
+            ),
+            ("POST", "/v1/domains/{id}/check", None),
+        ],
+        read_back="/v1/domains/{id}",
+    ),
+    OwnedResource(
+        name="domain batch",
+        create=_create_domain_batch,
+        requests=[("GET", "/v1/domains/batch/{id}", None)],
+        read_back="/v1/domains/batch/{id}",
+    ),
+    OwnedResource(
+        name="certificate profile",
+        create=_create_cert_profile,
+        requests=[
+            ("GET", "/v1/cert-profiles/{id}", None),
+            ("PATCH", "/v1/cert-profiles/{id}", {"name": "stolen", "is_default": True}),
+            ("DELETE", "/v1/cert-profiles/{id}", None),
+        ],
+        read_back="/v1/cert-profiles/{id}",
+    ),
+    OwnedResource(
+        name="certificate monitor",
+        create=_create_cert_monitor,
+        requests=[
+            ("GET", "/v1/cert-monitors/{id}", None),
+            ("PATCH", "/v1/cert-monitors/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/cert-monitors/{id}", None),
+            ("POST", "/v1/cert-monitors/{id}/pause", None),
+            ("POST", "/v1/cert-monitors/{id}/resume", None),
+            ("POST", "/v1/cert-monitors/{id}/check", None),
+        ],
+        read_back="/v1/cert-monitors/{id}",
+    ),
+    OwnedResource(
+        name="rbl host",
+        create=_create_rbl_host,
+        requests=[
+            ("GET", "/v1/rbl/hosts/{id}", None),
+            ("PATCH", "/v1/rbl/hosts/{id}", {"name": "stolen"}),
+            ("PUT", "/v1/rbl/hosts/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/rbl/hosts/{id}", None),
+            ("POST", "/v1/rbl/hosts/{id}/pause", None),
+            ("POST", "/v1/rbl/hosts/{id}/resume", None),
+            ("POST", "/v1/rbl/hosts/{id}/check", None),
+        ],
+        read_back="/v1/rbl/hosts/{id}",
+    ),
+    OwnedResource(
+        name="rbl profile",
+        create=_create_rbl_profile,
+        requests=[
+            ("GET", "/v1/rbl/profiles/{id}", None),
+            ("PATCH", "/v1/rbl/profiles/{id}", {"name": "stolen"}),
+            ("PUT", "/v1/rbl/profiles/{id}", {"name": "stolen"}),
+            ("DELETE", "/v1/rbl/profiles/{id}", None),
+        ],
+        read_back="/v1/rbl/profiles/{id}",
+    ),
+    OwnedResource(
+        name="rbl source",
+        create=_create_rbl_source,
+        requests=[
+            ("GET", "/v1/rbl/sources/{id}", None),
+            ("PATCH", "/v1/rbl/sources/{id}", {"host": "stolen.example"}),
+            ("PUT", "/v1/rbl/sources/{id}", {"host": "stolen.example"}),
+            ("DELETE", "/v1/rbl/sources/{id}", None),
+            ("POST", "/v1/rbl/sources/{id}/pause", None),
+            ("POST", "/v1/rbl/sources/{id}/resume", None),
+        ],
+        read_back="/v1/rbl/sources/{id}",
+    ),
+    OwnedResource(
+        name="rbl check",
+        create=_create_rbl_check,
+        requests=[("GET", "/v1/rbl/checks/{id}", None)],
+        read_back="/v1/rbl/checks/{id}",
     ),
 ]

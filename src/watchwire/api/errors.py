@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from watchwire import errors as watchwire_errors
 from watchwire.api.envelope import error
 from watchwire.api.ratelimit import RateLimitExceeded
 from watchwire.errors import RateLimitedError, WatchwireError
@@ -29,25 +31,13 @@ _HTTP_CODES = {
     429: "rate_limit_exceeded",
 }
 
-_PYDANTIC_RULES = {"missing": "required", "extra_forbidden": "unknown_field"}
+# The request part a location starts with: not part of the field's name.
+_REQUEST_PARTS = ("body", "query", "path", "header")
 
 
-def validation_details(errors: list[Any]) -> list[dict[str, str]]:
-    """Pydantic's errors as {field, rule, message}: the field as a dotted path without the
-    request part it came from, the rule as pydantic's error type."""
-    details = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        field = ".".join(loc) or "body"
-        kind = str(err.get("type", "invalid"))
-        details.append(
-            {
-                "field": field,
-                "rule": _PYDANTIC_RULES.get(kind, kind),
-                "message": f"{field}: {err.get('msg', 'invalid value')}",
-            }
-        )
-    return details
+def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """A request's validation errors as {field, rule, message}, for every face's envelope."""
+    return watchwire_errors.validation_details(errors, skip=_REQUEST_PARTS)
 
 
 def install(app: FastAPI) -> None:
@@ -62,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        details = validation_details(list(exc.errors()))
+        details = validation_details(exc.errors())
         message = "; ".join(d["message"] for d in details) or "Invalid request"
         return error(request, 400, "missing_parameter", message, details)
 

@@ -12,6 +12,7 @@ import typer
 from watchwire.cli.admin import account_app, db_app, key_app
 from watchwire.cli.check import check_app
 from watchwire.cli.geo import geo_app
+from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
 from watchwire.cli.worker import worker
 
@@ -29,6 +30,7 @@ app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 app.add_typer(check_app, name="check")
 app.add_typer(geo_app, name="geo")
+app.add_typer(rdap_app, name="rdap")
 
 
 @app.callback()

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire.delivery.callbacks import load_targets
 from watchwire.events.store import Event
 from watchwire.store.database import Database
 from watchwire.store.tables import events
@@ -143,6 +144,8 @@ async def claim_due(
         if people:
             query = sa.select(contacts).where(contacts.c.sid.in_(people))
             targets.update((t.sid, t) for t in (await conn.execute(query)).all())
+        callbacks = {r.target_sid for r in rows if r.target_type == "callback"}
+        targets.update(await load_targets(conn, callbacks))
     by_sid = {e.sid: _event(e) for e in event_rows}
     rows.sort(key=lambda r: r.next_attempt_at)
     return [

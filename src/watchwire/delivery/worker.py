@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from watchwire.clock import Clock
-from watchwire.delivery import channels, outcomes
+from watchwire.delivery import callbacks, channels, outcomes
 from watchwire.delivery.claims import Claim, claim_due, release
 from watchwire.delivery.outcomes import Outcome
 from watchwire.delivery.webhook import AttemptResult, Subscription, WebhookSender
@@ -244,6 +244,11 @@ class DeliveryWorker:
             return await self.sender.send(subscription, item.event, now), True
         if item.target_type == "contact":
             return await self.notify_contact(item, row), False
+        if item.target_type == "callback":
+            callback = callbacks.subscription(row)
+            if callback is None:
+                return AttemptResult(ok=False, error="the check was deleted", permanent=True), False
+            return await self.sender.send(callback, item.event, now), False
         return AttemptResult(
             ok=False, error=f"unknown target {item.target_type}", permanent=True
         ), False

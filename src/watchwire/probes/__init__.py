@@ -22,6 +22,7 @@ PROBE_MODULES: dict[str, str] = {
     "geo": "watchwire.probes.geo",
     "tls": "watchwire.probes.tls",
     "rbl": "watchwire.probes.rbl",
+    "rdap": "watchwire.probes.rdap",
 }
 
 ProbeFunction = Callable[[str, Any, Any], Awaitable[Any]]

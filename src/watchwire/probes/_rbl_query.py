@@ -49,7 +49,7 @@ def parse_target(text: str) -> Target:
     """Read one host: an IPv4 or IPv6 address (an IPv4-mapped IPv6 address counts as IPv4)
     or a domain name. ValueError for anything else, subnets included."""
     raw = text.strip().strip("[]")
-    if "/" in raw or _range_start(raw) is not None:
+    if names_several_hosts(raw):
         raise ValueError(f"{text!r} is a subnet or range: expand it into hosts first")
     try:
         address = ipaddress.ip_address(raw)
@@ -94,6 +94,11 @@ def target_from_query_name(name: str, zone: str) -> str:
         digits = "".join(reversed(labels))
         return str(ipaddress.IPv6Address(int(digits, 16)))
     return ".".join(labels)
+
+
+def names_several_hosts(text: str) -> bool:
+    """A subnet (`a/n`) or a range (`a-b`), as opposed to one address or domain."""
+    return "/" in text or _range_start(text) is not None
 
 
 def _range_start(text: str) -> IPAddress | None:

@@ -74,16 +74,6 @@ class MonitorFields(BaseModel):
         return list(dict.fromkeys(value))
 
 
-def _error(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
-    details = []
-    for err in exc.errors():
-        field = prefix + ".".join(str(p) for p in err["loc"]) if err["loc"] else prefix or "body"
-        details.append(
-            {"field": field.rstrip("."), "rule": err["type"], "message": f"{field}: {err['msg']}"}
-        )
-    return ValidationError("; ".join(d["message"] for d in details), details=details)
-
-
 def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
     """A monitor's fields, with its probe options checked by the probe's Options model.
 
@@ -91,7 +81,7 @@ def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
     try:
         fields = MonitorFields.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise _error(exc) from None
+        raise ValidationError.from_pydantic(exc.errors()) from None
     if fields.interval < min_interval:
         raise ValidationError.field(
             "interval", "minimum", f"interval: your plan allows {min_interval} s or more"
@@ -118,4 +108,4 @@ def probe_options(kind: str, options: dict[str, Any], timeout: float) -> Any:
     try:
         return model.model_validate(merged)
     except pydantic.ValidationError as exc:
-        raise _error(exc, "options.") from None
+        raise ValidationError.from_pydantic(exc.errors(), "options.") from None

@@ -54,18 +54,6 @@ TOOLS: dict[str, Tool] = {
 }
 
 
-def validation_from_pydantic(exc: pydantic.ValidationError) -> ValidationError:
-    """Pydantic's errors as our ValidationError: one detail per field with its rule."""
-    details = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "options"
-        rule = {"extra_forbidden": "unknown_field", "missing": "required"}.get(
-            err["type"], err["type"]
-        )
-        details.append({"field": field, "rule": rule, "message": f"{field}: {err['msg']}"})
-    return ValidationError("; ".join(d["message"] for d in details), details=details)
-
-
 def parse_options(tool: Tool, raw: dict[str, Any], *, remote: bool = True) -> Any:
     """Validate a tool's options once, at the face; ValidationError names field and rule.
     `remote` callers (the API) may not name files on the server."""
@@ -79,7 +67,7 @@ def parse_options(tool: Tool, raw: dict[str, Any], *, remote: bool = True) -> An
     try:
         return options_model.model_validate(raw)
     except pydantic.ValidationError as exc:
-        raise validation_from_pydantic(exc) from None
+        raise ValidationError.from_pydantic(exc.errors()) from None
 
 
 async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> dict[str, Any]:

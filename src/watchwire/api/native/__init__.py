@@ -6,12 +6,15 @@ from fastapi import APIRouter
 
 from watchwire.api.native import (
     account,
+    certs,
     contacts,
     deliveries,
+    domains,
     events,
     health,
     keys,
     monitors,
+    rbl,
     tools,
     webhooks,
 )
@@ -26,3 +29,6 @@ router.include_router(monitors.router, prefix="/v1")
 router.include_router(events.router, prefix="/v1")
 router.include_router(webhooks.router, prefix="/v1")
 router.include_router(deliveries.router, prefix="/v1")
+router.include_router(domains.router, prefix="/v1")
+router.include_router(certs.router, prefix="/v1")
+router.include_router(rbl.router, prefix="/v1")

@@ -1,0 +1,148 @@
+"""`/v1/cert-monitors`, `/v1/cert-profiles`, `/v1/cert-errors`: certificate monitoring (003's
+"Cert Monitors", "Cert Profiles", "Errors"). Scope `cert`; read-only keys can read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from starlette.requests import Request
+
+from watchwire.api.auth import require, runtime_of
+from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native.params import page_request
+from watchwire.pagination import PageRequest
+from watchwire.services.accounts import Principal
+
+router = APIRouter(tags=["certificates"])
+Caller = Annotated[Principal, Depends(require("cert"))]
+Paging = Annotated[PageRequest, Depends(page_request)]
+MonitorBody = Annotated[
+    dict[str, Any],
+    Body(
+        examples=[
+            {
+                "hostname": "example.com",
+                "protocol": "https",
+                "name": "My SSL Certificate",
+                "tags": ["production"],
+            }
+        ]
+    ),
+]
+ProfileBody = Annotated[
+    dict[str, Any],
+    Body(
+        examples=[
+            {
+                "name": "My Certificate Profile",
+                "expiration_thresholds": [30, 14, 7],
+                "alert_on_changes": True,
+            }
+        ]
+    ),
+]
+
+
+# -- monitors ---------------------------------------------------------------------------------
+
+
+@router.post("/cert-monitors", status_code=201, summary="Create a certificate monitor")
+async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
+    monitor = await runtime_of(request).certs.create_monitor(principal.account_sid, body)
+    return ok(request, monitor, status=201)
+
+
+@router.get("/cert-monitors", summary="List certificate monitors")
+async def list_monitors(
+    request: Request,
+    principal: Caller,
+    page: Paging,
+    tag: Annotated[str | None, Query(description="Only monitors with this tag")] = None,
+) -> JsonResponse:
+    result = await runtime_of(request).certs.list_monitors(principal.account_sid, page, tag=tag)
+    return ok(request, result.items, pagination=result.meta())
+
+
+@router.get("/cert-monitors/{sid}", summary="One certificate monitor with its state")
+async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).certs.get_monitor(principal.account_sid, sid))
+
+
+@router.patch("/cert-monitors/{sid}", summary="Change a certificate monitor")
+async def update_monitor(
+    request: Request, sid: str, body: MonitorBody, principal: Caller
+) -> JsonResponse:
+    certs = runtime_of(request).certs
+    return ok(request, await certs.update_monitor(principal.account_sid, sid, body))
+
+
+@router.delete("/cert-monitors/{sid}", summary="Delete a certificate monitor")
+async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).certs.delete_monitor(principal.account_sid, sid))
+
+
+@router.post("/cert-monitors/{sid}/pause", summary="Stop checking a certificate monitor")
+async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    certs = runtime_of(request).certs
+    return ok(request, await certs.set_paused(principal.account_sid, sid, True))
+
+
+@router.post("/cert-monitors/{sid}/resume", summary="Check a paused monitor again, from now")
+async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    certs = runtime_of(request).certs
+    return ok(request, await certs.set_paused(principal.account_sid, sid, False))
+
+
+@router.post("/cert-monitors/{sid}/check", summary="Check now and return the fresh state")
+async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).certs.check_now(principal.account_sid, sid))
+
+
+# -- profiles ---------------------------------------------------------------------------------
+
+
+@router.post("/cert-profiles", status_code=201, summary="Create a certificate profile")
+async def create_profile(request: Request, body: ProfileBody, principal: Caller) -> JsonResponse:
+    profile = await runtime_of(request).certs.create_profile(principal.account_sid, body)
+    return ok(request, profile, status=201)
+
+
+@router.get("/cert-profiles", summary="List certificate profiles")
+async def list_profiles(request: Request, principal: Caller, page: Paging) -> JsonResponse:
+    result = await runtime_of(request).certs.list_profiles(principal.account_sid, page)
+    return ok(request, result.items, pagination=result.meta())
+
+
+@router.get("/cert-profiles/{sid}", summary="One certificate profile")
+async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    return ok(request, await runtime_of(request).certs.get_profile(principal.account_sid, sid))
+
+
+@router.patch("/cert-profiles/{sid}", summary="Change a certificate profile")
+async def update_profile(
+    request: Request, sid: str, body: ProfileBody, principal: Caller
+) -> JsonResponse:
+    certs = runtime_of(request).certs
+    return ok(request, await certs.update_profile(principal.account_sid, sid, body))
+
+
+@router.delete("/cert-profiles/{sid}", summary="Delete a certificate profile no monitor uses")
+async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
+    certs = runtime_of(request).certs
+    return ok(request, await certs.delete_profile(principal.account_sid, sid))
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+@router.get("/cert-errors", summary="Active certificate errors across all monitors")
+async def list_errors(
+    request: Request,
+    principal: Caller,
+    page: Paging,
+    monitor: Annotated[str | None, Query(description="Only this monitor's (CM…)")] = None,
+) -> JsonResponse:
+    certs = runtime_of(request).certs
+    result = await certs.list_errors(principal.account_sid, page, monitor=monitor)
+    return ok(request, result.items, pagination=result.meta())

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from watchwire import __version__
 from watchwire.api import errors
+from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
@@ -48,6 +49,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         app.state.runtime = runtime
     errors.install(app)
     app.include_router(native_router)
+    generatorlabs.mount(app)
     # Added last = outermost: the request id wraps everything; compression wraps replays too.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)

@@ -13,7 +13,6 @@ from watchwire.ids import new_sid
 from watchwire.store.database import Connection
 from watchwire.store.tables import events
 
-
 # Built once: jobs record thousands of events a sweep, and `.values(...)` per call cost more
 # than the insert itself.
 _INSERT = events.insert()

@@ -1,0 +1,53 @@
+"""The Generator Labs 4.0 dialect as its own small ASGI app, mounted at `/4.0` so that its
+errors (unknown paths included) answer in 003's envelope, not the native one."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from watchwire.api.dialects.generatorlabs import (
+    cert_monitors,
+    cert_profiles,
+    contacts,
+    envelope,
+    groups,
+    rbl_checks,
+    rbl_hosts,
+    rbl_profiles,
+    rbl_sources,
+)
+from watchwire.api.envelope import JsonResponse
+
+PREFIX = "/4.0"
+# Every router of the dialect, in one place (the isolation test walks their routes).
+ROUTERS = (
+    rbl_checks.router,
+    rbl_hosts.router,
+    rbl_profiles.router,
+    rbl_sources.router,
+    cert_monitors.router,
+    cert_profiles.router,
+    contacts.router,
+    groups.router,
+)
+
+
+def create_dialect_app(parent: FastAPI) -> FastAPI:
+    """The dialect app. It shares the parent's state, so the runtime the parent holds (set
+    now or at startup) is the one the dialect's routes use."""
+    app = FastAPI(
+        title="watchwire — Generator Labs 4.0 dialect",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=JsonResponse,
+    )
+    app.state = parent.state
+    envelope.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def mount(parent: FastAPI) -> None:
+    parent.mount(PREFIX, create_dialect_app(parent))

@@ -84,7 +84,7 @@ async def test_bad_contacts_get_a_400_naming_the_field(
     client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
     cases = [
-        ({"type": "aws-cloudwatch", "contact": "m"}, "type", "unsupported"),
+        ({"type": "aws-cloudwatch", "contact": "m"}, "args.region", "required"),
         ({"type": "fax", "contact": "123"}, "type", "enum"),
         ({"type": "sms", "contact": "+15551234567"}, "type", "unsupported"),
         ({"type": "telegram", "contact": "42"}, "args.bot_token", "required"),

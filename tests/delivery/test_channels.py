@@ -350,7 +350,7 @@ def test_each_apprise_type_makes_a_url_apprise_accepts(
         ("aws-sns", "topic", {"access_key_id": "A"}, "args.secret_access_key"),
         ("slack", "https://example.com/hook", {}, "contact"),
         ("discord", "https://discord.com/api/webhooks/1/t", {"colour": "red"}, "args.colour"),
-        ("aws-cloudwatch", "metric", {}, "type"),
+        ("aws-cloudwatch", "metric", {}, "args.region"),
         ("carrier-pigeon", "coo", {}, "type"),
     ],
 )

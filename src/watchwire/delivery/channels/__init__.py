@@ -6,8 +6,9 @@
 
 `CHANNELS` is the one registry, contact type -> channel. Hand-written: `email` (the operator's
 SMTP relay, reply codes kept), `endpoint` (003's own JSON summary, under the target policy),
-`datadog` (no Apprise service). Through Apprise: sms, pushover, pagerduty, slack, discord,
-telegram, aws-sns. Refused at creation: aws-cloudwatch. docs/contacts.md has the details.
+`datadog` and `aws-cloudwatch` (no Apprise service; CloudWatch Logs PutLogEvents, SigV4-signed).
+Through Apprise: sms, pushover, pagerduty, slack, discord, telegram, aws-sns.
+docs/contacts.md has the details.
 
 A failed send raises ChannelError(message, permanent, retry_after); retrying is the delivery
 worker's business, never a channel's.
@@ -27,7 +28,6 @@ from watchwire.delivery.channels._base import (
     mask,
 )
 from watchwire.delivery.channels.apprise_channels import (
-    CloudWatchChannel,
     DiscordChannel,
     PagerDutyChannel,
     PushoverChannel,
@@ -36,6 +36,7 @@ from watchwire.delivery.channels.apprise_channels import (
     SnsChannel,
     TelegramChannel,
 )
+from watchwire.delivery.channels.cloudwatch import CloudWatchChannel
 from watchwire.delivery.channels.datadog import DatadogChannel
 from watchwire.delivery.channels.email import EmailChannel
 from watchwire.delivery.channels.endpoint import EndpointChannel

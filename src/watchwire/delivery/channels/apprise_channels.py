@@ -200,23 +200,3 @@ class SnsChannel(AppriseChannel):
         # A topic ARN ends in the topic name, which is what Apprise's `#topic` form takes.
         target = value if _PHONE.match(value) else "#" + value.rsplit(":", 1)[-1]
         return f"sns://{_part(key_id)}/{_part(secret)}/{_part(region)}/{_part(target)}"
-
-
-class UnsupportedChannel(Channel):
-    """A 003 type this server cannot deliver to: refused when the contact is created."""
-
-    reason: ClassVar[str] = ""
-
-    def normalize(self, contact: str, args: dict[str, Any], ctx: ChannelContext) -> dict[str, Any]:
-        raise ValidationError.field("type", "unsupported", self.reason)
-
-    async def send(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> None:
-        raise ChannelError(self.reason, permanent=True)
-
-
-class CloudWatchChannel(UnsupportedChannel):
-    type: ClassVar[str] = "aws-cloudwatch"
-    reason: ClassVar[str] = (
-        "aws-cloudwatch contacts are not supported by this server (Apprise has no CloudWatch "
-        "service); use aws-sns or an endpoint contact"
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, overload
 
 
 class Clock(Protocol):
@@ -39,6 +39,18 @@ class FrozenClock:
 
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored time as timezone-aware UTC. Every stored time is UTC; a value read without a
+    zone (SQLite through a plain expression, an aggregate) gets it back. None stays None."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:

@@ -23,9 +23,9 @@ from tests.delivery.helpers import (
 from tests.servers.notification_servers import MailSink, mail_sink
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire import webhooks
-from watchwire.clock import FrozenClock
+from watchwire.clock import FrozenClock, as_utc
 from watchwire.delivery.channels import SmtpSettings
-from watchwire.delivery.claims import as_utc, claim_due
+from watchwire.delivery.claims import claim_due
 from watchwire.delivery.worker import run_delivery
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey

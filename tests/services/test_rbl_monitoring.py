@@ -16,7 +16,7 @@ from tests.delivery.helpers import subscribe, worker
 from tests.servers.rbl_monitoring import rbl_server, rbldnsd_factory, settings
 from tests.servers.rbldnsd import RbldnsdServer
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
-from watchwire.clock import FrozenClock
+from watchwire.clock import FrozenClock, as_utc
 from watchwire.engine import leases
 from watchwire.engine.jobs import JobRunner
 from watchwire.engine.rbl_job import CHECK_JOB, HOST_JOB
@@ -24,7 +24,6 @@ from watchwire.ids import is_sid
 from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
-from watchwire.services.rbl_model import aware
 from watchwire.store.tables import events
 from watchwire.store.tables_rbl import rbl_checks, rbl_hosts
 from watchwire.store.tables_webhooks import deliveries
@@ -57,7 +56,7 @@ async def _events(runtime: Runtime) -> list[Any]:
     async with runtime.db.connect() as conn:
         rows = (await conn.execute(sa.select(events))).all()
     rows = [r for r in rows if r.type.startswith("rbl.")]
-    return sorted(rows, key=lambda r: (aware(r.created_at), RANK.get(r.type, 2)))
+    return sorted(rows, key=lambda r: (as_utc(r.created_at), RANK.get(r.type, 2)))
 
 
 def _types(rows: list[Any]) -> list[str]:
@@ -151,7 +150,7 @@ async def test_listed_then_delisted_produces_every_event(
     assert len(check_sids) == 3 and all(is_sid("rbl_check", s) for s in check_sids)
     for body, row in zip(bodies, rows, strict=True):
         assert body["event_sid"] == row.sid and is_sid("event", body["event_sid"])
-        created = aware(row.created_at)
+        created = as_utc(row.created_at)
         assert created is not None
         assert body["event_date"] == created.astimezone(UTC).isoformat()
         assert body["event_date"].endswith("+00:00")

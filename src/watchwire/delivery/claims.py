@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire.clock import as_utc
 from watchwire.delivery.callbacks import load_targets
 from watchwire.events.store import Event
 from watchwire.store.database import Database
@@ -81,11 +82,6 @@ def _candidates(now: datetime, limit: int, per_target: int, busy: Collection[str
         .order_by(ranked.c.next_attempt_at)
         .limit(limit)
     )
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _event(row: Any) -> Event:

@@ -15,11 +15,12 @@ transaction, with the state change) clears it and moves `next_run_at`, guarded b
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire.clock import as_utc
 from watchwire.store.database import Connection, Database
 
 LeaseFor = Callable[[Any], float]
@@ -104,6 +105,4 @@ async def next_due_at(db: Database, table: sa.Table, now: datetime) -> datetime 
                 )
             )
         ).scalar_one_or_none()
-    if value is None or value.tzinfo:
-        return value
-    return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return as_utc(value)  # an aggregate: SQLite hands it back without a zone

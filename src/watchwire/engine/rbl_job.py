@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock
+from watchwire.clock import Clock, as_utc
 from watchwire.engine import leases
 from watchwire.engine.evaluate_rbl import Answer, Evaluation, evaluate
 from watchwire.engine.jobs import Job
@@ -292,7 +292,7 @@ async def _write_host(
     now: datetime,
     interval: int,
 ) -> Any:
-    first = rbl_model.aware(host.first_listed)
+    first = as_utc(host.first_listed)
     if not evaluation.listed:
         first = None
     elif first is None or not host.listings:
@@ -305,7 +305,7 @@ async def _write_host(
         "updated_at": now,
     }
     if owner is not None:
-        due = rbl_model.aware(host.next_run_at) or now
+        due = as_utc(host.next_run_at) or now
         if not await leases.complete(
             conn, rbl_hosts, host.sid, owner, next_run(due, now, interval), **values
         ):

@@ -9,12 +9,12 @@ worker stalled and another took over) is discarded rather than counted twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import isoformat
+from watchwire.clock import as_utc, isoformat
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import CheckResult
 from watchwire.engine.evaluate_uptime import (
@@ -72,12 +72,6 @@ class BatchOutcome:
     events: int
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _monitor_payload(row: Any) -> dict[str, Any]:
     return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
 
@@ -108,7 +102,7 @@ def describe(row: Any, evaluation: Evaluation, result: CheckResult, now: datetim
             f"its {row.degraded_ms:.0f} ms threshold."
         )
     if transition.previous == "down":
-        began = _aware(row.failing_since) or _aware(row.state_changed_at) or now
+        began = as_utc(row.failing_since) or as_utc(row.state_changed_at) or now
         return f"{name} is up again after {_duration((now - began).total_seconds())} down."
     return f"{name} is no longer degraded: it answered in {result.response_ms or 0:.0f} ms."
 
@@ -157,11 +151,11 @@ async def _apply(
 ) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
     result = finished.result
     evaluator = UptimeEvaluator(UptimeRules(row.confirmations, row.recoveries, row.degraded_ms))
-    before = UptimeState(row.state, row.fail_streak, row.success_streak, _aware(row.failing_since))
+    before = UptimeState(row.state, row.fail_streak, row.success_streak, as_utc(row.failing_since))
     evaluation = evaluator.observe(before, ok=result.ok, response_ms=result.response_ms, now=now)
     state = evaluation.state
-    due = _aware(finished.row.next_run_at) or now
-    last = _aware(row.last_checked_at)
+    due = as_utc(finished.row.next_run_at) or now
+    last = as_utc(row.last_checked_at)
     covers = row.interval_seconds if last is None else int((now - last).total_seconds())
     covers = max(0, min(covers, row.interval_seconds))
     update: dict[str, Any] = {

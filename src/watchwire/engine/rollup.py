@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire.clock import as_utc
 from watchwire.store.database import Connection
 from watchwire.store.tables_engine import monitor_rollups
 
@@ -214,7 +215,7 @@ async def apply_rollups(conn: Connection, deltas: Mapping[Key, Rollup], *, lock:
     if lock:
         query = query.with_for_update()
     existing = {
-        (row.monitor_sid, _aware(row.hour)): row for row in (await conn.execute(query)).all()
+        (row.monitor_sid, as_utc(row.hour)): row for row in (await conn.execute(query)).all()
     }
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -244,13 +245,9 @@ async def apply_rollups(conn: Connection, deltas: Mapping[Key, Rollup], *, lock:
         await conn.execute(statement, updates)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def group_start(moment: datetime, group: str) -> datetime:
     """The start of the hour or UTC day that holds `moment`."""
-    hour = hour_of(_aware(moment))
+    hour = hour_of(as_utc(moment))
     return hour.replace(hour=0) if group == "day" else hour
 
 

@@ -22,9 +22,9 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from watchwire.clock import as_utc
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import CheckResult, CheckSpec, run_check
 from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
@@ -54,10 +54,6 @@ class EngineConfig:
 
 def worker_id(location: str) -> str:
     return f"{socket.gethostname()[:24]}:{os.getpid()}:{location[:16]}:{secrets.token_hex(3)}"
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Engine:
@@ -95,7 +91,7 @@ class Engine:
             result = CheckResult(False, None, f"internal error: {type(exc).__name__}")
         certificate = None
         ssl_checked = False
-        checked_at = row.ssl_checked_at and _aware(row.ssl_checked_at)
+        checked_at = row.ssl_checked_at and as_utc(row.ssl_checked_at)
         if ssl_watch.watched(row.kind, row.target) and ssl_watch.due(checked_at, started):
             ssl_checked = True
             with contextlib.suppress(Exception):

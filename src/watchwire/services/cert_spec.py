@@ -10,12 +10,11 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from watchwire.clock import isoformat
+from watchwire.clock import as_utc, isoformat
 from watchwire.engine.evaluate_certs import EXPIRED, Profile, expiry_days
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
 from watchwire.probes.tls import Protocol
-from watchwire.services.monitors import aware
 
 # Certificates change rarely: every 6 hours by default, every 5 minutes at most, weekly at least.
 DEFAULT_INTERVAL = 6 * 3600
@@ -146,8 +145,8 @@ def profile_json(row: Any) -> dict[str, Any]:
         "expiration_thresholds": list(row.expiration_thresholds),
         **{switch: bool(getattr(row, switch)) for switch in SWITCHES},
         "is_default": bool(row.is_default),
-        "created_at": iso(aware(row.created_at)),
-        "updated_at": iso(aware(row.updated_at)),
+        "created_at": iso(as_utc(row.created_at)),
+        "updated_at": iso(as_utc(row.updated_at)),
     }
 
 
@@ -206,8 +205,8 @@ def monitor_json(row: Any, now: datetime) -> dict[str, Any]:
         "expiry_bracket": "expired" if bracket == EXPIRED else bracket,
         "errors": [error_json(e, row) for e in row.errors],
         "last_outcome": row.last_outcome,
-        "last_checked_at": iso(aware(row.last_checked_at)),
-        "next_run_at": iso(aware(row.next_run_at)),
-        "created_at": iso(aware(row.created_at)),
-        "updated_at": iso(aware(row.updated_at)),
+        "last_checked_at": iso(as_utc(row.last_checked_at)),
+        "next_run_at": iso(as_utc(row.next_run_at)),
+        "created_at": iso(as_utc(row.created_at)),
+        "updated_at": iso(as_utc(row.updated_at)),
     }

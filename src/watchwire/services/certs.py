@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock
+from watchwire.clock import Clock, as_utc
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -30,7 +30,6 @@ from watchwire.services.cert_spec import (
     validate,
 )
 from watchwire.services.contacts import resolve_groups
-from watchwire.services.monitors import aware
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_certs import cert_errors, cert_monitors, cert_profiles
 
@@ -391,8 +390,8 @@ class CertService:
                 "code": r.code,
                 "severity": r.severity,
                 "message": r.message,
-                "first_seen": iso(aware(r.first_seen)),
-                "last_seen": iso(aware(r.last_seen)),
+                "first_seen": iso(as_utc(r.first_seen)),
+                "last_seen": iso(as_utc(r.last_seen)),
             }
             for r in rows
         ]

@@ -17,7 +17,7 @@ import pydantic
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from watchwire.clock import Clock, isoformat
+from watchwire.clock import Clock, as_utc, isoformat
 from watchwire.config import Settings
 from watchwire.engine.evaluate_domains import ExpectedRecord
 from watchwire.errors import ConflictError, NotFoundError, ProbeError, ValidationError
@@ -128,12 +128,6 @@ def _validate(model: type[BaseModel], raw: Any, prefix: str = "") -> Any:
         raise _error(exc, prefix) from None
     except ProbeError as exc:  # normalise_domain inside a validator
         raise ValidationError.field(prefix + "domain", "domain", exc.message) from None
-
-
-def aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -295,19 +289,19 @@ class DomainService:
             "records": [record_json(r) for r in records],
             "records_non_propagated": non_propagated,
             "contact_groups": row.contact_groups,
-            "last_checked_at": _iso(aware(row.last_checked_at)),
+            "last_checked_at": _iso(as_utc(row.last_checked_at)),
             "last_error": row.last_error,
-            "state_changed_at": _iso(aware(row.state_changed_at)),
-            "next_check_at": _iso(aware(row.next_run_at)),
+            "state_changed_at": _iso(as_utc(row.state_changed_at)),
+            "next_check_at": _iso(as_utc(row.next_run_at)),
             "expiry": self._expiry_json(expiry),
-            "created_at": isoformat(aware(row.created_at) or row.created_at),
-            "updated_at": isoformat(aware(row.updated_at) or row.updated_at),
+            "created_at": isoformat(as_utc(row.created_at) or row.created_at),
+            "updated_at": isoformat(as_utc(row.updated_at) or row.updated_at),
         }
 
     def _expiry_json(self, row: Any) -> dict[str, Any] | None:
         if row is None:
             return None
-        expires = aware(row.expires_at)
+        expires = as_utc(row.expires_at)
         days_left = (expires - self.clock.now()).days if expires else None
         return {
             "status": row.status,
@@ -315,7 +309,7 @@ class DomainService:
             "days_left": days_left,
             "registrar": row.registrar,
             "rdap_server": row.rdap_server,
-            "checked_at": _iso(aware(row.checked_at)),
+            "checked_at": _iso(as_utc(row.checked_at)),
             "error": row.error,
         }
 
@@ -665,6 +659,6 @@ def batch_json(row: Any) -> dict[str, Any]:
             for r in results
             if r.get("status") == "failed"
         ],
-        "created_at": isoformat(aware(row.created_at) or row.created_at),
-        "completed_at": _iso(aware(row.completed_at)),
+        "created_at": isoformat(as_utc(row.created_at) or row.created_at),
+        "completed_at": _iso(as_utc(row.completed_at)),
     }

@@ -3,7 +3,7 @@ any resource) and time range."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +18,6 @@ from watchwire.store.tables import events
 
 
 def event_json(row: Any) -> dict[str, Any]:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
     return {
         "sid": row.sid,
         "type": row.type,
@@ -27,7 +26,7 @@ def event_json(row: Any) -> dict[str, Any]:
         "resource_sid": row.resource_sid,
         "payload": public_payload(row.payload),
         "contact_groups": row.contact_groups,
-        "created_at": isoformat(created),
+        "created_at": isoformat(row.created_at),
     }
 
 

@@ -7,12 +7,12 @@ Every call is scoped to an account: another account's monitor is "not found".
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, isoformat
+from watchwire.clock import Clock, as_utc, isoformat
 from watchwire.engine.rollup import Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
@@ -24,13 +24,6 @@ from watchwire.timeparse import parse_time
 
 # Longest range /metrics answers in one call (a year and a bit of hourly rows).
 MAX_METRICS_DAYS = 400
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -56,14 +49,14 @@ def monitor_json(row: Any) -> dict[str, Any]:
         "tags": row.tags,
         "contact_groups": row.contact_groups,
         "state": row.state,
-        "state_changed_at": _iso(aware(row.state_changed_at)),
-        "last_checked_at": _iso(aware(row.last_checked_at)),
+        "state_changed_at": _iso(as_utc(row.state_changed_at)),
+        "last_checked_at": _iso(as_utc(row.last_checked_at)),
         "last_response_ms": row.last_response_ms,
         "last_error": row.last_error,
-        "next_run_at": _iso(aware(row.next_run_at)),
-        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(aware(row.ssl_checked_at))},
-        "created_at": isoformat(aware(row.created_at) or row.created_at),
-        "updated_at": isoformat(aware(row.updated_at) or row.updated_at),
+        "next_run_at": _iso(as_utc(row.next_run_at)),
+        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(as_utc(row.ssl_checked_at))},
+        "created_at": isoformat(as_utc(row.created_at) or row.created_at),
+        "updated_at": isoformat(as_utc(row.updated_at) or row.updated_at),
     }
 
 
@@ -256,7 +249,7 @@ class MonitorService:
             ).all()
         items = [
             {
-                "checked_at": isoformat(aware(r.checked_at) or r.checked_at),
+                "checked_at": isoformat(as_utc(r.checked_at) or r.checked_at),
                 "outcome": r.outcome,
                 "response_ms": r.response_ms,
                 "error": r.error,
@@ -307,7 +300,7 @@ class MonitorService:
             part = Rollup.from_row(row)
             total.merge(part)
             if group:
-                key = group_start(aware(row.hour) or row.hour, group)
+                key = group_start(as_utc(row.hour) or row.hour, group)
                 groups.setdefault(key, Rollup()).merge(part)
         answer: dict[str, Any] = {
             "from": isoformat(first_hour),
@@ -356,8 +349,8 @@ class MonitorService:
             ).all()
         items = []
         for r in rows:
-            began = aware(r.started_at) or now
-            ended = aware(r.ended_at)
+            began = as_utc(r.started_at) or now
+            ended = as_utc(r.ended_at)
             items.append(
                 {
                     "started_at": isoformat(began),

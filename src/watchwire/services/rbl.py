@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock
+from watchwire.clock import Clock, as_utc
 from watchwire.delivery import signing
 from watchwire.delivery.webhook import url_problem
 from watchwire.engine import rbl_job
@@ -47,7 +47,6 @@ from watchwire.services.rbl_model import (
     SYNC_METHODS,
     Source,
     account_sources,
-    aware,
     host_json,
     iso,
     profile_json,
@@ -708,8 +707,8 @@ class RblService:
             "total_count": result.get("total_count", 0),
             "error": row.error,
             "callback": row.callback_url,
-            "created_at": iso(aware(row.created_at)),
-            "completed_at": iso(aware(row.completed_at)),
+            "created_at": iso(as_utc(row.created_at)),
+            "completed_at": iso(as_utc(row.completed_at)),
         }
         if details:
             answer["details"] = result.get("details", [])

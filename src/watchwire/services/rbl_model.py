@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import isoformat
+from watchwire.clock import as_utc, isoformat
 from watchwire.probes import rbl
 from watchwire.probes.rbl_catalog import RblSource, custom_source, load_catalog
 from watchwire.store.database import Connection
@@ -41,13 +41,6 @@ SYNC_METHODS = ("stay_in_sync", "use_my_selections")
 SOURCE_TYPES = ("rbl", "rbl_v6", "uribl")
 # Seconds one list may take to answer in a scheduled or manual check.
 LOOKUP_TIMEOUT = 4.0
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -87,7 +80,7 @@ class Source:
             "purpose": self.purpose,
             "website": self.website,
             "delisting_url": self.delisting_url,
-            "created_at": iso(aware(self.created_at)),
+            "created_at": iso(as_utc(self.created_at)),
         }
 
     def probe_source(self) -> RblSource:
@@ -212,7 +205,7 @@ def listed_period(first_listed: datetime | None, now: datetime) -> str | None:
 def host_json(row: Any, now: datetime) -> dict[str, Any]:
     """003's host object (with the earlier version's keys, see GAPS.md)."""
     listings = list((row.listings or {}).values())
-    first = aware(row.first_listed)
+    first = as_utc(row.first_listed)
     return {
         "id": row.sid,
         "host": row.host,
@@ -229,10 +222,10 @@ def host_json(row: Any, now: datetime) -> dict[str, Any]:
         "listed_details": listings,
         "first_listed": iso(first),
         "listed_period": listed_period(first, now) if listings else None,
-        "last_checked": iso(aware(row.last_checked)),
-        "next_check": None if row.paused else iso(aware(row.next_run_at)),
-        "created_at": iso(aware(row.created_at)),
-        "updated_at": iso(aware(row.updated_at)),
+        "last_checked": iso(as_utc(row.last_checked)),
+        "next_check": None if row.paused else iso(as_utc(row.next_run_at)),
+        "created_at": iso(as_utc(row.created_at)),
+        "updated_at": iso(as_utc(row.updated_at)),
     }
 
 
@@ -249,6 +242,6 @@ def profile_json(row: Any) -> dict[str, Any]:
         "frequency": row.frequency,
         "sync_method": row.sync_method,
         "is_default": bool(row.is_default),
-        "created_at": iso(aware(row.created_at)),
-        "updated_at": iso(aware(row.updated_at)),
+        "created_at": iso(as_utc(row.created_at)),
+        "updated_at": iso(as_utc(row.updated_at)),
     }

@@ -66,7 +66,7 @@ async def resolve_for_socket(
     """(address as text, socket family) of the first address of `host` the policy allows:
     what a connect call needs, cached for literals so the hot path of a port probe does not
     re-parse and re-format the same address."""
-    literal = _literal_for_socket(policy, host, family)
+    literal = literal_for_socket(policy, host, family)
     if literal is not None:
         return literal
     address = (await policy.resolve(host, port, SOCKET_FAMILY[family]))[0]
@@ -74,7 +74,7 @@ async def resolve_for_socket(
 
 
 @functools.lru_cache(maxsize=4096)
-def _literal_for_socket(policy: TargetPolicy, host: str, family: Family) -> tuple[str, int] | None:
+def literal_for_socket(policy: TargetPolicy, host: str, family: Family) -> tuple[str, int] | None:
     address = _checked_literal(policy, host, family)
     return None if address is None else (str(address), socket_family(address))
 

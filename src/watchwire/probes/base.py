@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from watchwire.clock import Clock, SystemClock
 from watchwire.target_policy import TargetPolicy
@@ -43,7 +43,7 @@ class ProbeResult(BaseModel):
     outcome: Literal["up", "down", "error"]
     reason: str | None = None
     duration_ms: float = 0.0
-    findings: list[Finding] = []
+    findings: list[Finding] = Field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

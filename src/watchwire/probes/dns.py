@@ -96,7 +96,7 @@ class DnssecStatus(BaseModel):
     status: Literal["secure", "insecure", "bogus", "indeterminate"]
     reason: str
     method: Literal["chain", "resolver-ad"]
-    zones: list[str] = []
+    zones: list[str] = Field(default_factory=list)
 
 
 class Result(ProbeResult):
@@ -108,8 +108,8 @@ class Result(ProbeResult):
     flags: Flags | None = None
     tcp: bool = False
     time_ms: float | None = None
-    answers: list[Record] = []
-    authority: list[Record] = []
+    answers: list[Record] = Field(default_factory=list)
+    authority: list[Record] = Field(default_factory=list)
     dnssec: DnssecStatus | None = None
 
 

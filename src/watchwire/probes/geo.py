@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from watchwire.errors import ProbeError
 from watchwire.probes import _geo_mmdb
@@ -58,7 +58,7 @@ class AddressInfo(BaseModel):
 class Result(ProbeResult):
     kind: Literal["geo"] = "geo"
     host: str = ""
-    addresses: list[AddressInfo] = []
+    addresses: list[AddressInfo] = Field(default_factory=list)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

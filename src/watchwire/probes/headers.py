@@ -59,11 +59,11 @@ class Result(ProbeResult):
     status: int | None = None
     score: int | None = None
     grade: str | None = None
-    categories: list[CategoryScore] = []
+    categories: list[CategoryScore] = Field(default_factory=list)
     http_form: HttpForm | None = None
     response_ms: float | None = None
-    headers: dict[str, str] = {}
-    set_cookies: list[str] = []
+    headers: dict[str, str] = Field(default_factory=dict)
+    set_cookies: list[str] = Field(default_factory=list)
     response: http.Result | None = None
 
 

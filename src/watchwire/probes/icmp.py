@@ -48,7 +48,7 @@ class Result(ProbeResult):
     rtt_avg_ms: float | None = None
     rtt_max_ms: float | None = None
     rtt_stddev_ms: float | None = None
-    rtts_ms: list[float] = []
+    rtts_ms: list[float] = Field(default_factory=list)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

@@ -135,8 +135,8 @@ class ListResult(BaseModel):
     custom: bool = False
     status: Status
     query: str | None = None
-    return_codes: list[str] = []
-    meanings: list[str] = []
+    return_codes: list[str] = Field(default_factory=list)
+    meanings: list[str] = Field(default_factory=list)
     reason: str | None = None  # the list's TXT record
     note: str | None = None  # why it is blocked, error, unknown, or what was ignored
     lookup_ms: float = 0.0
@@ -152,7 +152,7 @@ class Result(ProbeResult):
     listed: int = 0  # blocklists that list the target
     total: int = 0  # blocklists asked
     allowlisted: int = 0  # allowlists (DNSWL) that vouch for it
-    lists: list[ListResult] = []
+    lists: list[ListResult] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from watchwire.errors import ProbeError
-from watchwire.probes._net_target import Family, resolve_for_socket, split_host_port
+from watchwire.probes._deadlines import within
+from watchwire.probes._net_target import (
+    Family,
+    literal_for_socket,
+    resolve_for_socket,
+    split_host_port,
+)
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
 
 PortState = Literal["open", "refused", "filtered", "error"]
@@ -55,7 +61,7 @@ class Result(ProbeResult):
     kind: Literal["tcp"] = "tcp"
     host: str = ""
     address: str | None = None
-    ports: list[PortStatus] = []
+    ports: list[PortStatus] = Field(default_factory=list)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
@@ -64,11 +70,17 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     ports = options.ports or ([target_port] if target_port else [])
     if not ports:
         raise ProbeError(f"no port to check: give {target}:PORT or the ports option")
-    address, family = await resolve_for_socket(ctx.policy, host, options.family)
+    # Literal addresses (most monitors) without a coroutine round; names through the resolver.
+    address, family = literal_for_socket(
+        ctx.policy, host, options.family
+    ) or await resolve_for_socket(ctx.policy, host, options.family)
+    # Looked up once and handed down: on Python 3.11 every get_running_loop() is a getpid()
+    # system call, a noticeable part of a loopback connect's cost.
+    loop = asyncio.get_running_loop()
     if len(ports) == 1:  # the common case: no extra task
-        statuses = [await _check_port(address, family, ports[0], options)]
+        statuses = [await _check_port(loop, address, family, ports[0], options)]
     else:
-        checks = (_check_port(address, family, port, options) for port in ports)
+        checks = (_check_port(loop, address, family, port, options) for port in ports)
         statuses = await asyncio.gather(*checks)
     result = Result(
         target=target,
@@ -86,29 +98,31 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     return result
 
 
-async def _check_port(address: str, family: int, port: int, options: Options) -> PortStatus:
-    loop = asyncio.get_running_loop()
+async def _check_port(
+    loop: asyncio.AbstractEventLoop, address: str, family: int, port: int, options: Options
+) -> PortStatus:
+    protocol = (
+        functools.partial(_Greeting, options.banner_max_bytes)
+        if options.read_banner
+        else asyncio.Protocol
+    )
     started = time.perf_counter()
     try:
-        # create_connection rather than sock_connect: uvloop runs it in C, and the probe
-        # must keep up with a bare open_connection loop (bench/tcp_probe.py).
-        async with asyncio.timeout(options.timeout):
-            transport, greeting = await loop.create_connection(
-                functools.partial(_Greeting, options.banner_max_bytes)
-                if options.read_banner
-                else asyncio.Protocol,
-                address,
-                port,
-                family=family,
-                flags=socket.AI_NUMERICHOST,
-            )
-    except TimeoutError:
-        return PortStatus(port=port, state="filtered", error="no answer before the timeout")
+        connected = await within(
+            loop,
+            options.timeout,
+            loop.create_connection(
+                protocol, address, port, family=family, flags=socket.AI_NUMERICHOST
+            ),
+        )
     except ConnectionRefusedError:
         return PortStatus(port=port, state="refused", connect_ms=_ms_since(started))
     except OSError as exc:
         return PortStatus(port=port, state="error", error=exc.strerror or str(exc))
+    if connected is None:
+        return PortStatus(port=port, state="filtered", error="no answer before the timeout")
     connect_ms = _ms_since(started)
+    transport, greeting = connected
     banner = None
     try:
         if isinstance(greeting, _Greeting):

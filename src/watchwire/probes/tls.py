@@ -103,11 +103,11 @@ class Result(ProbeResult):
     tls_version: str | None = None
     cipher: CipherInfo | None = None
     handshake_ms: float | None = None
-    chain: list[CertificateInfo] = []
+    chain: list[CertificateInfo] = Field(default_factory=list)
     trusted: bool | None = None
     hostname_matches: bool | None = None
-    trusted_path: list[str] = []
-    legacy_versions_accepted: list[str] = []
+    trusted_path: list[str] = Field(default_factory=list)
+    legacy_versions_accepted: list[str] = Field(default_factory=list)
     revocation: RevocationStatus | None = None
     caa: CaaCheck | None = None
 

@@ -55,7 +55,7 @@ class Result(ProbeResult):
     address: str | None = None
     method: Literal["udp", "icmp"] = "udp"
     reached: bool = False
-    hops: list[Hop] = []
+    hops: list[Hop] = Field(default_factory=list)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

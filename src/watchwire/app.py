@@ -14,7 +14,7 @@ from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
-from watchwire.api.native import router as native_router
+from watchwire.api import native
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
 
@@ -48,7 +48,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
-    app.include_router(native_router)
+    native.install(app)
     generatorlabs.mount(app)
     # Added last = outermost: the request id wraps everything; compression wraps replays too.
     app.add_middleware(IdempotencyMiddleware)

@@ -18,6 +18,7 @@ from watchwire.app import create_app
 from watchwire.background import run_background
 from watchwire.cli._common import console, fail, run
 from watchwire.config import Settings
+from watchwire.heap import freeze_startup_objects
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.migrate import is_current
@@ -88,6 +89,7 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             log.info(
                 "watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port
             )
+            freeze_startup_objects()
             await server.serve()
             return
         # The background work drains on SIGTERM too, so the signals are ours, not uvicorn's (it would
@@ -103,6 +105,7 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             )
         )
         log.info("watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port)
+        freeze_startup_objects()
         try:
             await server.serve()
         finally:

@@ -16,6 +16,7 @@ from watchwire import logs
 from watchwire.background import run_background
 from watchwire.cli._common import fail, run
 from watchwire.cli.serve import load_settings
+from watchwire.heap import freeze_startup_objects
 from watchwire.runtime import Runtime
 from watchwire.store.migrate import is_current
 
@@ -37,6 +38,7 @@ async def _work(concurrency: int, location: str) -> None:
             fail("the database schema is not current: run `watchwire db upgrade` first")
         stop = asyncio.Event()
         stop_on_signals(stop)
+        freeze_startup_objects()
         await run_background(runtime, concurrency=concurrency, location=location, stop=stop)
     finally:
         await runtime.close()

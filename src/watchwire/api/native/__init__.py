@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from watchwire.api.native import (
     account,
@@ -18,17 +18,26 @@ from watchwire.api.native import (
     tools,
     webhooks,
 )
+from watchwire.api.routing import include_flat
 
-router = APIRouter()
-router.include_router(health.router)
-router.include_router(account.router, prefix="/v1")
-router.include_router(keys.router, prefix="/v1")
-router.include_router(tools.router, prefix="/v1")
-router.include_router(contacts.router, prefix="/v1")
-router.include_router(monitors.router, prefix="/v1")
-router.include_router(events.router, prefix="/v1")
-router.include_router(webhooks.router, prefix="/v1")
-router.include_router(deliveries.router, prefix="/v1")
-router.include_router(domains.router, prefix="/v1")
-router.include_router(certs.router, prefix="/v1")
-router.include_router(rbl.router, prefix="/v1")
+# Each resource router with the prefix it is served under.
+ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (health.router, ""),
+    (account.router, "/v1"),
+    (keys.router, "/v1"),
+    (tools.router, "/v1"),
+    (contacts.router, "/v1"),
+    (monitors.router, "/v1"),
+    (events.router, "/v1"),
+    (webhooks.router, "/v1"),
+    (deliveries.router, "/v1"),
+    (domains.router, "/v1"),
+    (certs.router, "/v1"),
+    (rbl.router, "/v1"),
+)
+
+
+def install(app: FastAPI) -> None:
+    """Register every native operation on the app's own router (see api/routing.py)."""
+    for router, prefix in ROUTERS:
+        include_flat(app.router, router, prefix)

@@ -17,6 +17,7 @@ from watchwire.api.dialects.generatorlabs import (
     rbl_sources,
 )
 from watchwire.api.envelope import JsonResponse
+from watchwire.api.routing import include_flat
 
 PREFIX = "/4.0"
 # Every router of the dialect, in one place (the isolation test walks their routes).
@@ -45,7 +46,7 @@ def create_dialect_app(parent: FastAPI) -> FastAPI:
     app.state = parent.state
     envelope.install(app)
     for router in ROUTERS:
-        app.include_router(router)
+        include_flat(app.router, router)
     return app
 
 

@@ -6,15 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.gzip import GZipMiddleware
 
 from watchwire import __version__
-from watchwire.api import errors
+from watchwire.api import errors, native
 from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
+from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
-from watchwire.api import native
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
 
@@ -52,6 +51,6 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     generatorlabs.mount(app)
     # Added last = outermost: the request id wraps everything; compression wraps replays too.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -84,3 +84,42 @@ async def test_a_failed_transaction_leaves_nothing(database: Database, clock: Fr
     except RuntimeError:
         pass
     assert "temp" not in {p.name for p in await service.plans()}
+
+
+async def test_fetch_one_decodes_like_a_row_and_sees_each_commit(
+    database: Database, clock: FrozenClock
+) -> None:
+    service = AccountService(database, b"k", clock)
+    created = await service.create_account("a", plan="pro")
+    query = (
+        sa.select(api_keys.c.sid, api_keys.c.scopes, api_keys.c.created_at, plans.c.scopes)
+        .join(plans, plans.c.name == "pro")
+        .where(api_keys.c.sid == sa.bindparam("sid"))
+    )
+    async with database.connect() as conn:
+        expected = (await conn.execute(query, {"sid": created.sid})).mappings().one()
+    found = await database.fetch_one(query, {"sid": created.sid})
+    assert found is not None
+    # Same names (the repeated `scopes` comes out suffixed), same decoded values.
+    assert dict(found) == dict(expected)
+    assert isinstance(found["scopes"], list) and found["created_at"].tzinfo is not None
+    assert await database.fetch_one(query, {"sid": "AK" + "0" * 32}) is None
+    # A revocation committed elsewhere is visible to the very next read.
+    await service.revoke_key(created.account_sid, created.sid)
+    revoked = await database.fetch_one(
+        sa.select(api_keys.c.revoked_at).where(api_keys.c.sid == sa.bindparam("sid")),
+        {"sid": created.sid},
+    )
+    assert revoked is not None and revoked["revoked_at"] is not None
+
+
+async def test_a_key_is_held_to_its_plan_scopes(database: Database, clock: FrozenClock) -> None:
+    service = AccountService(database, b"k", clock)
+    created = await service.create_account("a", plan="business")
+    principal = await service.authenticate(created.sid, created.secret)
+    assert principal.plan.scopes == (await service.plan("business")).scopes
+    async with database.transaction() as conn:
+        await conn.execute(sa.update(plans).where(plans.c.name == "business").values(scopes=[]))
+    # The key's own scopes are unchanged, but the plan no longer grants them.
+    narrowed = await service.authenticate(created.sid, created.secret)
+    assert narrowed.scopes == principal.scopes and not narrowed.has_scope("dns")

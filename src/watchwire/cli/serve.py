@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -19,6 +18,7 @@ from watchwire.background import run_background
 from watchwire.cli._common import console, fail, run
 from watchwire.config import Settings
 from watchwire.heap import freeze_startup_objects
+from watchwire.http_server import Server
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.migrate import is_current
@@ -46,14 +46,6 @@ def _announce(created: CreatedKey, settings: Settings) -> None:
     console.print(
         f"  curl -H 'X-API-Key: {created.key}' {base}/v1/account\n", highlight=False, soft_wrap=True
     )
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling (the caller installs handlers)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
 
 
 def _stopper(server: uvicorn.Server, stop: asyncio.Event) -> Callable[[], None]:
@@ -85,7 +77,7 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             log_config=None,
         )
         if not with_engine:
-            server = uvicorn.Server(config)
+            server = Server(config)
             log.info(
                 "watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port
             )
@@ -94,7 +86,7 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             return
         # The background work drains on SIGTERM too, so the signals are ours, not uvicorn's (it would
         # re-raise SIGTERM after its own shutdown and kill the process mid-drain).
-        server = _QuietServer(config)
+        server = Server(config, own_signals=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

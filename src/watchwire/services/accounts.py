@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,7 +136,8 @@ _PRINCIPAL_BY_KEY = (
         api_keys.c.revoked_at,
         accounts.c.name.label("account_name"),
         accounts.c.created_at.label("account_created_at"),
-        plans,
+        # Prefixed: the plan's `scopes` and `name` would otherwise shadow the key's.
+        *(column.label(f"plan_{column.name}") for column in plans.c),
     )
     .join(accounts, accounts.c.sid == api_keys.c.account_sid)
     .join(plans, plans.c.name == accounts.c.plan)
@@ -144,16 +145,17 @@ _PRINCIPAL_BY_KEY = (
 )
 
 
-def _plan_from_row(row: Any) -> Plan:
+def _plan_from_row(row: Mapping[Any, Any], prefix: str = "") -> Plan:
+    event_types = row[prefix + "event_types"]
     return Plan(
-        name=row.name,
-        title=row.title,
-        requests_per_minute=row.requests_per_minute,
-        requests_per_day=row.requests_per_day,
-        scopes=frozenset(row.scopes),
-        max_webhooks=row.max_webhooks,
-        event_types=frozenset(row.event_types) if row.event_types is not None else None,
-        min_interval_seconds=row.min_interval_seconds,
+        name=row[prefix + "name"],
+        title=row[prefix + "title"],
+        requests_per_minute=row[prefix + "requests_per_minute"],
+        requests_per_day=row[prefix + "requests_per_day"],
+        scopes=frozenset(row[prefix + "scopes"]),
+        max_webhooks=row[prefix + "max_webhooks"],
+        event_types=frozenset(event_types) if event_types is not None else None,
+        min_interval_seconds=row[prefix + "min_interval_seconds"],
     )
 
 
@@ -186,7 +188,7 @@ class AccountService:
     async def plans(self) -> list[Plan]:
         async with self._db.connect() as conn:
             rows = (await conn.execute(sa.select(plans).order_by(plans.c.requests_per_day))).all()
-        return [_plan_from_row(r) for r in rows]
+        return [_plan_from_row(r._mapping) for r in rows]
 
     async def plan(self, name: str) -> Plan:
         async with self._db.connect() as conn:
@@ -194,7 +196,7 @@ class AccountService:
         if row is None:
             known = ", ".join(p.name for p in await self.plans())
             raise ValidationError.field("plan", "enum", f"unknown plan {name!r} (one of {known})")
-        return _plan_from_row(row)
+        return _plan_from_row(row._mapping)
 
     async def count_accounts(self) -> int:
         async with self._db.connect() as conn:
@@ -221,7 +223,7 @@ class AccountService:
             row = (await conn.execute(_ACCOUNT_BY_SID, {"sid": account_sid})).first()
         if row is None:
             raise NotFoundError("Resource not found")
-        return account_json(row.sid, row.account_name, _plan_from_row(row), row.created_at)
+        return account_json(row.sid, row.account_name, _plan_from_row(row._mapping), row.created_at)
 
     async def _insert_key(
         self,
@@ -334,19 +336,18 @@ class AccountService:
         """The principal for a credential; AuthError when it is unknown, wrong or revoked."""
         if not is_sid("api_key", key_sid):
             raise AuthError("Invalid or inactive API key")
-        async with self._db.connect() as conn:
-            row = (await conn.execute(_PRINCIPAL_BY_KEY, {"sid": key_sid})).first()
-        if row is None or row.revoked_at is not None:
+        row = await self._db.fetch_one(_PRINCIPAL_BY_KEY, {"sid": key_sid})
+        if row is None or row["revoked_at"] is not None:
             raise AuthError("Invalid or inactive API key")
-        if not hmac.compare_digest(row.secret_hash, self._hash(secret)):
+        if not hmac.compare_digest(row["secret_hash"], self._hash(secret)):
             raise AuthError("Invalid or inactive API key")
         return Principal(
-            account_sid=row.account_sid,
-            account_name=row.account_name,
-            account_created_at=row.account_created_at,
-            key_sid=row.sid,
-            plan=_plan_from_row(row),
-            scopes=frozenset(row.scopes),
-            read_only=bool(row.read_only),
-            ip_allowlist=tuple(ipaddress.ip_network(n) for n in row.ip_allowlist),
+            account_sid=row["account_sid"],
+            account_name=row["account_name"],
+            account_created_at=row["account_created_at"],
+            key_sid=row["sid"],
+            plan=_plan_from_row(row, prefix="plan_"),
+            scopes=frozenset(row["scopes"]),
+            read_only=bool(row["read_only"]),
+            ip_allowlist=tuple(ipaddress.ip_network(n) for n in row["ip_allowlist"]),
         )

@@ -30,6 +30,7 @@ import dns.resolver
 
 from watchwire.errors import ProbeError
 from watchwire.hostport import parse_hostport
+from watchwire.probes._deadlines import within
 
 DNS_PORT = 53
 
@@ -142,7 +143,8 @@ class _Channel(asyncio.DatagramProtocol):
     same time, told apart by message id. It closes when its last query is done, so an idle
     process holds no sockets and a quiet probe gets a fresh random source port each time."""
 
-    def __init__(self, registry: list[_Channel]) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, registry: list[_Channel]) -> None:
+        self.loop = loop
         self.registry = registry
         self.pending: dict[bytes, _Pending] = {}
         self.transport: asyncio.DatagramTransport | None = None
@@ -183,12 +185,15 @@ class _Channel(asyncio.DatagramProtocol):
         query_id = dns.entropy.random_16().to_bytes(2, "big")
         while query_id in self.pending:
             query_id = dns.entropy.random_16().to_bytes(2, "big")
-        reply: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
+        reply: asyncio.Future[dns.message.Message] = self.loop.create_future()
         self.pending[query_id] = (question_wire, reply)
         try:
             self.transport.sendto(query_id + wire[2:])
-            async with asyncio.timeout(timeout):
-                return await reply
+            # A coalesced deadline rather than asyncio.timeout: see probes/_deadlines.py.
+            response = await within(self.loop, timeout, reply)
+            if response is None:
+                raise TimeoutError
+            return response
         finally:
             del self.pending[query_id]
             if not self.pending:
@@ -212,7 +217,7 @@ async def _channel(server: tuple[str, int]) -> _Channel:
             return channel
     family = socket.AF_INET6 if ":" in server[0] else socket.AF_INET
     _, channel = await loop.create_datagram_endpoint(
-        lambda: _Channel(registry), remote_addr=server, family=family
+        lambda: _Channel(loop, registry), remote_addr=server, family=family
     )
     registry.append(channel)
     return channel

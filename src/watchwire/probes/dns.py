@@ -13,6 +13,7 @@ the same query with checking disabled succeeds).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import time
 from pathlib import Path
@@ -113,9 +114,11 @@ class Result(ProbeResult):
     dnssec: DnssecStatus | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # monitors ask about the same names over and over
 def query_name(target: str, rdtype: str) -> dns.name.Name:
     """The name to ask for: the target, or its reverse name for a PTR of an IP address.
-    Raises ProbeError for a target that is not a DNS name."""
+    Raises ProbeError for a target that is not a DNS name. (Names are immutable, so the
+    cached one is safe to share.)"""
     target = target.strip()
     if rdtype == "PTR":
         try:

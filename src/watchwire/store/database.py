@@ -168,6 +168,7 @@ class Database:
         assert sqlite is not None
         cursor = sqlite.execute(read.sql, {**read.defaults, **parameters})
         values = cursor.fetchone()
+        cursor.close()  # ends the statement, and with it the read snapshot, now
         return None if values is None else read.row(values)
 
     async def ping(self) -> bool:

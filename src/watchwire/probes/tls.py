@@ -26,7 +26,8 @@ from cryptography import x509
 from pydantic import BaseModel, Field
 
 from watchwire.errors import ProbeError, TargetNotAllowed
-from watchwire.probes._net_target import SOCKET_FAMILY, Family, split_host_port
+from watchwire.probes._deadlines import within
+from watchwire.probes._net_target import SOCKET_FAMILY, Family, resolve_one, split_host_port
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
 from watchwire.probes.caa import CaaCheck, check_caa, issuer_identifiers
 from watchwire.probes.revocation import RevocationStatus, check_revocation
@@ -38,6 +39,7 @@ from watchwire.probes.tls_findings import (
     finding,
     is_self_signed,
     issued_by,
+    load_der_certificate,
     matching_san,
 )
 from watchwire.target_policy import IPAddress
@@ -66,6 +68,7 @@ SYSTEM_CA_BUNDLE: Final = Path(
 _ENCODING_DER: Final = _ssl.ENCODING_DER
 LEGACY_VERSIONS: Final = (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1)
 _VERSION_NAMES: Final = {ssl.TLSVersion.TLSv1: "TLSv1", ssl.TLSVersion.TLSv1_1: "TLSv1.1"}
+CLOSE_TIMEOUT_S: Final = 2.0
 
 
 class Options(ProbeOptions):
@@ -172,19 +175,21 @@ def presented_chain(writer: asyncio.StreamWriter) -> list[x509.Certificate]:
     # public SSLSocket.get_unverified_chain in 3.13); the verified chain would be empty here
     # because verification is off, and it would not show what the server really sent.
     raw = ssl_object._sslobj.get_unverified_chain() or []
-    return [x509.load_der_x509_certificate(cert.public_bytes(_ENCODING_DER)) for cert in raw]
+    # Parsed once per distinct certificate: monitors see the same ones over and over.
+    return [load_der_certificate(cert.public_bytes(_ENCODING_DER)) for cert in raw]
 
 
-async def _close(writer: asyncio.StreamWriter) -> None:
+async def _close(loop: asyncio.AbstractEventLoop, writer: asyncio.StreamWriter) -> None:
     writer.close()
     try:
-        async with asyncio.timeout(2):
-            await writer.wait_closed()
-    except (OSError, ssl.SSLError, TimeoutError):
+        # A coalesced deadline (no loop timer of its own): nearly every close is quick.
+        await within(loop, CLOSE_TIMEOUT_S, writer.wait_closed())
+    except (OSError, ssl.SSLError):
         pass  # the session is over either way; a peer that will not say goodbye is no finding
 
 
 async def handshake(
+    loop: asyncio.AbstractEventLoop,
     address: IPAddress,
     port: int,
     options: Options,
@@ -192,7 +197,8 @@ async def handshake(
     ctx: ProbeContext,
     context: ssl.SSLContext,
 ) -> Session:
-    """One TLS session (after the protocol's STARTTLS dance), closed again at once."""
+    """One TLS session (after the protocol's STARTTLS dance), closed again at once. `loop` is
+    the running loop, looked up once per probe (on Python 3.11 each lookup is a getpid())."""
     started = ctx.clock.monotonic()
     _, writer = await open_tls(
         str(address), port, options.protocol, context, server_name, options.timeout
@@ -209,7 +215,7 @@ async def handshake(
             handshake_ms=round(elapsed, 2),
         )
     finally:
-        await _close(writer)
+        await _close(loop, writer)
 
 
 def _sni(host: str) -> str:
@@ -219,13 +225,19 @@ def _sni(host: str) -> str:
 
 
 async def legacy_versions_accepted(
-    address: IPAddress, port: int, options: Options, server_name: str, ctx: ProbeContext
+    loop: asyncio.AbstractEventLoop,
+    address: IPAddress,
+    port: int,
+    options: Options,
+    server_name: str,
+    ctx: ProbeContext,
 ) -> list[str]:
     """The legacy protocol versions (TLS 1.0, 1.1) the server still completes a handshake in."""
 
     async def accepts(version: ssl.TLSVersion) -> bool:
+        context = client_context(version)
         try:
-            await handshake(address, port, options, server_name, ctx, client_context(version))
+            await handshake(loop, address, port, options, server_name, ctx, context)
         except (OSError, ssl.SSLError, ProbeError, EOFError):
             return False
         return True
@@ -248,18 +260,32 @@ def describe_failure(exc: Exception, host: str, port: int) -> tuple[str, str, st
 
 
 async def connect(
-    addresses: list[IPAddress], port: int, options: Options, server_name: str, ctx: ProbeContext
+    loop: asyncio.AbstractEventLoop,
+    addresses: list[IPAddress],
+    port: int,
+    options: Options,
+    server_name: str,
+    ctx: ProbeContext,
 ) -> Session:
     """Handshake with the first address that accepts a connection (refusals move on to the
     next address; a TLS failure is the server's answer and is final)."""
+    context = client_context()
     for address in addresses[:-1]:
         try:
-            return await handshake(address, port, options, server_name, ctx, client_context())
+            return await handshake(loop, address, port, options, server_name, ctx, context)
         except ssl.SSLError:
             raise
         except OSError:
             continue
-    return await handshake(addresses[-1], port, options, server_name, ctx, client_context())
+    return await handshake(loop, addresses[-1], port, options, server_name, ctx, context)
+
+
+async def _addresses(host: str, port: int, options: Options, ctx: ProbeContext) -> list[IPAddress]:
+    """The addresses to try. A literal (what most monitors watch) is checked against the
+    policy once and then answered from resolve_one's cache; a name goes to the resolver."""
+    if _is_ip(host):
+        return [await resolve_one(ctx.policy, host, options.family, port)]
+    return await ctx.policy.resolve(host, port, SOCKET_FAMILY[options.family])
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
@@ -276,9 +302,10 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         "protocol": options.protocol,
         "server_name": server_name,
     }
+    loop = asyncio.get_running_loop()  # once per probe, handed down
     try:
-        addresses = await ctx.policy.resolve(_sni(host), port, SOCKET_FAMILY[options.family])
-        session = await connect(addresses, port, options, server_name, ctx)
+        addresses = await _addresses(_sni(host), port, options, ctx)
+        session = await connect(loop, addresses, port, options, server_name, ctx)
     except TargetNotAllowed:
         raise
     except (ProbeError, OSError, EOFError) as exc:
@@ -304,7 +331,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
             reason=message,
             findings=[finding("handshake_failed", "connection_failure", "critical", message)],
         )
-    result = await _judge(session, options, ctx, roots, server_name, port)
+    result = await _judge(loop, session, options, ctx, roots, server_name, port)
     result_data = {**base, **result}
     findings: list[Finding] = result_data.pop("findings")
     bad = [f for f in findings if f.severity in ("error", "critical")]
@@ -318,6 +345,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
 
 
 async def _judge(
+    loop: asyncio.AbstractEventLoop,
     session: Session,
     options: Options,
     ctx: ProbeContext,
@@ -332,19 +360,25 @@ async def _judge(
         chain, server_name, roots, ctx.clock.now(), options.expiry_warning_days
     )
     findings = list(analysis.findings)
+    wants_legacy = options.check_legacy_versions
+    wants_revocation = options.check_revocation and not is_self_signed(leaf)
+    wants_caa = options.check_caa and not _is_ip(server_name)
     legacy_task = revocation_task = caa_task = None
-    async with asyncio.TaskGroup() as group:
-        if options.check_legacy_versions:
-            legacy_task = group.create_task(
-                legacy_versions_accepted(session.address, port, options, server_name, ctx)
-            )
-        if options.check_revocation and not is_self_signed(leaf):
-            issuer = next((c for c in chain[1:] if issued_by(leaf, c)), None)
-            revocation_task = group.create_task(
-                check_revocation(leaf, issuer or roots.issuer_of(leaf), ctx.policy, options.timeout)
-            )
-        if options.check_caa and not _is_ip(server_name):
-            caa_task = group.create_task(_caa(leaf, server_name, options, ctx))
+    if wants_legacy or wants_revocation or wants_caa:  # else no task group to set up
+        async with asyncio.TaskGroup() as group:
+            if wants_legacy:
+                legacy_task = group.create_task(
+                    legacy_versions_accepted(loop, session.address, port, options, server_name, ctx)
+                )
+            if wants_revocation:
+                issuer = next((c for c in chain[1:] if issued_by(leaf, c)), None)
+                revocation_task = group.create_task(
+                    check_revocation(
+                        leaf, issuer or roots.issuer_of(leaf), ctx.policy, options.timeout
+                    )
+                )
+            if wants_caa:
+                caa_task = group.create_task(_caa(leaf, server_name, options, ctx))
     legacy = legacy_task.result() if legacy_task else []
     for version in legacy:
         findings.append(
@@ -397,6 +431,7 @@ def _revocation_findings(status: RevocationStatus | None) -> list[Finding]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; monitors repeat names
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)

@@ -36,6 +36,7 @@ from cryptography.x509.verification import (
 from pydantic import BaseModel
 
 from watchwire.clock import isoformat
+from watchwire.probes._tls_cache import CertificateCache, VerdictCache
 from watchwire.probes.base import Finding
 
 Category = Literal[
@@ -47,6 +48,9 @@ Category = Literal[
     "misconfiguration",
 ]
 Severity = Literal["info", "warning", "error", "critical"]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# What an iPAddress general name holds (networks appear in name constraints, not in SANs).
+SanIP = IPAddress | ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # CA/Browser Forum ballot SC-081: the longest validity a publicly trusted TLS certificate may
 # have, by the date it was issued (its notBefore).
@@ -89,10 +93,13 @@ class CertificateInfo(BaseModel):
     self_signed: bool
 
 
-@functools.lru_cache(maxsize=1024)
 def fingerprint_sha256(cert: x509.Certificate) -> str:
     """The `SHA256:aa:bb:…` form of 003's cert.changed event."""
-    digest = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+    return certificate_facts(cert).fingerprint
+
+
+def _fingerprint_of_der(der: bytes) -> str:
+    digest = hashlib.sha256(der).hexdigest()
     return "SHA256:" + ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
@@ -155,42 +162,136 @@ def _key_identifiers_match(cert: x509.Certificate, issuer: x509.Certificate) -> 
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:
-    return issued_by(cert, cert)
+    return certificate_facts(cert).self_signed
 
 
 def days_left(cert: x509.Certificate, now: datetime) -> int:
     """Whole days until notAfter; negative once expired (as 003's expiry_days)."""
-    return math.floor((cert.not_valid_after_utc - now).total_seconds() / 86400)
+    return _days_until(cert.not_valid_after_utc, now)
+
+
+def _days_until(not_after: datetime, now: datetime) -> int:
+    return math.floor((not_after - now).total_seconds() / 86400)
 
 
 def describe_certificate(cert: x509.Certificate, now: datetime) -> CertificateInfo:
+    return _describe(certificate_facts(cert), now)
+
+
+def _describe(facts: CertFacts, now: datetime) -> CertificateInfo:
+    """The certificate's description at `now`: the cached template with this call's days
+    left (and a list of names of its own, so that no two results share one)."""
+    return facts.info.model_copy(
+        update={"days_left": _days_until(facts.not_after, now), "sans": list(facts.sans)}
+    )
+
+
+def _signature_algorithm(cert: x509.Certificate) -> str:
+    return getattr(
+        cert.signature_algorithm_oid, "_name", cert.signature_algorithm_oid.dotted_string
+    )
+
+
+# --- what a certificate says, once per certificate ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CertFacts:
+    """What a certificate says that depends neither on the time nor on the name asked for,
+    worked out once per distinct certificate (keyed by its exact DER bytes). Expiry, days
+    left and the host name check are computed from these on every call."""
+
+    cert: x509.Certificate
+    der: bytes
+    subject_name: x509.Name
+    issuer_name: x509.Name
+    subject: str
+    not_before: datetime
+    not_after: datetime
+    has_san: bool
+    sans: tuple[str, ...]  # dNSNames, then iPAddresses as text, as the certificate lists them
+    dns_names: tuple[str, ...]
+    dns_patterns: tuple[str, ...]  # the dNSNames normalised for matching
+    ip_names: tuple[SanIP, ...]
+    key_type: str
+    key_size: int
+    weak_hash: str | None
+    self_signed: bool
+    fingerprint: str
+    info: CertificateInfo  # days_left 0: _describe fills in the call's
+
+
+def _build_facts(cert: x509.Certificate, der: bytes) -> CertFacts:
     key_type, key_size, curve = key_description(cert)
+    try:
+        san: x509.SubjectAlternativeName | None = cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName
+        ).value
+    except x509.ExtensionNotFound:
+        san = None
+    dns_names = tuple(san.get_values_for_type(x509.DNSName)) if san else ()
+    ip_names = tuple(san.get_values_for_type(x509.IPAddress)) if san else ()
+    sans = dns_names + tuple(str(ip) for ip in ip_names)
     common_names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     serial = format(cert.serial_number, "x")
-    return CertificateInfo(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+    subject, issuer = cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+    self_signed, fingerprint = issued_by(cert, cert), _fingerprint_of_der(der)
+    info = CertificateInfo(
+        subject=subject,
+        issuer=issuer,
         common_name=str(common_names[0].value) if common_names else None,
-        sans=subject_alt_names(cert),
+        sans=list(sans),
         serial=serial.zfill(len(serial) + len(serial) % 2),
         not_before=isoformat(cert.not_valid_before_utc),
         not_after=isoformat(cert.not_valid_after_utc),
-        days_left=days_left(cert, now),
+        days_left=0,
         key_type=key_type,
         key_size=key_size,
         curve=curve,
-        signature_algorithm=getattr(
-            cert.signature_algorithm_oid, "_name", cert.signature_algorithm_oid.dotted_string
-        ),
-        fingerprint_sha256=fingerprint_sha256(cert),
+        signature_algorithm=_signature_algorithm(cert),
+        fingerprint_sha256=fingerprint,
         is_ca=is_ca(cert),
-        self_signed=is_self_signed(cert),
+        self_signed=self_signed,
     )
+    return CertFacts(
+        cert=cert,
+        der=der,
+        subject_name=cert.subject,
+        issuer_name=cert.issuer,
+        subject=subject,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        has_san=san is not None,
+        sans=sans,
+        dns_names=dns_names,
+        dns_patterns=tuple(normalise_hostname(name) for name in dns_names),
+        ip_names=ip_names,
+        key_type=key_type,
+        key_size=key_size,
+        weak_hash=_weak_hash(cert),
+        self_signed=self_signed,
+        fingerprint=fingerprint,
+        info=info,
+    )
+
+
+_CERTIFICATES: Final = CertificateCache(_build_facts)
+
+
+def certificate_facts(cert: x509.Certificate) -> CertFacts:
+    return _CERTIFICATES.of(cert)
+
+
+def load_der_certificate(der: bytes) -> x509.Certificate:
+    """The certificate with this DER encoding, parsed once and then handed out again (an
+    x509.Certificate is immutable). ValueError when the bytes are no certificate."""
+    return _CERTIFICATES.from_der(der)[0]
 
 
 # --- names -----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; monitors ask the same names
 def normalise_hostname(hostname: str) -> str:
     """Lower case, no trailing dot, internationalised labels as A-labels (xn--…)."""
     name = hostname.strip().rstrip(".").lower()
@@ -204,8 +305,10 @@ def name_matches(pattern: str, hostname: str) -> bool:
     """RFC 6125 matching of one SAN dNSName against a host name, as browsers do it: a wildcard
     is allowed only as the whole left-most label, covers exactly one label, and needs at least
     two labels after it (`*.com` matches nothing)."""
-    pattern = normalise_hostname(pattern)
-    hostname = normalise_hostname(hostname)
+    return _normalised_name_matches(normalise_hostname(pattern), normalise_hostname(hostname))
+
+
+def _normalised_name_matches(pattern: str, hostname: str) -> bool:
     if not pattern or not hostname:
         return False
     if not pattern.startswith("*."):
@@ -220,27 +323,38 @@ def name_matches(pattern: str, hostname: str) -> bool:
 def hostname_matches(cert: x509.Certificate, hostname: str) -> bool:
     """Whether the certificate's SANs cover the host name (or IP address). The subject CN is
     not consulted: browsers stopped doing that, and so do we."""
-    try:
-        ip = ipaddress.ip_address(hostname.strip("[]"))
-    except ValueError:
-        ip = None
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return False
+    return _covers(certificate_facts(cert), hostname)
+
+
+def _covers(facts: CertFacts, hostname: str) -> bool:
+    """The host name check, made on every call from the certificate's cached names."""
+    ip = _ip_literal(hostname)
     if ip is not None:
-        return ip in ext.get_values_for_type(x509.IPAddress)
-    return any(name_matches(name, hostname) for name in ext.get_values_for_type(x509.DNSName))
+        return ip in facts.ip_names
+    wanted = normalise_hostname(hostname)
+    return any(_normalised_name_matches(pattern, wanted) for pattern in facts.dns_patterns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ip_literal(hostname: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(hostname.strip("[]"))
+    except ValueError:
+        return None
 
 
 def matching_san(cert: x509.Certificate, hostname: str) -> str | None:
     """The SAN dNSName that covers the host name, e.g. `*.example.com`; None when none does."""
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return None
-    names = ext.get_values_for_type(x509.DNSName)
-    matching = sorted((n for n in names if name_matches(n, hostname)), key=lambda n: "*" in n)
+    facts = certificate_facts(cert)
+    wanted = normalise_hostname(hostname)
+    matching = sorted(
+        (
+            name
+            for name, pattern in zip(facts.dns_names, facts.dns_patterns, strict=True)
+            if _normalised_name_matches(pattern, wanted)
+        ),
+        key=lambda n: "*" in n,
+    )
     return matching[0] if matching else None
 
 
@@ -262,13 +376,27 @@ class TrustRoots:
             raise ValueError("no PEM certificate found")
         return cls(certificates=certs, store=Store(list(certs)), source=source)
 
+    @functools.cached_property
+    def by_subject(self) -> dict[x509.Name, tuple[x509.Certificate, ...]]:
+        """The anchors by subject name: the only ones that can issue a given certificate."""
+        index: dict[x509.Name, tuple[x509.Certificate, ...]] = {}
+        for root in self.certificates:
+            index[root.subject] = (*index.get(root.subject, ()), root)
+        return index
+
+    @functools.cached_property
+    def _anchor_ders(self) -> frozenset[bytes]:
+        return frozenset(
+            root.public_bytes(serialization.Encoding.DER) for root in self.certificates
+        )
+
     def issuer_of(self, cert: x509.Certificate) -> x509.Certificate | None:
         # Names first: a signature check per root would also flood issued_by's cache.
-        candidates = (root for root in self.certificates if root.subject == cert.issuer)
+        candidates = self.by_subject.get(certificate_facts(cert).issuer_name, ())
         return next((root for root in candidates if issued_by(cert, root)), None)
 
     def contains(self, cert: x509.Certificate) -> bool:
-        return cert in self.certificates
+        return certificate_facts(cert).der in self._anchor_ders
 
 
 _PEM_END: Final = b"-----END CERTIFICATE-----"
@@ -315,15 +443,19 @@ _EE_POLICY: Final = (
 )
 
 
-def _verification_subject(leaf: x509.Certificate, hostname: str) -> Subject:
+def _verification_subject(leaf: CertFacts, hostname: str) -> Subject:
     # Trust is judged apart from the name (a mismatch is its own finding), so the verifier is
     # given a name the certificate claims.
-    for name in subject_alt_names(leaf):
+    for name in leaf.sans:
         try:
             return x509.IPAddress(ipaddress.ip_address(name))
         except ValueError:
             return x509.DNSName(name.replace("*", "wildcard", 1))
     return x509.DNSName(normalise_hostname(hostname) or "invalid")
+
+
+_VERDICTS: Final[VerdictCache[TrustVerdict]] = VerdictCache()
+_TICK: Final = timedelta(microseconds=1)
 
 
 def verify_trust(
@@ -332,20 +464,64 @@ def verify_trust(
     """Build and check a path from the leaf to a trust anchor (RFC 5280 + CA/B Forum rules,
     by cryptography's verifier). Time is clamped into the leaf's validity: an expired leaf is
     reported as expired, not also as untrusted."""
+    return _trust_verdict([certificate_facts(cert) for cert in chain], roots, hostname, now)
+
+
+def _trust_verdict(
+    chain: Sequence[CertFacts], roots: TrustRoots, hostname: str, now: datetime
+) -> TrustVerdict:
+    """verify_trust, remembered for the same chain, store and name. The verifier's only use of
+    time is each certificate's validity, so its answer holds for as long as the validation
+    time stays inside every validity period that can take part (`_validity_window`)."""
     leaf = chain[0]
-    at = min(max(now, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
+    at = min(max(now, leaf.not_before), leaf.not_after)
+    ders = tuple(facts.der for facts in chain)
+    verdict = _VERDICTS.get(ders, roots, hostname, at)
+    if verdict is None:
+        verdict = _verify(chain, roots, hostname, at)
+        _VERDICTS.put(ders, roots, hostname, _validity_window(chain, roots, at), verdict)
+    return verdict
+
+
+def _verify(
+    chain: Sequence[CertFacts], roots: TrustRoots, hostname: str, at: datetime
+) -> TrustVerdict:
     try:
         verifier = (
             PolicyBuilder()
             .store(roots.store)
             .time(at)
             .extension_policies(ca_policy=_CA_POLICY, ee_policy=_EE_POLICY)
-            .build_server_verifier(_verification_subject(leaf, hostname))
+            .build_server_verifier(_verification_subject(chain[0], hostname))
         )
-        path = verifier.verify(leaf, list(chain[1:]))
+        path = verifier.verify(chain[0].cert, [facts.cert for facts in chain[1:]])
     except (VerificationError, ValueError) as exc:
         return TrustVerdict(trusted=False, path=[], error=str(exc))
     return TrustVerdict(trusted=True, path=list(path))
+
+
+def _validity_window(
+    chain: Sequence[CertFacts], roots: TrustRoots, at: datetime
+) -> tuple[datetime, datetime]:
+    """The longest stretch of time around `at` in which no certificate a path can hold starts
+    or ends its validity, so in which the verifier's answer cannot change. With every
+    certificate valid this is (latest notBefore, earliest notAfter); a certificate already
+    expired (an old cross-sign sent along) or not yet valid stays so, and only bounds the
+    stretch on its side. The certificates: the presented ones, and the anchors named as the
+    issuer of any of them (an anchor ends a path, so no other store certificate takes part)."""
+    anchors = [root for facts in chain for root in roots.by_subject.get(facts.issuer_name, ())]
+    periods = [(facts.not_before, facts.not_after) for facts in chain]
+    periods += [(root.not_valid_before_utc, root.not_valid_after_utc) for root in anchors]
+    # A certificate is valid for not_before <= at <= not_after; times are exact to the µs.
+    earliest = max(
+        [start for start, _ in periods if start <= at]
+        + [end + _TICK for _, end in periods if end < at]
+    )
+    latest = min(
+        [start - _TICK for start, _ in periods if start > at]
+        + [end for _, end in periods if end >= at]
+    )
+    return earliest, latest
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -360,26 +536,30 @@ def max_validity_days(not_before: datetime) -> int:
 
 
 def expiry_findings(leaf: x509.Certificate, now: datetime, warning_days: int) -> list[Finding]:
-    left = days_left(leaf, now)
-    if now > leaf.not_valid_after_utc:
+    return _expiry_findings(certificate_facts(leaf), now, warning_days)
+
+
+def _expiry_findings(leaf: CertFacts, now: datetime, warning_days: int) -> list[Finding]:
+    left = _days_until(leaf.not_after, now)
+    if now > leaf.not_after:
         return [
             finding(
                 "cert_expired",
                 "expiration",
                 "critical",
-                f"The certificate expired on {isoformat(leaf.not_valid_after_utc)}.",
+                f"The certificate expired on {leaf.info.not_after}.",
                 days_left=left,
-                not_after=isoformat(leaf.not_valid_after_utc),
+                not_after=leaf.info.not_after,
             )
         ]
-    if now < leaf.not_valid_before_utc:
+    if now < leaf.not_before:
         return [
             finding(
                 "cert_not_yet_valid",
                 "expiration",
                 "error",
-                f"The certificate is not valid before {isoformat(leaf.not_valid_before_utc)}.",
-                not_before=isoformat(leaf.not_valid_before_utc),
+                f"The certificate is not valid before {leaf.info.not_before}.",
+                not_before=leaf.info.not_before,
             )
         ]
     if left <= warning_days:
@@ -390,16 +570,20 @@ def expiry_findings(leaf: x509.Certificate, now: datetime, warning_days: int) ->
                 "warning",
                 f"The certificate expires in {left} day{'s' if left != 1 else ''}.",
                 days_left=left,
-                not_after=isoformat(leaf.not_valid_after_utc),
+                not_after=leaf.info.not_after,
             )
         ]
     return []
 
 
 def name_findings(leaf: x509.Certificate, hostname: str) -> list[Finding]:
-    if hostname_matches(leaf, hostname):
-        return []
-    sans = subject_alt_names(leaf)
+    facts = certificate_facts(leaf)
+    return [] if _covers(facts, hostname) else _name_findings(facts, hostname)
+
+
+def _name_findings(leaf: CertFacts, hostname: str) -> list[Finding]:
+    """The finding for a leaf whose names do not cover `hostname`."""
+    sans = list(leaf.sans)
     covered = ", ".join(sans) if sans else "no names (no subjectAltName)"
     return [
         finding(
@@ -426,8 +610,7 @@ def trust_findings(
 ) -> list[Finding]:
     if verdict.trusted:
         return []
-    leaf = chain[0]
-    if is_self_signed(leaf):
+    if is_self_signed(chain[0]):
         return [
             finding(
                 "self_signed",
@@ -507,18 +690,22 @@ def structure_findings(chain: Sequence[x509.Certificate], roots: TrustRoots) -> 
 
 
 def intermediate_findings(chain: Sequence[x509.Certificate], now: datetime) -> list[Finding]:
+    return _intermediate_findings([certificate_facts(cert) for cert in chain], now)
+
+
+def _intermediate_findings(chain: Sequence[CertFacts], now: datetime) -> list[Finding]:
     found = []
     for cert in chain[1:]:
-        if now > cert.not_valid_after_utc and not is_self_signed(cert):
+        if now > cert.not_after and not cert.self_signed:
             found.append(
                 finding(
                     "intermediate_expired",
                     "ca_failure",
                     "error",
-                    f"The intermediate certificate {cert.subject.rfc4514_string()} expired on "
-                    f"{isoformat(cert.not_valid_after_utc)}.",
-                    subject=cert.subject.rfc4514_string(),
-                    not_after=isoformat(cert.not_valid_after_utc),
+                    f"The intermediate certificate {cert.subject} expired on "
+                    f"{cert.info.not_after}.",
+                    subject=cert.subject,
+                    not_after=cert.info.not_after,
                 )
             )
     return found
@@ -532,17 +719,23 @@ def _weak_hash(cert: x509.Certificate) -> str | None:
     return algorithm.name.upper() if isinstance(algorithm, hashes.SHA1 | hashes.MD5) else None
 
 
+_MIN_KEY_BITS: Final = {"RSA": MIN_RSA_BITS, "DSA": MIN_RSA_BITS, "EC": MIN_EC_BITS}
+
+
 def strength_findings(chain: Sequence[x509.Certificate]) -> list[Finding]:
+    return _strength_findings([certificate_facts(cert) for cert in chain])
+
+
+def _strength_findings(chain: Sequence[CertFacts]) -> list[Finding]:
     """Weak keys anywhere in the presented chain; weak signatures on all but self-signed
     roots (a root's self-signature is never checked by clients)."""
     found = []
     for position, cert in enumerate(chain):
-        key_type, bits, _ = key_description(cert)
-        minimum = {"RSA": MIN_RSA_BITS, "DSA": MIN_RSA_BITS, "EC": MIN_EC_BITS}.get(key_type, 0)
-        weak = _weak_hash(cert)
+        key_type, bits, weak = cert.key_type, cert.key_size, cert.weak_hash
+        minimum = _MIN_KEY_BITS.get(key_type, 0)
         if bits >= minimum and not weak:
             continue
-        name = cert.subject.rfc4514_string()
+        name = cert.subject
         if bits < minimum:
             found.append(
                 finding(
@@ -556,7 +749,7 @@ def strength_findings(chain: Sequence[x509.Certificate]) -> list[Finding]:
                     position=position,
                 )
             )
-        if weak and not is_self_signed(cert):
+        if weak and not cert.self_signed:
             found.append(
                 finding(
                     "weak_signature",
@@ -572,8 +765,12 @@ def strength_findings(chain: Sequence[x509.Certificate]) -> list[Finding]:
 
 
 def validity_findings(leaf: x509.Certificate) -> list[Finding]:
-    lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
-    limit = max_validity_days(leaf.not_valid_before_utc)
+    return _validity_findings(certificate_facts(leaf))
+
+
+def _validity_findings(leaf: CertFacts) -> list[Finding]:
+    lifetime = leaf.not_after - leaf.not_before
+    limit = max_validity_days(leaf.not_before)
     if lifetime <= timedelta(days=limit):
         return []
     days = math.ceil(lifetime.total_seconds() / 86400)
@@ -583,7 +780,7 @@ def validity_findings(leaf: x509.Certificate) -> list[Finding]:
             "misconfiguration",
             "warning",
             f"The certificate is valid for {days} days; a public CA may issue at most {limit} "
-            f"days for a certificate issued on {leaf.not_valid_before_utc.date().isoformat()}.",
+            f"days for a certificate issued on {leaf.not_before.date().isoformat()}.",
             validity_days=days,
             limit_days=limit,
         )
@@ -606,27 +803,38 @@ def analyse_chain(
     now: datetime,
     expiry_warning_days: int = 30,
 ) -> ChainAnalysis:
-    """Every certificate finding for a chain as presented (leaf first)."""
-    leaf = chain[0]
-    verdict = verify_trust(chain, roots, hostname, now)
-    trusted = verdict.trusted or roots.contains(leaf)
-    name_ok = hostname_matches(leaf, hostname)
-    found = expiry_findings(leaf, now, expiry_warning_days)
-    found += [] if name_ok else name_findings(leaf, hostname)
+    """Every certificate finding for a chain as presented (leaf first). What a certificate
+    says is read once per certificate (CertFacts); everything that depends on `now` or on
+    `hostname` is judged here on every call."""
+    facts = [certificate_facts(cert) for cert in chain]
+    leaf = facts[0]
+    verdict = _trust_verdict(facts, roots, hostname, now)
+    trusted = verdict.trusted or roots.contains(leaf.cert)
+    name_ok = _covers(leaf, hostname)
+    found = _expiry_findings(leaf, now, expiry_warning_days)
+    found += [] if name_ok else _name_findings(leaf, hostname)
     if not trusted:
         found += trust_findings(chain, verdict, roots)
-    if not is_self_signed(leaf):
+    if not leaf.self_signed:
         # A validated path that begins with exactly the presented certificates proves order
         # and completeness; only other chains need the slower walk by signatures.
-        if list(chain) != verdict.path[: len(chain)]:
+        if not _begins_with(verdict.path, facts):
             found += structure_findings(chain, roots)
-        found += intermediate_findings(chain, now)
-    found += strength_findings(chain)
-    found += validity_findings(leaf)
+        found += _intermediate_findings(facts, now)
+    found += _strength_findings(facts)
+    found += _validity_findings(leaf)
     return ChainAnalysis(
-        certificates=[describe_certificate(cert, now) for cert in chain],
+        certificates=[_describe(cert, now) for cert in facts],
         trusted=trusted,
         hostname_matches=name_ok,
-        trusted_path=[fingerprint_sha256(cert) for cert in verdict.path],
+        trusted_path=[certificate_facts(cert).fingerprint for cert in verdict.path],
         findings=found,
+    )
+
+
+def _begins_with(path: Sequence[x509.Certificate], chain: Sequence[CertFacts]) -> bool:
+    """Whether `path` starts with exactly the certificates of `chain` (by their DER)."""
+    return len(path) >= len(chain) and all(
+        certificate_facts(cert).der == facts.der
+        for cert, facts in zip(path[: len(chain)], chain, strict=True)
     )

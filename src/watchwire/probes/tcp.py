@@ -12,9 +12,10 @@ import asyncio
 import functools
 import socket
 import time
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from watchwire.errors import ProbeError
 from watchwire.probes._deadlines import within
@@ -47,8 +48,10 @@ class Options(ProbeOptions):
         return list(dict.fromkeys(ports))  # keep order, drop repeats
 
 
-class PortStatus(BaseModel):
-    """The state of one port."""
+@dataclass(slots=True)
+class PortStatus:
+    """The state of one port. A dataclass, not a model: it is built on every probe from
+    values the probe made itself, and the Result validates it once when it takes it in."""
 
     port: int
     state: PortState
@@ -87,7 +90,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         outcome="up",
         host=host,
         address=address,
-        ports=list(statuses),
+        ports=statuses,
         duration_ms=_ms_since(started),
     )
     not_open = [s for s in statuses if s.state != "open"]

@@ -73,9 +73,18 @@ async def resolve_for_socket(
     return str(address), socket_family(address)
 
 
-@functools.lru_cache(maxsize=4096)
 def literal_for_socket(policy: TargetPolicy, host: str, family: Family) -> tuple[str, int] | None:
-    address = _checked_literal(policy, host, family)
+    """(address as text, socket family) for an IP literal the policy allows, None for a name."""
+    # Keyed by the policy's switches: hashing and comparing the policy object itself (Python
+    # code, twice per call) was a measurable part of a tcp probe's own cost.
+    return _literal_for_socket(policy.allow_private, policy.allow_metadata, host, family)
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal_for_socket(
+    allow_private: bool, allow_metadata: bool, host: str, family: Family
+) -> tuple[str, int] | None:
+    address = _checked_literal(TargetPolicy(allow_private, allow_metadata), host, family)
     return None if address is None else (str(address), socket_family(address))
 
 

@@ -232,10 +232,13 @@ async def close_sessions() -> None:
 
 
 async def session_for(
-    policy: TargetPolicy, ip_version: int | None, verify: bool, ca_file: Path | None
+    loop: asyncio.AbstractEventLoop,
+    policy: TargetPolicy,
+    ip_version: int | None,
+    verify: bool,
+    ca_file: Path | None,
 ) -> aiohttp.ClientSession:
     """The running loop's session for this policy, address family and trust."""
-    loop = asyncio.get_running_loop()
     pool = _POOLS.get(loop)
     if pool is None:
         pool = _POOLS[loop] = _LoopPool()

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, field_validator
 from yarl import URL
 
 from watchwire.errors import ProbeError, TargetNotAllowed
+from watchwire.probes._deadlines import within
 from watchwire.probes._http_exchange import Exchange, HopRecord, Outcome
 from watchwire.probes._http_match import decode_body, parse_status_spec, status_expected
 from watchwire.probes._http_transport import close_sessions, session_for
@@ -144,15 +145,18 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     Raises ProbeError for a target that is not an http(s) URL and TargetNotAllowed when the
     policy refuses the target's own address."""
     url = target_url(target)
-    session = await session_for(ctx.policy, options.ip_version, options.verify_tls, ctx.ca_file)
+    loop = asyncio.get_running_loop()  # once: a getpid() system call on Python 3.11
+    session = await session_for(
+        loop, ctx.policy, options.ip_version, options.verify_tls, ctx.ca_file
+    )
     exchange = Exchange(session, ctx.policy, options.ip_version, options.max_body_bytes)
     try:
-        async with asyncio.timeout(options.timeout):
-            outcome = await _follow(exchange, url, options)
-    except TimeoutError:
-        outcome = exchange.timed_out(options.timeout)
+        # A coalesced deadline rather than asyncio.timeout: see probes/_deadlines.py.
+        outcome = await within(loop, options.timeout, _follow(exchange, url, options))
     finally:
         exchange.close()
+    if outcome is None:
+        outcome = exchange.timed_out(options.timeout)
     return _result(url, options, exchange, outcome)
 
 

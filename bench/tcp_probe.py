@@ -3,10 +3,11 @@
 
 The listener runs in its own process (accept and close) so the loops measure the client side.
 Each round runs the loops back to back, alternating their order, and yields one paired
-ratio; the median over the rounds damps the noise of a shared machine. Also shown: the bare loop inside `asyncio.timeout` (the part of the probe's cost
-that any checker with a connect timeout pays). Prints the rates, the CPU time per connection
-(steadier when other work shares the machine) and, on the last line, the median ratio of the
-probe's rate to the bare loop's (target >= 0.8).
+ratio; the median over the rounds damps the noise of a shared machine. Also shown: the bare
+loop inside `asyncio.timeout` (the part of the probe's cost that any checker with a connect
+timeout pays). Prints the rates, the CPU time per connection (steadier when other work
+shares the machine) and, on the last line, the median ratio of the probe's rate to the bare
+loop's (target >= 0.8).
 
     .venv/bin/python bench/tcp_probe.py [--connections 5000] [--concurrency 50] [--rounds 21]
 """

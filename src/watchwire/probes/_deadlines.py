@@ -66,17 +66,10 @@ class _Slots:
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Slots] = weakref.WeakKeyDictionary()
 
 
-_last: _Slots | None = None  # a process has one loop: skip the weak mapping on the hot path
-
-
 def _slots_of(loop: asyncio.AbstractEventLoop) -> _Slots:
-    global _last
-    if _last is not None and _last.loop is loop:
-        return _last
     slots = _by_loop.get(loop)
     if slots is None:
         slots = _by_loop[loop] = _Slots(loop)
-    _last = slots
     return slots
 
 

@@ -119,16 +119,6 @@ def key_description(cert: x509.Certificate) -> tuple[str, int, str | None]:
     return type(key).__name__, 0, None
 
 
-def subject_alt_names(cert: x509.Certificate) -> list[str]:
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    names: list[str] = list(ext.get_values_for_type(x509.DNSName))
-    names += [str(ip) for ip in ext.get_values_for_type(x509.IPAddress)]
-    return names
-
-
 def is_ca(cert: x509.Certificate) -> bool:
     try:
         return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
@@ -165,17 +155,8 @@ def is_self_signed(cert: x509.Certificate) -> bool:
     return certificate_facts(cert).self_signed
 
 
-def days_left(cert: x509.Certificate, now: datetime) -> int:
-    """Whole days until notAfter; negative once expired (as 003's expiry_days)."""
-    return _days_until(cert.not_valid_after_utc, now)
-
-
 def _days_until(not_after: datetime, now: datetime) -> int:
     return math.floor((not_after - now).total_seconds() / 86400)
-
-
-def describe_certificate(cert: x509.Certificate, now: datetime) -> CertificateInfo:
-    return _describe(certificate_facts(cert), now)
 
 
 def _describe(facts: CertFacts, now: datetime) -> CertificateInfo:
@@ -318,12 +299,6 @@ def _normalised_name_matches(pattern: str, hostname: str) -> bool:
         return False
     label, _, rest = hostname.partition(".")
     return bool(label) and rest == suffix
-
-
-def hostname_matches(cert: x509.Certificate, hostname: str) -> bool:
-    """Whether the certificate's SANs cover the host name (or IP address). The subject CN is
-    not consulted: browsers stopped doing that, and so do we."""
-    return _covers(certificate_facts(cert), hostname)
 
 
 def _covers(facts: CertFacts, hostname: str) -> bool:
@@ -535,10 +510,6 @@ def max_validity_days(not_before: datetime) -> int:
     return VALIDITY_LIMIT_BEFORE_2026
 
 
-def expiry_findings(leaf: x509.Certificate, now: datetime, warning_days: int) -> list[Finding]:
-    return _expiry_findings(certificate_facts(leaf), now, warning_days)
-
-
 def _expiry_findings(leaf: CertFacts, now: datetime, warning_days: int) -> list[Finding]:
     left = _days_until(leaf.not_after, now)
     if now > leaf.not_after:
@@ -574,11 +545,6 @@ def _expiry_findings(leaf: CertFacts, now: datetime, warning_days: int) -> list[
             )
         ]
     return []
-
-
-def name_findings(leaf: x509.Certificate, hostname: str) -> list[Finding]:
-    facts = certificate_facts(leaf)
-    return [] if _covers(facts, hostname) else _name_findings(facts, hostname)
 
 
 def _name_findings(leaf: CertFacts, hostname: str) -> list[Finding]:
@@ -689,10 +655,6 @@ def structure_findings(chain: Sequence[x509.Certificate], roots: TrustRoots) -> 
     return found
 
 
-def intermediate_findings(chain: Sequence[x509.Certificate], now: datetime) -> list[Finding]:
-    return _intermediate_findings([certificate_facts(cert) for cert in chain], now)
-
-
 def _intermediate_findings(chain: Sequence[CertFacts], now: datetime) -> list[Finding]:
     found = []
     for cert in chain[1:]:
@@ -720,10 +682,6 @@ def _weak_hash(cert: x509.Certificate) -> str | None:
 
 
 _MIN_KEY_BITS: Final = {"RSA": MIN_RSA_BITS, "DSA": MIN_RSA_BITS, "EC": MIN_EC_BITS}
-
-
-def strength_findings(chain: Sequence[x509.Certificate]) -> list[Finding]:
-    return _strength_findings([certificate_facts(cert) for cert in chain])
 
 
 def _strength_findings(chain: Sequence[CertFacts]) -> list[Finding]:
@@ -762,10 +720,6 @@ def _strength_findings(chain: Sequence[CertFacts]) -> list[Finding]:
                 )
             )
     return found
-
-
-def validity_findings(leaf: x509.Certificate) -> list[Finding]:
-    return _validity_findings(certificate_facts(leaf))
 
 
 def _validity_findings(leaf: CertFacts) -> list[Finding]:

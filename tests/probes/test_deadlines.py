@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import weakref
 
 import pytest
 
@@ -14,8 +16,7 @@ from watchwire.probes._deadlines import GRANULARITY_S, arm, within
 async def test_a_quick_wait_returns_its_result_and_leaves_nothing_behind() -> None:
     loop = asyncio.get_running_loop()
     assert await within(loop, 5.0, asyncio.sleep(0, result="done")) == "done"
-    slots = _deadlines._slots_of(loop)
-    assert all(not waits for waits in slots.slots.values())
+    assert all(not waits for waits in _deadlines._slots_by_loop[loop].values())
 
 
 async def test_a_late_wait_gives_none_about_on_time() -> None:
@@ -26,6 +27,19 @@ async def test_a_late_wait_gives_none_about_on_time() -> None:
     assert 0.1 <= elapsed < 0.1 + GRANULARITY_S + 0.1
     # The task is not left cancelled: it goes on awaiting normally.
     assert await asyncio.sleep(0, result="still running") == "still running"
+
+
+def test_a_finished_loop_is_not_kept_alive() -> None:
+    async def wait_briefly() -> None:
+        await within(asyncio.get_running_loop(), 5.0, asyncio.sleep(0))
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(wait_briefly())
+    loop.close()
+    gone = weakref.ref(loop)
+    del loop
+    gc.collect()
+    assert gone() is None
 
 
 async def test_someone_elses_cancellation_propagates() -> None:

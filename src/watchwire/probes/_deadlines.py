@@ -40,46 +40,43 @@ class Deadline:
         self._slot.discard(self)
 
 
-class _Slots:
-    """The waits of one event loop, by the slot their deadline falls in."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.slots: dict[int, set[Deadline]] = {}
-
-    def add(self, seconds: float, task: asyncio.Task[Any]) -> Deadline:
-        slot = math.ceil((self.loop.time() + seconds) / GRANULARITY_S)
-        waits = self.slots.get(slot)
-        if waits is None:
-            waits = self.slots[slot] = set()
-            self.loop.call_at(slot * GRANULARITY_S, self._expire, slot)
-        deadline = Deadline(task, waits)
-        waits.add(deadline)
-        return deadline
-
-    def _expire(self, slot: int) -> None:
-        for deadline in self.slots.pop(slot):
-            deadline._expired = True
-            deadline._task.cancel()
-
-
-_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Slots] = weakref.WeakKeyDictionary()
-
-
-def _slots_of(loop: asyncio.AbstractEventLoop) -> _Slots:
-    slots = _by_loop.get(loop)
-    if slots is None:
-        slots = _by_loop[loop] = _Slots(loop)
-    return slots
+# A loop's waits by the slot their deadline falls in. Weakly keyed, and the loop is never
+# stored in its own entry, so a closed loop (one per test, say) and its slots can go.
+_slots_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, set[Deadline]]] = (
+    weakref.WeakKeyDictionary()
+)
+# The loop of the last arm() and its slots: a service runs one loop, and the weak-dictionary
+# lookup (a Python call and a weak reference per wait) was a visible part of a tcp probe.
+_last_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+_last_slots: dict[int, set[Deadline]] = {}
 
 
 def arm(loop: asyncio.AbstractEventLoop, seconds: float) -> Deadline:
     """A timeout of `seconds` (give or take GRANULARITY_S) for the running task: it cancels
     the task unless disarmed first. `loop` is the running loop, passed in because looking it
     up costs a system call on Python 3.11."""
+    global _last_loop, _last_slots
     task = asyncio.current_task(loop)
     assert task is not None, "a deadline is armed inside a task"
-    return _slots_of(loop).add(seconds, task)
+    if _last_loop is not None and _last_loop() is loop:
+        slots = _last_slots
+    else:
+        slots = _slots_by_loop.setdefault(loop, {})
+        _last_loop, _last_slots = weakref.ref(loop), slots
+    slot = math.ceil((loop.time() + seconds) / GRANULARITY_S)
+    waits = slots.get(slot)
+    if waits is None:
+        waits = slots[slot] = set()
+        loop.call_at(slot * GRANULARITY_S, _expire, slots, slot)
+    deadline = Deadline(task, waits)
+    waits.add(deadline)
+    return deadline
+
+
+def _expire(slots: dict[int, set[Deadline]], slot: int) -> None:
+    for deadline in slots.pop(slot):
+        deadline._expired = True
+        deadline._task.cancel()
 
 
 async def within(

@@ -31,6 +31,7 @@ import dns.resolver
 from watchwire.errors import ProbeError
 from watchwire.hostport import parse_hostport
 from watchwire.probes._deadlines import within
+from watchwire.probes.base import ms_since
 
 DNS_PORT = 53
 
@@ -268,16 +269,12 @@ async def exchange(
         if not tcp:
             response = await udp_exchange(question, server, timeout)
             if not (response.flags & dns.flags.TC and tcp_fallback):
-                return Exchange(response, server, False, _ms(started))
+                return Exchange(response, server, False, ms_since(started))
         response = await tcp_exchange(question, server, timeout)
-        return Exchange(response, server, True, _ms(started))
+        return Exchange(response, server, True, ms_since(started))
     except TimeoutError as exc:
         raise DNSTimeout(
             f"no answer from {format_server(server)} within {timeout:g}s", code="dns_timeout"
         ) from exc
     except (OSError, EOFError, asyncio.IncompleteReadError, dns.exception.DNSException) as exc:
         raise ProbeError(f"cannot query {format_server(server)}: {exc}", code="dns_error") from exc
-
-
-def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)

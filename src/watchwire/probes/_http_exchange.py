@@ -15,6 +15,7 @@ from yarl import URL
 
 from watchwire import __version__
 from watchwire.probes._http_transport import CURRENT_HOP, HopClock, check_literal, phase_ms
+from watchwire.probes.base import ms_between
 from watchwire.target_policy import TargetPolicy
 
 USER_AGENT = f"watchwire/{__version__} (uptime check)"
@@ -198,5 +199,5 @@ class Exchange:
         """The last hop's phases, with `total_ms` covering the whole probe."""
         phases = phase_ms(self._clock or HopClock(started=self.started))
         end = self.finished or time.perf_counter()
-        phases["total_ms"] = round((end - self.started) * 1000, 3)
+        phases["total_ms"] = ms_between(self.started, end)
         return phases

@@ -36,6 +36,7 @@ from aiohttp.abc import ResolveResult
 
 from watchwire.errors import ProbeError
 from watchwire.policy_http import PolicyResolver, literal_address
+from watchwire.probes.base import ms_between
 from watchwire.target_policy import TargetPolicy
 
 FAMILIES = {None: socket.AF_UNSPEC, 4: socket.AF_INET, 6: socket.AF_INET6}
@@ -70,7 +71,7 @@ CURRENT_HOP: ContextVar[HopClock | None] = ContextVar("watchwire_http_hop", defa
 def _span_ms(start: float | None, end: float | None) -> float | None:
     if start is None or end is None:
         return None
-    return round((end - start) * 1000, 3)
+    return ms_between(start, end)
 
 
 def phase_ms(clock: HopClock) -> dict[str, float | None]:

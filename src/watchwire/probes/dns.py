@@ -38,7 +38,7 @@ from watchwire.probes._dns_transport import (
     parse_server,
     system_resolver,
 )
-from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.probes.dnssec import (
     Verdict,
     load_trust_anchor,
@@ -279,7 +279,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         )
     except ProbeError as exc:  # no answer: a timeout, or the server's port is closed
         result.outcome, result.reason = "error", exc.message
-        result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        result.duration_ms = ms_since(started)
         return result
     response = answered.response
     result.rcode = dns.rcode.to_text(response.rcode())
@@ -294,5 +294,5 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
             status=verdict.status, reason=verdict.reason, method=verdict.method, zones=verdict.zones
         )
     _outcome(result, response.rcode())
-    result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    result.duration_ms = ms_since(started)
     return result

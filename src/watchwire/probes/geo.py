@@ -25,7 +25,7 @@ from watchwire.errors import ProbeError
 from watchwire.probes import _geo_mmdb
 from watchwire.probes._geo_data import GeoData
 from watchwire.probes._net_target import SOCKET_FAMILY, Family, reverse_name
-from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.target_policy import IPAddress, classify
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
@@ -89,7 +89,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         host=host,
         addresses=infos,
         findings=findings,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        duration_ms=ms_since(started),
     )
 
 

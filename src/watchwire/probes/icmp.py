@@ -24,7 +24,7 @@ from watchwire.probes._net_privilege import (
     current_privileges,
 )
 from watchwire.probes._net_target import Family, resolve_one
-from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 
 
 class Options(ProbeOptions):
@@ -82,7 +82,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         packets_received=reply.packets_received,
         loss_pct=round(reply.packet_loss * 100, 2),
         rtts_ms=rtts,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        duration_ms=ms_since(started),
     )
     if rtts:
         result.rtt_min_ms = min(rtts)

@@ -25,7 +25,7 @@ from watchwire.probes._net_target import (
     resolve_for_socket,
     split_host_port,
 )
-from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 
 PortState = Literal["open", "refused", "filtered", "error"]
 
@@ -85,13 +85,14 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     else:
         checks = (_check_port(loop, address, family, port, options) for port in ports)
         statuses = await asyncio.gather(*checks)
-    result = Result(
+    # Every value here is the probe's own: taken in without validation (see ProbeResult.unvalidated).
+    result: Result = Result.unvalidated(
         target=target,
         outcome="up",
         host=host,
         address=address,
         ports=statuses,
-        duration_ms=_ms_since(started),
+        duration_ms=ms_since(started),
     )
     not_open = [s for s in statuses if s.state != "open"]
     if not_open:
@@ -121,12 +122,12 @@ async def _check_port(
             raise
         return PortStatus(port=port, state="filtered", error="no answer before the timeout")
     except ConnectionRefusedError:
-        return PortStatus(port=port, state="refused", connect_ms=_ms_since(started))
+        return PortStatus(port=port, state="refused", connect_ms=ms_since(started))
     except OSError as exc:
         return PortStatus(port=port, state="error", error=exc.strerror or str(exc))
     finally:
         deadline.disarm()
-    connect_ms = _ms_since(started)
+    connect_ms = ms_since(started)
     banner = None
     try:
         if isinstance(greeting, _Greeting):
@@ -187,7 +188,3 @@ def _finding(status: PortStatus) -> Finding:
         message=messages[status.state],
         details={"port": status.port},
     )
-
-
-def _ms_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)

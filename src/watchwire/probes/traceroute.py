@@ -23,7 +23,7 @@ from watchwire.errors import ProbeError
 from watchwire.probes._net_hops import HopAnswer, icmp_probe, udp_probe
 from watchwire.probes._net_privilege import current_privileges
 from watchwire.probes._net_target import Family, resolve_one, reverse_name
-from watchwire.probes.base import ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.target_policy import IPAddress
 
 
@@ -91,7 +91,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         method=method,
         reached=stop == "reached",
         hops=hops,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        duration_ms=ms_since(started),
     )
     if stop == "unreachable":
         result.reason = f"hop {hops[-1].ttl} ({hops[-1].address}) reported {address} unreachable"

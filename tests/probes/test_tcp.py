@@ -23,6 +23,7 @@ from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.probes import get_probe
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tcp import Options, printable, probe
+from watchwire.target_policy import IPAddress, TargetPolicy
 
 __all__ = [
     "binary_greeting_server",
@@ -131,6 +132,22 @@ async def test_name_target_resolves(probe_ctx: ProbeContext) -> None:
 async def test_policy_refuses_loopback_by_default(greeting_server: Endpoint) -> None:
     with pytest.raises(TargetNotAllowed):
         await probe(_target(greeting_server), Options(), ProbeContext())
+
+
+class NoLoopback(TargetPolicy):
+    """Allows private targets but refuses loopback: rules of its own, not just switches."""
+
+    def allows(self, address: IPAddress) -> bool:
+        return not address.is_loopback
+
+
+async def test_a_policy_with_rules_of_its_own_is_consulted(
+    greeting_server: Endpoint, probe_ctx: ProbeContext
+) -> None:
+    # The same switches as the allowing context, whose verdict is cached by now.
+    assert (await probe(_target(greeting_server), Options(), probe_ctx)).outcome == "up"
+    with pytest.raises(TargetNotAllowed):
+        await probe(_target(greeting_server), Options(), ProbeContext(policy=NoLoopback(True)))
 
 
 async def test_missing_port_is_a_probe_error(probe_ctx: ProbeContext) -> None:

@@ -98,8 +98,6 @@ class Exchange:
         host = url.host or ""
         check_literal(host, self.policy, self.ip_version)
         clock = self._clock = HopClock(started=time.perf_counter())
-        if not any(name.lower() == "user-agent" for name in headers):
-            headers = {"User-Agent": USER_AGENT, **headers}
         token = CURRENT_HOP.set(clock)
         try:
             response = self._open = await self.session.request(

@@ -93,6 +93,21 @@ def phase_ms(clock: HopClock) -> dict[str, float | None]:
 def check_literal(host: str, policy: TargetPolicy, ip_version: int | None) -> None:
     """Refuse an IP-literal host before aiohttp sees it: aiohttp never resolves literals
     (so PolicyResolver never sees them), and silently drops one of the wrong family."""
+    if type(policy) is TargetPolicy:
+        # Cached by the policy's switches: the policy's own hash and equality are Python code.
+        _check_cached(host, policy.allow_private, policy.allow_metadata, ip_version)
+    else:  # a policy with rules of its own
+        _check(host, policy, ip_version)
+
+
+@lru_cache(maxsize=4096)  # monitors repeat their hosts; a refusal raises and is not cached
+def _check_cached(
+    host: str, allow_private: bool, allow_metadata: bool, ip_version: int | None
+) -> None:
+    _check(host, TargetPolicy(allow_private, allow_metadata), ip_version)
+
+
+def _check(host: str, policy: TargetPolicy, ip_version: int | None) -> None:
     address = literal_address(host)
     if address is None:
         return  # a name: PolicyResolver checks every address it resolves to

@@ -75,6 +75,9 @@ async def resolve_for_socket(
 
 def literal_for_socket(policy: TargetPolicy, host: str, family: Family) -> tuple[str, int] | None:
     """(address as text, socket family) for an IP literal the policy allows, None for a name."""
+    if type(policy) is not TargetPolicy:  # a policy with rules of its own
+        address = _checked_literal(policy, host, family)
+        return None if address is None else (str(address), socket_family(address))
     # Keyed by the policy's switches: hashing and comparing the policy object itself (Python
     # code, twice per call) was a measurable part of a tcp probe's own cost.
     return _literal_for_socket(policy.allow_private, policy.allow_metadata, host, family)

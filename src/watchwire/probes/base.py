@@ -8,6 +8,8 @@ extra fields forbidden) and never re-checked inside the probe.
 
 from __future__ import annotations
 
+import copy
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +37,81 @@ class Finding(BaseModel):
     details: dict[str, Any] | None = None
 
 
-class ProbeResult(BaseModel):
+_UNSET: Any = object()
+_IMMUTABLE = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def _unvalidated_builder(cls: type[ProbeModel]) -> Callable[..., Any]:
+    """`cls.unvalidated`: the model from keyword arguments, defaults as declared, no validation.
+
+    For the hot paths, where a probe runs thousands of times a second and validating its own
+    values cost more than the rest of its Python (docs/decisions/0008-unvalidated-probe-results.md).
+    The caller answers for the values' types; anything from outside the probe goes through
+    the validating constructor. pydantic's `model_construct` does the same job generically,
+    but loops over every field's aliases and inspects each default factory's signature on
+    every call (~90 µs here). Generated per class the way dataclasses write `__init__`: a call
+    is one dict display in declaration order (which sets the JSON key order) and the four
+    attribute stores of model_construct; every field counts as set, since the probe set it."""
+    # The two attributes set to None below hold nothing only without these.
+    if cls.__private_attributes__ or cls.model_config.get("extra") == "allow":
+        raise TypeError(f"{cls.__name__}: private attributes or extra fields need validation")
+    namespace: dict[str, Any] = {
+        "__cls": cls,
+        "__new": object.__new__,
+        "__set": object.__setattr__,
+        "__unset": _UNSET,
+        "__fields": frozenset(cls.model_fields),
+    }
+    params, entries = [], []
+    for name, info in cls.model_fields.items():
+        if info.is_required():
+            params.append(name)
+            entries.append(f"{name!r}: {name}")
+        elif info.default_factory is None and isinstance(info.default, _IMMUTABLE):
+            namespace[f"__default_{name}"] = info.default
+            params.append(f"{name}=__default_{name}")
+            entries.append(f"{name!r}: {name}")
+        else:
+            # A fresh default per model: the factory's, or a copy of a mutable default (as
+            # pydantic copies it), so no two models share a list or a dict.
+            make = (
+                info.default_factory
+                if info.default_factory is not None
+                else functools.partial(copy.deepcopy, info.default)
+            )
+            namespace[f"__make_{name}"] = make
+            params.append(f"{name}=__unset")
+            entries.append(f"{name!r}: __make_{name}() if {name} is __unset else {name}")
+    source = (
+        f"def unvalidated(*, {', '.join(params)}):\n"
+        "    built = __new(__cls)\n"
+        f"    __set(built, '__dict__', {{{', '.join(entries)}}})\n"
+        "    __set(built, '__pydantic_fields_set__', set(__fields))\n"
+        "    __set(built, '__pydantic_extra__', None)\n"
+        "    __set(built, '__pydantic_private__', None)\n"
+        "    return built\n"
+    )
+    exec(source, namespace)
+    builder: Callable[..., Any] = namespace["unvalidated"]
+    builder.__qualname__ = f"{cls.__qualname__}.unvalidated"
+    return builder
+
+
+class ProbeModel(BaseModel):
+    """Base of the models a probe builds from its own values: results and their parts.
+
+    Each subclass gets `unvalidated`, a keyword-only function that builds it without
+    validation, for the hot paths (see _unvalidated_builder)."""
+
+    unvalidated: ClassVar[Callable[..., Any]]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.unvalidated = staticmethod(_unvalidated_builder(cls))
+
+
+class ProbeResult(ProbeModel):
     """Base of every probe's result: an outcome, the reason when it is not up, and findings."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,15 +125,6 @@ class ProbeResult(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
-
-    # A keyword-only function per result class that builds the result from values the
-    # probe made itself, without validating them: set on every subclass, see _unvalidated_builder.
-    unvalidated: ClassVar[Callable[..., Any]]
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls.unvalidated = staticmethod(_unvalidated_builder(cls))
 
 
 def ms_between(start: float, end: float) -> float:
@@ -95,52 +162,3 @@ class ProbeContext:
             ca_file=settings.ca_file,
             geoip_mmdb=tuple(settings.geoip_mmdb),
         )
-
-
-_UNSET: Any = object()
-
-
-def _unvalidated_builder(cls: type[ProbeResult]) -> Callable[..., Any]:
-    """`cls.unvalidated`: the result from keyword arguments, defaults as declared, no validation.
-
-    For the hot paths, where a probe runs thousands of times a second and validating its own
-    values cost more than the rest of its Python (docs/decisions/0008-unvalidated-probe-results.md).
-    The caller answers for the values' types; anything from outside the probe goes through
-    the validating constructor. pydantic's `model_construct` does the same job generically,
-    but loops over every field's aliases and inspects each default factory's signature on
-    every call (~90 µs here). Generated per class the way dataclasses write `__init__`: a call
-    is one dict display in declaration order (which sets the JSON key order) and the four
-    attribute stores of model_construct; every field counts as set, since the probe set it."""
-    namespace: dict[str, Any] = {
-        "__cls": cls,
-        "__new": object.__new__,
-        "__set": object.__setattr__,
-        "__unset": _UNSET,
-        "__fields": frozenset(cls.model_fields),
-    }
-    params, entries = [], []
-    for name, info in cls.model_fields.items():
-        if info.default_factory is not None:
-            namespace[f"__factory_{name}"] = info.default_factory
-            params.append(f"{name}=__unset")
-            entries.append(f"{name!r}: __factory_{name}() if {name} is __unset else {name}")
-            continue
-        if info.is_required():
-            params.append(name)
-        else:
-            namespace[f"__default_{name}"] = info.default
-            params.append(f"{name}=__default_{name}")
-        entries.append(f"{name!r}: {name}")
-    source = (
-        f"def unvalidated(*, {', '.join(params)}):\n"
-        "    result = __new(__cls)\n"
-        f"    __set(result, '__dict__', {{{', '.join(entries)}}})\n"
-        "    __set(result, '__pydantic_fields_set__', set(__fields))\n"
-        "    __set(result, '__pydantic_extra__', None)  # results forbid extra fields\n"
-        "    __set(result, '__pydantic_private__', None)  # and have no private ones\n"
-        "    return result\n"
-    )
-    exec(source, namespace)
-    builder: Callable[..., Any] = namespace["unvalidated"]
-    builder.__qualname__ = f"{cls.__qualname__}.unvalidated"
-    return builder

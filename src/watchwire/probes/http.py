@@ -14,20 +14,21 @@ normal result with `outcome="down"`. A target refused by the target policy raise
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 import aiohttp
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from yarl import URL
 
 from watchwire.errors import ProbeError, TargetNotAllowed
-from watchwire.probes._deadlines import within
-from watchwire.probes._http_exchange import Exchange, HopRecord, Outcome
+from watchwire.probes._deadlines import arm
+from watchwire.probes._http_exchange import USER_AGENT, Exchange, HopRecord, Outcome
 from watchwire.probes._http_match import decode_body, parse_status_spec, status_expected
 from watchwire.probes._http_transport import close_sessions, session_for
-from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
+from watchwire.probes.base import Finding, ProbeContext, ProbeModel, ProbeOptions, ProbeResult
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -79,7 +80,7 @@ class Options(ProbeOptions):
         return headers
 
 
-class RedirectHop(BaseModel):
+class RedirectHop(ProbeModel):
     """One answered request that pointed elsewhere."""
 
     url: str
@@ -89,7 +90,7 @@ class RedirectHop(BaseModel):
     total_ms: float
 
 
-class Timings(BaseModel):
+class Timings(ProbeModel):
     """Milliseconds per phase of the final request, measured on its own connection.
 
     `redirects_ms` is the time spent on the hops before it; `total_ms` covers everything."""
@@ -124,6 +125,7 @@ class Result(ProbeResult):
     regex_matched: bool | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # monitors repeat their targets; URLs are immutable
 def target_url(target: str) -> URL:
     """The target as an absolute http(s) URL; a bare host means https://host/."""
     text = target.strip()
@@ -150,19 +152,24 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
         loop, ctx.policy, options.ip_version, options.verify_tls, ctx.ca_file
     )
     exchange = Exchange(session, ctx.policy, options.ip_version, options.max_body_bytes)
+    # A coalesced deadline rather than asyncio.timeout (see probes/_deadlines.py), armed
+    # inline rather than through within(): one coroutine fewer for every step of the probe.
+    deadline = arm(loop, options.timeout)
     try:
-        # A coalesced deadline rather than asyncio.timeout: see probes/_deadlines.py.
-        outcome = await within(loop, options.timeout, _follow(exchange, url, options))
-    finally:
-        exchange.close()
-    if outcome is None:
+        outcome = await _follow(exchange, url, options)
+    except asyncio.CancelledError:
+        if not deadline.fired():
+            raise
         outcome = exchange.timed_out(options.timeout)
+    finally:
+        deadline.disarm()
+        exchange.close()
     return _result(url, options, exchange, outcome)
 
 
 async def _follow(exchange: Exchange, url: URL, options: Options) -> Outcome:
     """Send the request and follow redirects until a final answer, a loop or the hop limit."""
-    method, body, headers = options.method, options.body, dict(options.headers)
+    method, body, headers = options.method, options.body, _request_headers(options)
     seen = {(method, str(url))}
     for hop_number in range(options.max_redirects + 1):
         try:
@@ -198,6 +205,13 @@ async def _follow(exchange: Exchange, url: URL, options: Options) -> Outcome:
         seen.add((method, str(next_url)))
         url = next_url
     return Outcome("down", "too_many_redirects", f"more than {options.max_redirects} redirects")
+
+
+def _request_headers(options: Options) -> dict[str, str]:
+    """The options' headers, with watchwire's User-Agent unless they name their own."""
+    if any(name.lower() == "user-agent" for name in options.headers):
+        return dict(options.headers)
+    return {"User-Agent": USER_AGENT, **options.headers}
 
 
 def _redirect_target(url: URL, location: str) -> URL | None:
@@ -261,9 +275,8 @@ def _result(url: URL, options: Options, exchange: Exchange, outcome: Outcome) ->
         findings = [Finding(code=outcome.code, severity="error", message=message)]
         verdict = _Verdict(outcome.outcome, outcome.reason, findings if outcome.code else [])
     phases = exchange.timings()
-    # Plain validated constructors: pydantic-core validates faster than model_construct
-    # assembles a model in Python (measured on this path).
-    timings = Timings(
+    # Every value below is the probe's own: built without validation (docs/decisions/0008).
+    timings: Timings = Timings.unvalidated(
         dns_lookup_ms=phases["dns_lookup_ms"],
         tcp_connect_ms=phases["tcp_connect_ms"],
         tls_handshake_ms=phases["tls_handshake_ms"],
@@ -273,7 +286,7 @@ def _result(url: URL, options: Options, exchange: Exchange, outcome: Outcome) ->
         total_ms=phases["total_ms"] or 0.0,
     )
     text_url = str(url)
-    return Result(
+    result: Result = Result.unvalidated(
         target=text_url,
         url=text_url,
         method=options.method,
@@ -282,7 +295,7 @@ def _result(url: URL, options: Options, exchange: Exchange, outcome: Outcome) ->
         findings=verdict.findings,
         duration_ms=timings.total_ms,
         timings=timings,
-        redirects=[RedirectHop.model_validate(hop) for hop in exchange.redirects],
+        redirects=[RedirectHop.unvalidated(**hop) for hop in exchange.redirects],
         keyword_found=verdict.keyword_found,
         regex_matched=verdict.regex_matched,
         final_url=final.url if final else None,
@@ -297,6 +310,7 @@ def _result(url: URL, options: Options, exchange: Exchange, outcome: Outcome) ->
         content_length=final.content_length if final else None,
         body_truncated=final.truncated if final else False,
     )
+    return result
 
 
 __all__ = [

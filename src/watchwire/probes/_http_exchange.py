@@ -112,8 +112,9 @@ class Exchange:
             CURRENT_HOP.reset(token)
         clock.headers_received = time.perf_counter()
         clock.phase = "reading_body"
-        for name, morsel in response.cookies.items():
-            self.cookies.setdefault(host, {})[name] = morsel.value
+        if "Set-Cookie" in response.headers:  # else response.cookies builds an empty jar
+            for name, morsel in response.cookies.items():
+                self.cookies.setdefault(host, {})[name] = morsel.value
         return SentHop(url, response, clock)
 
     def close(self) -> None:

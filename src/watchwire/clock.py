@@ -59,6 +59,4 @@ def utcnow() -> datetime:
 
 def isoformat(value: datetime) -> str:
     """ISO 8601 with a Z, seconds precision: the form every face shows."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -195,11 +195,7 @@ async def check_hosts(targets: Sequence[str], options: Options, ctx: ProbeContex
     )
     started = time.perf_counter()
     with _open_resolver(server, options) as resolver:
-        health_calls = [
-            functools.partial(_test_point, resolver, source, value, options.timeout)
-            for source in usable.values()
-            for value in (source.test_points.listed, source.test_points.unlisted)
-        ]
+        health_calls = _self_test_calls(resolver, list(usable.values()), options.timeout)
         lookup_calls = [
             functools.partial(_check_one, resolver, target, source, mismatch, options)
             for target, plan in zip(parsed, plans, strict=True)
@@ -207,11 +203,7 @@ async def check_hosts(targets: Sequence[str], options: Options, ctx: ProbeContex
         ]
         answers = await _bounded([*health_calls, *lookup_calls], options.concurrency)
     elapsed = (time.perf_counter() - started) * 1000
-    verdicts: list[_Verdict] = answers[: len(health_calls)]
-    health = {
-        source_id: _health_of(source, verdicts[2 * i], verdicts[2 * i + 1])
-        for i, (source_id, source) in enumerate(usable.items())
-    }
+    health = _health_by_source(list(usable.values()), answers[: len(health_calls)])
     lookups: list[ListResult] = answers[len(health_calls) :]
     results: list[Result] = []
     position = 0
@@ -231,18 +223,9 @@ async def check_list_health(
     and its never-listed entry must not be."""
     server = await _resolver_server(options, ctx)
     with _open_resolver(server, options) as resolver:
-        verdicts: list[_Verdict] = await _bounded(
-            [
-                functools.partial(_test_point, resolver, source, value, options.timeout)
-                for source in sources
-                for value in (source.test_points.listed, source.test_points.unlisted)
-            ],
-            options.concurrency,
-        )
-    return {
-        source.id: _health_of(source, verdicts[2 * i], verdicts[2 * i + 1])
-        for i, source in enumerate(sources)
-    }
+        calls = _self_test_calls(resolver, sources, options.timeout)
+        verdicts = await _bounded(calls, options.concurrency)
+    return _health_by_source(sources, verdicts)
 
 
 async def _bounded(calls: Sequence[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
@@ -471,6 +454,27 @@ async def _test_point(
     name = query_name(test_point_target(value, source.type), source.zone)
     codes, errno = await _query_a(resolver, name)
     return _judge(source, codes, errno, timeout, custom=False)
+
+
+def _self_test_calls(
+    resolver: LoopResolver, sources: Sequence[RblSource], timeout: float
+) -> list[Callable[[], Awaitable[_Verdict]]]:
+    """Two lookups per source: its listed test point, then its unlisted one."""
+    return [
+        functools.partial(_test_point, resolver, source, value, timeout)
+        for source in sources
+        for value in (source.test_points.listed, source.test_points.unlisted)
+    ]
+
+
+def _health_by_source(
+    sources: Sequence[RblSource], verdicts: Sequence[_Verdict]
+) -> dict[str, ListHealth]:
+    """Each source's self-test, from the answers to `_self_test_calls(…, sources, …)`."""
+    return {
+        source.id: _health_of(source, verdicts[2 * i], verdicts[2 * i + 1])
+        for i, source in enumerate(sources)
+    }
 
 
 def _health_of(source: RblSource, positive: _Verdict, negative: _Verdict) -> ListHealth:

@@ -10,7 +10,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from watchwire.clock import as_utc, isoformat
+from watchwire.clock import isoformat
 from watchwire.engine.evaluate_certs import EXPIRED, Profile, expiry_days
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
@@ -145,8 +145,8 @@ def profile_json(row: Any) -> dict[str, Any]:
         "expiration_thresholds": list(row.expiration_thresholds),
         **{switch: bool(getattr(row, switch)) for switch in SWITCHES},
         "is_default": bool(row.is_default),
-        "created_at": iso(as_utc(row.created_at)),
-        "updated_at": iso(as_utc(row.updated_at)),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
     }
 
 
@@ -205,8 +205,8 @@ def monitor_json(row: Any, now: datetime) -> dict[str, Any]:
         "expiry_bracket": "expired" if bracket == EXPIRED else bracket,
         "errors": [error_json(e, row) for e in row.errors],
         "last_outcome": row.last_outcome,
-        "last_checked_at": iso(as_utc(row.last_checked_at)),
-        "next_run_at": iso(as_utc(row.next_run_at)),
-        "created_at": iso(as_utc(row.created_at)),
-        "updated_at": iso(as_utc(row.updated_at)),
+        "last_checked_at": iso(row.last_checked_at),
+        "next_run_at": iso(row.next_run_at),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
     }

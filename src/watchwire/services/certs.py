@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, as_utc
+from watchwire.clock import Clock
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -390,8 +390,8 @@ class CertService:
                 "code": r.code,
                 "severity": r.severity,
                 "message": r.message,
-                "first_seen": iso(as_utc(r.first_seen)),
-                "last_seen": iso(as_utc(r.last_seen)),
+                "first_seen": iso(r.first_seen),
+                "last_seen": iso(r.last_seen),
             }
             for r in rows
         ]

@@ -289,13 +289,13 @@ class DomainService:
             "records": [record_json(r) for r in records],
             "records_non_propagated": non_propagated,
             "contact_groups": row.contact_groups,
-            "last_checked_at": _iso(as_utc(row.last_checked_at)),
+            "last_checked_at": _iso(row.last_checked_at),
             "last_error": row.last_error,
-            "state_changed_at": _iso(as_utc(row.state_changed_at)),
-            "next_check_at": _iso(as_utc(row.next_run_at)),
+            "state_changed_at": _iso(row.state_changed_at),
+            "next_check_at": _iso(row.next_run_at),
             "expiry": self._expiry_json(expiry),
-            "created_at": isoformat(as_utc(row.created_at) or row.created_at),
-            "updated_at": isoformat(as_utc(row.updated_at) or row.updated_at),
+            "created_at": isoformat(row.created_at),
+            "updated_at": isoformat(row.updated_at),
         }
 
     def _expiry_json(self, row: Any) -> dict[str, Any] | None:
@@ -309,7 +309,7 @@ class DomainService:
             "days_left": days_left,
             "registrar": row.registrar,
             "rdap_server": row.rdap_server,
-            "checked_at": _iso(as_utc(row.checked_at)),
+            "checked_at": _iso(row.checked_at),
             "error": row.error,
         }
 
@@ -659,6 +659,6 @@ def batch_json(row: Any) -> dict[str, Any]:
             for r in results
             if r.get("status") == "failed"
         ],
-        "created_at": isoformat(as_utc(row.created_at) or row.created_at),
-        "completed_at": _iso(as_utc(row.completed_at)),
+        "created_at": isoformat(row.created_at),
+        "completed_at": _iso(row.completed_at),
     }

@@ -49,14 +49,14 @@ def monitor_json(row: Any) -> dict[str, Any]:
         "tags": row.tags,
         "contact_groups": row.contact_groups,
         "state": row.state,
-        "state_changed_at": _iso(as_utc(row.state_changed_at)),
-        "last_checked_at": _iso(as_utc(row.last_checked_at)),
+        "state_changed_at": _iso(row.state_changed_at),
+        "last_checked_at": _iso(row.last_checked_at),
         "last_response_ms": row.last_response_ms,
         "last_error": row.last_error,
-        "next_run_at": _iso(as_utc(row.next_run_at)),
-        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(as_utc(row.ssl_checked_at))},
-        "created_at": isoformat(as_utc(row.created_at) or row.created_at),
-        "updated_at": isoformat(as_utc(row.updated_at) or row.updated_at),
+        "next_run_at": _iso(row.next_run_at),
+        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(row.ssl_checked_at)},
+        "created_at": isoformat(row.created_at),
+        "updated_at": isoformat(row.updated_at),
     }
 
 
@@ -249,7 +249,7 @@ class MonitorService:
             ).all()
         items = [
             {
-                "checked_at": isoformat(as_utc(r.checked_at) or r.checked_at),
+                "checked_at": isoformat(r.checked_at),
                 "outcome": r.outcome,
                 "response_ms": r.response_ms,
                 "error": r.error,
@@ -300,7 +300,7 @@ class MonitorService:
             part = Rollup.from_row(row)
             total.merge(part)
             if group:
-                key = group_start(as_utc(row.hour) or row.hour, group)
+                key = group_start(row.hour, group)
                 groups.setdefault(key, Rollup()).merge(part)
         answer: dict[str, Any] = {
             "from": isoformat(first_hour),

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, as_utc
+from watchwire.clock import Clock
 from watchwire.delivery import signing
 from watchwire.delivery.webhook import url_problem
 from watchwire.engine import rbl_job
@@ -707,8 +707,8 @@ class RblService:
             "total_count": result.get("total_count", 0),
             "error": row.error,
             "callback": row.callback_url,
-            "created_at": iso(as_utc(row.created_at)),
-            "completed_at": iso(as_utc(row.completed_at)),
+            "created_at": iso(row.created_at),
+            "completed_at": iso(row.completed_at),
         }
         if details:
             answer["details"] = result.get("details", [])

@@ -80,7 +80,7 @@ class Source:
             "purpose": self.purpose,
             "website": self.website,
             "delisting_url": self.delisting_url,
-            "created_at": iso(as_utc(self.created_at)),
+            "created_at": iso(self.created_at),
         }
 
     def probe_source(self) -> RblSource:
@@ -222,10 +222,10 @@ def host_json(row: Any, now: datetime) -> dict[str, Any]:
         "listed_details": listings,
         "first_listed": iso(first),
         "listed_period": listed_period(first, now) if listings else None,
-        "last_checked": iso(as_utc(row.last_checked)),
-        "next_check": None if row.paused else iso(as_utc(row.next_run_at)),
-        "created_at": iso(as_utc(row.created_at)),
-        "updated_at": iso(as_utc(row.updated_at)),
+        "last_checked": iso(row.last_checked),
+        "next_check": None if row.paused else iso(row.next_run_at),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
     }
 
 
@@ -242,6 +242,6 @@ def profile_json(row: Any) -> dict[str, Any]:
         "frequency": row.frequency,
         "sync_method": row.sync_method,
         "is_default": bool(row.is_default),
-        "created_at": iso(as_utc(row.created_at)),
-        "updated_at": iso(as_utc(row.updated_at)),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
     }

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from watchwire.clock import as_utc
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -34,9 +36,7 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
+        return as_utc(value)
 
 
 plans = sa.Table(

@@ -21,7 +21,7 @@ import uvloop
 
 from _harness import free_port
 from watchwire.delivery.channels import ChannelContext, ContactTarget, SmtpSettings, send
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.target_policy import TargetPolicy
 
 TIME_LIMIT_S = 60.0

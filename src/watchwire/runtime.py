@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from watchwire.api.ratelimit import RateLimiter
 from watchwire.clock import Clock, SystemClock
 from watchwire.config import Settings
 from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
+from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
 from watchwire.services.certs import CertService
 from watchwire.services.contacts import ContactService

@@ -73,7 +73,7 @@ async def test_usage_survives_in_redis_across_processes(runtime: Runtime) -> Non
     """Two limiters on one Redis (two API processes) share the counters."""
     import secrets
 
-    from watchwire.api.ratelimit import RateLimiter, minute_and_day
+    from watchwire.ratelimit import RateLimiter, minute_and_day
 
     identity = "AC" + secrets.token_hex(16)
     windows = minute_and_day(5, 50)

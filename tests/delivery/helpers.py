@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from watchwire.delivery.channels import ChannelContext, SmtpSettings
 from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
-from watchwire.events.store import Event, record_event
+from watchwire.events.event import Event
+from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.runtime import Runtime
 from watchwire.store.tables_contacts import contact_group_members, contact_groups, contacts

@@ -29,7 +29,7 @@ from watchwire.delivery.channels import (
 from watchwire.delivery.channels.cloudwatch import CloudWatchChannel
 from watchwire.delivery.channels.sigv4 import sign, signing_key
 from watchwire.errors import ValidationError
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.target_policy import TargetPolicy
 
 LOOPBACK = TargetPolicy(allow_private=True)

@@ -27,7 +27,7 @@ from watchwire.delivery.channels._http import classify_status
 from watchwire.delivery.channels.apprise_channels import AppriseChannel, send_apprise
 from watchwire.delivery.channels.datadog import DatadogChannel
 from watchwire.errors import ValidationError
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.target_policy import TargetPolicy
 
 __all__ = ["mail_sink", "receiver"]  # fixtures used by name

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from watchwire.delivery import formats
 from watchwire.delivery.schedule import CAP_SECONDS, base_delay, retry_delay
 from watchwire.delivery.webhook import parse_retry_after
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 EVENT = Event(

@@ -26,7 +26,7 @@ from watchwire.delivery.formats import generatorlabs
 from watchwire.engine.cert_job import CERT_JOB
 from watchwire.engine.evaluate_certs import expiry_days
 from watchwire.engine.jobs import JobRunner
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.pagination import PageRequest
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls_findings import fingerprint_sha256

@@ -17,7 +17,8 @@ from watchwire.delivery import channels
 from watchwire.delivery.channels import ChannelContext, ContactTarget, SmtpSettings
 from watchwire.delivery.worker import build_worker
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
-from watchwire.events.store import Event, record_event
+from watchwire.events.event import Event
+from watchwire.events.store import record_event
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.services.contacts import ContactService, resolve_groups

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 
 from watchwire.api import credentials
-from watchwire.api.ratelimit import minute_and_day
 from watchwire.errors import AuthError, ForbiddenError
+from watchwire.ratelimit import minute_and_day
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import Principal
 

@@ -14,8 +14,8 @@ from starlette.responses import Response
 
 from watchwire import errors as watchwire_errors
 from watchwire.api.envelope import error
-from watchwire.api.ratelimit import RateLimitExceeded
 from watchwire.errors import RateLimitedError, WatchwireError
+from watchwire.ratelimit import RateLimitExceeded
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from watchwire.clock import as_utc
 from watchwire.delivery.callbacks import load_targets
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_contacts import contacts

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from watchwire.clock import isoformat
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 
 Renderer = Callable[[Event], Any]
 

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from watchwire.delivery.claims import Claim
 from watchwire.delivery.schedule import retry_delay
 from watchwire.delivery.webhook import GONE, AttemptResult
-from watchwire.events.store import Event, record_event
+from watchwire.events.event import Event
+from watchwire.events.store import record_event
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_contacts import contact_groups
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts, webhook_subscriptions

@@ -21,7 +21,7 @@ import aiohttp
 
 from watchwire.delivery import formats, signing
 from watchwire.errors import ProbeError, TargetNotAllowed
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.policy_http import PolicyResolver
 from watchwire.target_policy import TargetPolicy
 

@@ -34,7 +34,8 @@ from watchwire.engine.evaluate_rbl import Answer, Evaluation, evaluate
 from watchwire.engine.jobs import Job
 from watchwire.errors import ProbeError
 from watchwire.events import outbox
-from watchwire.events.store import Event, record_event
+from watchwire.events.event import Event
+from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.probes import rbl
 from watchwire.probes.base import ProbeContext

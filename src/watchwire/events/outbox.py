@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 from watchwire.ids import new_sid
 from watchwire.store.database import Connection
 from watchwire.store.tables import accounts, plans

@@ -3,12 +3,12 @@ transaction, so a state change, its event and its deliveries commit (or vanish) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.events import outbox
 from watchwire.events.catalog import CATALOG
+from watchwire.events.event import Event
 from watchwire.ids import new_sid
 from watchwire.store.database import Connection
 from watchwire.store.tables import events
@@ -16,30 +16,6 @@ from watchwire.store.tables import events
 # Built once: jobs record thousands of events a sweep, and `.values(...)` per call cost more
 # than the insert itself.
 _INSERT = events.insert()
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    sid: str
-    account_sid: str
-    type: str
-    description: str
-    payload: dict[str, Any]
-    created_at: datetime
-    resource_type: str | None = None
-    resource_sid: str | None = None
-    contact_groups: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sid": self.sid,
-            "type": self.type,
-            "description": self.description,
-            "resource_type": self.resource_type,
-            "resource_sid": self.resource_sid,
-            "payload": self.payload,
-            "created_at": isoformat(self.created_at),
-        }
 
 
 async def record_event(
@@ -82,7 +58,5 @@ async def record_event(
             "created_at": now,
         },
     )
-    from watchwire.events import outbox  # here: outbox imports Event from this module
-
     await outbox.enqueue(conn, event)
     return event

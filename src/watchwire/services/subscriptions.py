@@ -22,7 +22,8 @@ from watchwire.delivery.signing import new_secret
 from watchwire.delivery.webhook import url_problem
 from watchwire.errors import ConflictError, LimitError, NotFoundError, ValidationError
 from watchwire.events.catalog import CATALOG
-from watchwire.events.store import Event, record_event
+from watchwire.events.event import Event
+from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.accounts import Plan

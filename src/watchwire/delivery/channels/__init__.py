@@ -42,7 +42,7 @@ from watchwire.delivery.channels.email import EmailChannel
 from watchwire.delivery.channels.endpoint import EndpointChannel
 from watchwire.delivery.channels.messages import render
 from watchwire.errors import ValidationError
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 
 __all__ = [
     "CHANNELS",

@@ -12,7 +12,7 @@ from typing import Any
 from watchwire.clock import isoformat
 from watchwire.delivery.channels._base import Message
 from watchwire.events.catalog import CATALOG
-from watchwire.events.store import Event
+from watchwire.events.event import Event
 
 # Short headlines for the types people see most; the rest use the catalogue's meaning.
 _HEADLINES: dict[str, str] = {

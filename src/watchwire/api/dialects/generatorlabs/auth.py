@@ -17,8 +17,8 @@ from limits import RateLimitItemPerHour, RateLimitItemPerSecond
 from starlette.requests import Request
 
 from watchwire.api.auth import READ_METHODS, authenticate, runtime_of
-from watchwire.api.ratelimit import Window
 from watchwire.errors import ForbiddenError
+from watchwire.ratelimit import Window
 from watchwire.services.accounts import Principal
 
 HOURLY_LIMIT = 1000

@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.errors import validation_details
-from watchwire.api.ratelimit import RateLimitExceeded
 from watchwire.errors import (
     AuthError,
     ForbiddenError,
@@ -28,6 +27,7 @@ from watchwire.errors import (
     ValidationError,
     WatchwireError,
 )
+from watchwire.ratelimit import RateLimitExceeded
 
 log = logging.getLogger(__name__)
 

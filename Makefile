@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/watchwire serve
 
-## test: install everything the suite needs, then ruff, mypy and pytest (SQLite and PostgreSQL)
+## test: install everything the suite needs, then ruff, the import contracts, mypy and pytest
+## (SQLite and PostgreSQL)
 test: $(STAMP) system-deps lint typecheck pytest
 
 system-deps:
@@ -25,6 +26,7 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,4 +35,4 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache .grimp_cache build src/*.egg-info

@@ -1,5 +1,5 @@
 """One full sweep of certificate monitors: N monitors (default 5,000) against a local TLS
-server, checked through the real scheduled path (CERT_JOB run by a JobRunner: claim with
+server, checked through the real scheduled path (the certificate service's job run by a JobRunner: claim with
 leases, tls probe, evaluate, write state/errors/events in one transaction), on SQLite.
 
 Prints the sweep's wall time and rate; the last line is the wall time in seconds.
@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import free_port
 from watchwire.config import Settings
-from watchwire.engine.cert_job import CERT_JOB
 from watchwire.engine.jobs import JobRunner
 from watchwire.ids import new_sid
 from watchwire.runtime import Runtime
+from watchwire.services.certs.check import CONCURRENCY
 from watchwire.store.tables_certs import cert_monitors
 
 DEADLINE = 900.0  # seconds: the sweep gives up after this
@@ -96,7 +96,7 @@ async def sweep(monitors: int, port: int, ca: Path, workdir: Path) -> float:
         await conn.execute(cert_monitors.insert(), rows)
 
     stop = asyncio.Event()
-    runner = JobRunner(runtime, CERT_JOB, "bench-worker")
+    runner = JobRunner(runtime.db, runtime.clock, runtime.certs.job, "bench-worker")
     started = time.perf_counter()
     task = asyncio.create_task(runner.run(stop))
     checked = 0
@@ -146,7 +146,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.join(10)
-    print(f"monitors: {args.monitors}, concurrency per worker: {CERT_JOB.concurrency}")
+    print(f"monitors: {args.monitors}, concurrency per worker: {CONCURRENCY}")
     print(f"checks/s: {args.monitors / elapsed:.1f}")
     print(f"full sweep of {args.monitors} certificate monitors: {elapsed:.2f} s")
 

@@ -40,8 +40,9 @@ import sqlalchemy as sa
 import uvloop
 
 from _harness import free_port
+from watchwire.background import delivery_worker
 from watchwire.config import Settings
-from watchwire.delivery.worker import DeliveryWorker, WorkerOptions, build_worker
+from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
 from watchwire.events.store import record_event
 from watchwire.runtime import Runtime
 from watchwire.store.database import Database
@@ -74,7 +75,7 @@ def settings(url: str) -> Settings:
 
 
 def make_worker(runtime: Runtime) -> DeliveryWorker:
-    worker = build_worker(runtime, concurrency=CONCURRENCY)
+    worker = delivery_worker(runtime, concurrency=CONCURRENCY)
     worker.options = WorkerOptions(
         concurrency=CONCURRENCY, per_endpoint=PER_ENDPOINT, allow_http=True, poll_interval=0.05
     )

@@ -25,7 +25,6 @@ from tests.servers.dns_servers import KnotServer, Zone  # noqa: E402
 
 from watchwire.clock import FrozenClock  # noqa: E402
 from watchwire.config import Settings  # noqa: E402
-from watchwire.engine.domain_job import DOMAIN_RECORDS_JOB  # noqa: E402
 from watchwire.engine.jobs import JobRunner  # noqa: E402
 from watchwire.probes.base import ProbeContext  # noqa: E402
 from watchwire.runtime import Runtime  # noqa: E402
@@ -54,7 +53,7 @@ async def bench(domains: int, max_seconds: float, workdir: Path) -> tuple[int, f
     runtime = Runtime.build(settings, clock=clock)
     try:
         await runtime.migrate()
-        runtime.domains.probe_ctx = ProbeContext(
+        runtime.domains.records_job.probe_ctx = ProbeContext(
             policy=TargetPolicy(allow_private=True), resolver=knot.address, clock=clock
         )
         account = await runtime.accounts.create_account("bench", plan="unlimited")
@@ -68,7 +67,7 @@ async def bench(domains: int, max_seconds: float, workdir: Path) -> tuple[int, f
                 account.account_sid, {"domain": f"d{i}.bench.test", "records": records}
             )
         clock.advance(11)
-        runner = JobRunner(runtime, DOMAIN_RECORDS_JOB, "bench")
+        runner = JobRunner(runtime.db, runtime.clock, runtime.domains.records_job, "bench")
         started = time.perf_counter()
         checked = 0
         while checked < domains and time.perf_counter() - started < max_seconds:

@@ -1,6 +1,6 @@
 """One full sweep of blocklist monitoring through the real job path: 1,024 hosts (four /24s)
 on one profile of 20 lists served by a local rbldnsd, checked by the `rbl_hosts` job
-(engine/rbl_job.py) as `serve` runs it — claims with leases, one probe call per host,
+(services/rbl/checker.py) as `serve` runs it — claims with leases, one probe call per host,
 the state change, the started/completed/listed events and the lease completion written per
 host — on SQLite (the embedded default) or PostgreSQL (`--database postgresql://…`).
 
@@ -28,7 +28,6 @@ from tests.servers.rbldnsd import RbldnsdServer
 
 from watchwire.config import Settings
 from watchwire.engine.jobs import JobRunner
-from watchwire.engine.rbl_job import HOST_JOB
 from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
 from watchwire.store.database import Database
@@ -79,10 +78,12 @@ async def sweep(server: RbldnsdServer, database_url: str, schema: str | None) ->
                 account, {"host": subnet, "name": subnet, "profile": profile["id"]}
             )
             hosts += len(created)
-        print(f"{hosts} hosts, {len(ZONES)} lists, job concurrency {HOST_JOB.concurrency}")
+        print(
+            f"{hosts} hosts, {len(ZONES)} lists, job concurrency {runtime.rbl.host_job.concurrency}"
+        )
 
         stop = asyncio.Event()
-        runner = JobRunner(runtime, HOST_JOB, "bench-worker")
+        runner = JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "bench-worker")
         started = time.perf_counter()
         task = asyncio.create_task(runner.run(stop))
         done = 0

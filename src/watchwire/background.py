@@ -1,28 +1,62 @@
 """Everything that runs besides the API: the uptime engine, the other scheduled jobs and the
-delivery worker, started together by `serve` (in-process) and `worker` (scale-out)."""
+delivery worker, started together by `serve` (in-process) and `worker` (scale-out). Each part
+is given only what it uses from the runtime: the database, the clock, the probe context and
+target policy, and the settings' values."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
-from watchwire.delivery.worker import run_delivery
-from watchwire.engine.cert_job import CERT_JOB
-from watchwire.engine.domain_job import DOMAIN_JOBS
+from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
 from watchwire.engine.jobs import Job, run_jobs
-from watchwire.engine.rbl_job import RBL_JOBS
-from watchwire.engine.runner import run_engine, worker_id
+from watchwire.engine.runner import Engine, EngineConfig, worker_id
 from watchwire.runtime import Runtime
 
-# Every scheduled job besides uptime monitors, registered here and only here.
-JOBS: list[Job] = [CERT_JOB, *DOMAIN_JOBS, *RBL_JOBS]
+log = logging.getLogger(__name__)
+
+
+def jobs_of(runtime: Runtime) -> list[Job]:
+    """Every scheduled job besides uptime monitors, registered here and only here: each lives
+    beside its service and is built with it."""
+    return [
+        runtime.certs.job,
+        runtime.domains.records_job,
+        runtime.domains.expiry_job,
+        runtime.domains.batch_job,
+        runtime.rbl.host_job,
+        runtime.rbl.check_job,
+    ]
+
+
+def engine_of(runtime: Runtime, *, concurrency: int, location: str) -> Engine:
+    config = EngineConfig(
+        concurrency=concurrency,
+        location=location,
+        retention_days=runtime.settings.results_retention_days,
+    )
+    return Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
+
+
+def delivery_worker(runtime: Runtime, *, concurrency: int = 64) -> DeliveryWorker:
+    return DeliveryWorker(
+        db=runtime.db,
+        clock=runtime.clock,
+        options=WorkerOptions.from_settings(runtime.settings, concurrency),
+        policy=runtime.probe_ctx.policy,
+        channel_ctx=runtime.channel_ctx,
+    )
 
 
 async def run_background(
     runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
 ) -> None:
     """Run until `stop` is set; each part drains its in-flight work before returning."""
+    engine = engine_of(runtime, concurrency=concurrency, location=location)
+    delivery = delivery_worker(runtime, concurrency=runtime.settings.delivery_concurrency)
+    log.info("delivery worker %s started (%d slots)", delivery.owner, delivery.options.concurrency)
     await asyncio.gather(
-        run_engine(runtime, concurrency=concurrency, location=location, stop=stop),
-        run_jobs(runtime, JOBS, worker_id(location), stop),
-        run_delivery(runtime, concurrency=runtime.settings.delivery_concurrency, stop=stop),
+        engine.run(stop),
+        run_jobs(runtime.db, runtime.clock, jobs_of(runtime), worker_id(location), stop),
+        delivery.run(stop),
     )

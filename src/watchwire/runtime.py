@@ -12,14 +12,14 @@ from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
-from watchwire.services.certs import CertService
+from watchwire.services.certs.service import CertService
 from watchwire.services.contacts import ContactService
 from watchwire.services.deliveries import DeliveryService
-from watchwire.services.domains import DomainService
+from watchwire.services.domains.service import DomainService
 from watchwire.services.events import EventService
 from watchwire.services.idempotency import IdempotencyService
 from watchwire.services.monitors import MonitorService
-from watchwire.services.rbl import RblService
+from watchwire.services.rbl.service import RblService
 from watchwire.services.subscriptions import SubscriptionService
 from watchwire.store.database import Database
 from watchwire.store.migrate import upgrade

@@ -9,7 +9,6 @@ import httpx
 
 from tests.servers.dns_servers import KnotServer, Zone, knot_factory
 from watchwire.clock import FrozenClock
-from watchwire.engine.domain_job import DOMAIN_BATCH_JOB
 from watchwire.engine.jobs import JobRunner
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
@@ -117,7 +116,7 @@ async def test_batch_is_accepted_then_processed(
     request_id = accepted.json()["data"]["request_id"]
     status = await client.get(f"/v1/domains/batch/{request_id}", headers=auth)
     assert status.json()["data"]["status"] == "pending"
-    await JobRunner(runtime, DOMAIN_BATCH_JOB, "w").run_once()
+    await JobRunner(runtime.db, runtime.clock, runtime.domains.batch_job, "w").run_once()
     done = (await client.get(f"/v1/domains/batch/{request_id}", headers=auth)).json()["data"]
     assert (done["status"], done["succeeded"], done["failed"]) == ("completed", 100, 0)
     assert done["results"][0] == {
@@ -140,7 +139,7 @@ async def test_check_now_runs_the_check_and_returns_the_state(
     knot_factory: Callable[..., KnotServer],
 ) -> None:
     knot = knot_factory([Zone("shop.test.", "www CNAME app.example.net.\n")])
-    runtime.domains.probe_ctx = ProbeContext(
+    runtime.domains.records_job.probe_ctx = ProbeContext(
         policy=TargetPolicy(allow_private=True), resolver=knot.address, clock=runtime.clock
     )
     records = [RECORD, {"type": "A", "host": "@", "value": "192.0.2.1", "ttl": 300}]

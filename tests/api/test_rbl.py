@@ -11,7 +11,6 @@ import httpx
 from tests.servers.rbl_monitoring import rbl_server, rbldnsd_factory, settings
 from tests.servers.rbldnsd import RbldnsdServer
 from watchwire.engine.jobs import JobRunner
-from watchwire.engine.rbl_job import CHECK_JOB, HOST_JOB
 from watchwire.probes.rbl_catalog import load_catalog
 from watchwire.runtime import Runtime
 
@@ -192,7 +191,7 @@ async def test_hosts_subnets_listings_and_checks(
     # 192.0.2.10 gets listed; the scheduled sweep finds it.
     rbl_server.write_zone("bl-one.test", ["192.0.2.10 :127.0.0.2:Listed for spam"])
     rbl_server.reload()
-    assert await JobRunner(runtime, HOST_JOB, "test").run_once() == 5
+    assert await JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "test").run_once() == 5
     listings = (await client.get("/v1/rbl/listings", headers=auth)).json()
     assert [h["host"] for h in listings["data"]] == ["192.0.2.10"]
     assert listings["meta"]["pagination"]["total"] == 1 and listings["meta"]["total_listed"] == 1
@@ -239,7 +238,7 @@ async def test_manual_check_answers_at_once_and_is_polled(
     assert started["status"] == "pending" and started["callback_secret"] is None
     path = f"/v1/rbl/checks/{started['id']}"
     assert (await client.get(path, headers=auth)).json()["data"]["status"] == "pending"
-    await JobRunner(runtime, CHECK_JOB, "test").run_once()
+    await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test").run_once()
     done = (await client.get(f"{path}?details=true", headers=auth)).json()["data"]
     assert done["status"] == "completed" and done["listed"] is True
     assert done["details"][0]["return_code"] == "127.0.0.4"

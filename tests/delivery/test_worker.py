@@ -23,10 +23,10 @@ from tests.delivery.helpers import (
 from tests.servers.notification_servers import MailSink, mail_sink
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire import webhooks
+from watchwire.background import delivery_worker
 from watchwire.clock import FrozenClock, as_utc
 from watchwire.delivery.channels import SmtpSettings
 from watchwire.delivery.claims import claim_due
-from watchwire.delivery.worker import run_delivery
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.target_policy import TargetPolicy
@@ -332,13 +332,13 @@ async def test_an_overrun_worker_drops_its_outcome(
     assert len(await attempts(runtime, row.sid)) == 1
 
 
-async def test_run_delivery_is_the_entry_point_for_serve_and_worker(
+async def test_the_worker_serve_and_worker_run_delivers(
     runtime: Runtime, account: CreatedKey, webhook_receiver: Receiver
 ) -> None:
     await subscribe(runtime, account.account_sid, webhook_receiver.url())
     event = await emit(runtime, account.account_sid)
     stop = asyncio.Event()
-    running = asyncio.create_task(run_delivery(runtime, concurrency=4, stop=stop))
+    running = asyncio.create_task(delivery_worker(runtime, concurrency=4).run(stop))
     try:
         await asyncio.wait_for(webhook_receiver.arrived.wait(), 10)
     finally:

@@ -8,8 +8,9 @@ import asyncio
 import signal
 import sys
 
+from watchwire.background import delivery_worker
 from watchwire.config import Settings
-from watchwire.delivery.worker import WorkerOptions, build_worker
+from watchwire.delivery.worker import WorkerOptions
 from watchwire.runtime import Runtime
 
 
@@ -21,7 +22,7 @@ async def main(database_url: str) -> None:
         bootstrap_account=False,
     )
     runtime = Runtime.build(settings)
-    worker = build_worker(runtime, concurrency=16)
+    worker = delivery_worker(runtime, concurrency=16)
     worker.options = WorkerOptions(
         concurrency=16, per_endpoint=8, timeout=2.0, allow_http=True, lease_margin=1.0
     )

@@ -1,6 +1,6 @@
 """Certificate monitors end to end, on SQLite and PostgreSQL: a real TLS server whose
 certificate is swapped (renewal, unrelated change, new error, error resolved, unreachable),
-checked through the scheduled job's own path (JobRunner + CERT_JOB), and every event's
+checked through the scheduled job's own path (JobRunner + the service's job), and every event's
 payload checked field by field, also as 003's webhook body (generatorlabs format)."""
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from watchwire import webhooks
 from watchwire.clock import FrozenClock, isoformat
 from watchwire.config import Settings
 from watchwire.delivery.formats import generatorlabs
-from watchwire.engine.cert_job import CERT_JOB
 from watchwire.engine.evaluate_certs import expiry_days
 from watchwire.engine.jobs import JobRunner
+from watchwire.engine.leases import LeaseLost
 from watchwire.events.event import Event
 from watchwire.pagination import PageRequest
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls_findings import fingerprint_sha256
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
-from watchwire.services.certs import CertService
+from watchwire.services.certs.service import CertService
 from watchwire.store.tables import events
 from watchwire.store.tables_certs import cert_monitors
 from watchwire.target_policy import TargetPolicy
@@ -83,7 +83,7 @@ async def new_monitor(
 async def run_due(runtime: Runtime, clock: FrozenClock, seconds: float) -> int:
     """Let `seconds` pass and run what is due through the job's runner."""
     clock.advance(seconds)
-    return await JobRunner(runtime, CERT_JOB, "test-worker").run_once()
+    return await JobRunner(runtime.db, runtime.clock, runtime.certs.job, "test-worker").run_once()
 
 
 async def events_of(runtime: Runtime, sid: str) -> list[Event]:
@@ -355,7 +355,8 @@ async def test_paused_monitor_is_not_checked_and_lost_lease_discards(
         ).one()
     async with runtime.db.transaction() as conn:
         await conn.execute(cert_monitors.update().values(lease_owner="someone-else"))
-    assert await runtime.certs.run_check(row, "test-worker") is False
+    with pytest.raises(LeaseLost):
+        await runtime.certs.job.run(row, "test-worker")
     assert await events_of(runtime, monitor["sid"]) == []
     handshakes = server.handshakes
     assert handshakes >= 1  # it did check; only the write was refused

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.servers.notification_servers import MailSink, mail_sink
+from watchwire.background import delivery_worker
 from watchwire.clock import FrozenClock
 from watchwire.config import Settings
 from watchwire.delivery import channels
 from watchwire.delivery.channels import ChannelContext, ContactTarget, SmtpSettings
-from watchwire.delivery.worker import build_worker
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.events.event import Event
 from watchwire.events.store import record_event
@@ -291,7 +291,7 @@ async def test_confirmation_and_alert_emails_go_out_through_the_outbox(
     wired = settings.model_copy(update={"smtp_host": mail_sink.host, "smtp_port": mail_sink.port})
     runtime = Runtime.build(wired, db=database, clock=clock)
     acct = (await runtime.accounts.create_account("acme")).account_sid
-    worker = build_worker(runtime)
+    worker = delivery_worker(runtime)
     group = await runtime.contacts.create_group(acct, name="Ops", is_default=True)
     created = await runtime.contacts.create_contact(acct, type="email", contact="ops@example.com")
 

@@ -19,8 +19,8 @@ from tests.servers.rdap_server import RdapServer, rdap_server
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire import webhooks
 from watchwire.clock import FrozenClock
-from watchwire.engine.domain_job import DOMAIN_BATCH_JOB, DOMAIN_EXPIRY_JOB, DOMAIN_RECORDS_JOB
 from watchwire.engine.jobs import JobRunner
+from watchwire.engine.leases import LeaseLost
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
@@ -41,7 +41,7 @@ EXPECTED = [
 
 def aim_at(runtime: Runtime, knot: KnotServer) -> None:
     """Point the domain checks at the local authoritative server (never the system one)."""
-    runtime.domains.probe_ctx = ProbeContext(
+    runtime.domains.records_job.probe_ctx = ProbeContext(
         policy=TargetPolicy(allow_private=True), resolver=knot.address, clock=runtime.clock
     )
 
@@ -49,7 +49,9 @@ def aim_at(runtime: Runtime, knot: KnotServer) -> None:
 async def run_checks(runtime: Runtime, seconds: float) -> int:
     assert isinstance(runtime.clock, FrozenClock)
     runtime.clock.advance(seconds)
-    return await JobRunner(runtime, DOMAIN_RECORDS_JOB, "test-worker").run_once()
+    return await JobRunner(
+        runtime.db, runtime.clock, runtime.domains.records_job, "test-worker"
+    ).run_once()
 
 
 async def event_rows(runtime: Runtime) -> list[Any]:
@@ -198,15 +200,17 @@ async def test_domain_expiring_end_to_end(
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
     rdap_server.register("shop.test", expires=clock.now() + timedelta(days=20, hours=2))
-    runtime.domains.settings = runtime.settings.model_copy(
+    runtime.domains.expiry_job.defaults = runtime.settings.model_copy(
         update={"rdap_bootstrap_file": rdap_server.bootstrap(tmp_path, ["test"])}
     )
-    runtime.domains.probe_ctx = ProbeContext(policy=TargetPolicy(allow_private=True), clock=clock)
+    runtime.domains.expiry_job.probe_ctx = ProbeContext(
+        policy=TargetPolicy(allow_private=True), clock=clock
+    )
     hook = await subscribe(runtime, account.account_sid, webhook_receiver.url())
     created = await runtime.domains.create(
         account.account_sid, {"domain": "shop.test", "user_id": "customer-42"}
     )
-    expiry = JobRunner(runtime, DOMAIN_EXPIRY_JOB, "test-worker")
+    expiry = JobRunner(runtime.db, runtime.clock, runtime.domains.expiry_job, "test-worker")
     clock.advance(11)
     assert await expiry.run_once() == 1
     await worker(runtime).run_once()
@@ -249,13 +253,15 @@ async def test_domain_expiring_end_to_end(
 async def test_a_tld_without_rdap_shows_unknown(
     runtime: Runtime, account: CreatedKey, rdap_server: RdapServer, tmp_path: Path
 ) -> None:
-    runtime.domains.settings = runtime.settings.model_copy(
+    runtime.domains.expiry_job.defaults = runtime.settings.model_copy(
         update={"rdap_bootstrap_file": rdap_server.bootstrap(tmp_path, ["test"])}
     )
     await runtime.domains.create(account.account_sid, {"domain": "shop.nordap"})
     assert isinstance(runtime.clock, FrozenClock)
     runtime.clock.advance(11)
-    assert await JobRunner(runtime, DOMAIN_EXPIRY_JOB, "w").run_once() == 1
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.domains.expiry_job, "w").run_once() == 1
+    )
     expiry = (await runtime.domains.get(account.account_sid, "shop.nordap"))["expiry"]
     assert expiry["status"] == "unknown"
     assert expiry["error"] == "the registry of .nordap has no RDAP service (IANA bootstrap data)"
@@ -276,7 +282,9 @@ async def test_a_batch_of_100_domains_is_processed_from_the_table(
     pending = await service.batch_status(account.account_sid, batch["request_id"])
     assert (pending["processed"], pending["total"]) == (0, 100)
 
-    assert await JobRunner(runtime, DOMAIN_BATCH_JOB, "w").run_once() == 1
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.domains.batch_job, "w").run_once() == 1
+    )
     status = await service.batch_status(account.account_sid, batch["request_id"])
     assert (status["status"], status["processed"], status["succeeded"], status["failed"]) == (
         "completed",
@@ -286,7 +294,9 @@ async def test_a_batch_of_100_domains_is_processed_from_the_table(
     )
     assert status["errors"] == [{"domain": "taken.test", "error": status["results"][99]["error"]}]
     assert "already monitored" in status["errors"][0]["error"]
-    assert await JobRunner(runtime, DOMAIN_BATCH_JOB, "w").run_once() == 0  # done for good
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.domains.batch_job, "w").run_once() == 0
+    )  # done for good
 
     page = await service.list_domains(account.account_sid, offset=90, limit=25)
     assert page["total"] == 100 and len(page["domains"]) == 10
@@ -346,7 +356,6 @@ async def test_date_filters_and_record_crud(runtime: Runtime, account: CreatedKe
 async def test_a_check_whose_lease_was_lost_writes_nothing(
     runtime: Runtime, account: CreatedKey, knot_factory: Callable[..., KnotServer]
 ) -> None:
-    from watchwire.engine import domain_job
     from watchwire.store.tables_domains import monitored_domains
 
     knot = knot_factory([Zone(ZONE, "")])
@@ -361,6 +370,7 @@ async def test_a_check_whose_lease_was_lost_writes_nothing(
             )
         ).one()
     # Another worker holds the lease (or it expired and moved on): this result is discarded.
-    await domain_job.check_records(runtime.domains, row, "stalled-worker")
+    with pytest.raises(LeaseLost):
+        await runtime.domains.records_job.run(row, "stalled-worker")
     assert await event_rows(runtime) == []
     assert (await runtime.domains.get(account.account_sid, "shop.test"))["state"] == "pending"

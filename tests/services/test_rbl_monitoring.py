@@ -19,7 +19,6 @@ from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire.clock import FrozenClock, as_utc
 from watchwire.engine import leases
 from watchwire.engine.jobs import JobRunner
-from watchwire.engine.rbl_job import CHECK_JOB, HOST_JOB
 from watchwire.ids import is_sid
 from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
@@ -90,7 +89,7 @@ async def test_listed_then_delisted_produces_every_event(
         sid_account,
         {"host": HOST, "name": "mail", "profile": profile, "contact_groups": [group["sid"]]},
     )
-    jobs = JobRunner(runtime, HOST_JOB, "test-worker")
+    jobs = JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "test-worker")
 
     # 1. clean: started + completed, nothing listed, next check one hour later
     assert await jobs.run_once() == 1
@@ -205,7 +204,7 @@ async def test_paused_hosts_and_sources_are_not_checked(
     profile, one, _ = await _profile(runtime, sid_account)
     [host] = await runtime.rbl.create_hosts(sid_account, {"host": HOST, "profile": profile})
     await runtime.rbl.set_host_paused(sid_account, host["id"], True)
-    jobs = JobRunner(runtime, HOST_JOB, "test-worker")
+    jobs = JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "test-worker")
     assert await jobs.run_once() == 0
     await runtime.rbl.set_host_paused(sid_account, host["id"], False)
 
@@ -241,7 +240,10 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
     pending = await runtime.rbl.get_check(sid_account, started["id"])
     assert pending["status"] == "pending" and pending["listed"] is None
 
-    assert await JobRunner(runtime, CHECK_JOB, "test-worker").run_once() == 1
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
+        == 1
+    )
     done = await runtime.rbl.get_check(sid_account, started["id"], details=True)
     assert done["status"] == "completed"
     assert done["listed"] is True and done["listed_count"] == 1
@@ -295,7 +297,10 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
         sid_account, host=host["id"], callback=webhook_receiver.url("/cb")
     )
     assert started["host_id"] == host["id"] and "rbls" not in started
-    assert await JobRunner(runtime, CHECK_JOB, "test-worker").run_once() == 1
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
+        == 1
+    )
     shown = await runtime.rbl.get_host(sid_account, host["id"])
     assert shown["listed"] is True
     assert shown["next_check"] == "2026-11-24T12:00:00Z"  # its own schedule is untouched
@@ -335,7 +340,8 @@ async def test_check_now_and_a_missing_resolver(
     assert row.lease_owner is None
 
     # Without a resolver nothing is asked (never the system's): the state stays as it was.
-    runtime.rbl.probe_ctx = replace(runtime.rbl.probe_ctx, resolver=None)
+    lists = runtime.rbl.checker.lists
+    lists.probe_ctx = replace(lists.probe_ctx, resolver=None)
     runtime.clock.advance(60)
     again = await runtime.rbl.check_host_now(sid_account, host["id"])
     assert again["listed"] is True and again["last_checked"] == "2026-11-24T12:01:00Z"
@@ -351,12 +357,12 @@ async def test_a_manual_check_survives_a_worker_that_died(
     assert isinstance(clock, FrozenClock)
     # A worker claims it and dies before running it: the row stays pending under its lease.
     [claimed] = await leases.claim_due(
-        runtime.db, rbl_checks, "dead-worker", clock.now(), 10, CHECK_JOB.lease_seconds
+        runtime.db, rbl_checks, "dead-worker", clock.now(), 10, runtime.rbl.check_job.lease_seconds
     )
     assert claimed.sid == started["id"]
-    survivor = JobRunner(runtime, CHECK_JOB, "survivor")
+    survivor = JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "survivor")
     assert await survivor.run_once() == 0
-    clock.advance(CHECK_JOB.lease_seconds + 1)
+    clock.advance(runtime.rbl.check_job.lease_seconds + 1)
     assert await survivor.run_once() == 1
     done = await runtime.rbl.get_check(sid_account, started["id"])
     assert done["status"] == "completed" and done["listed"] is False

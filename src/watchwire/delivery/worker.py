@@ -13,7 +13,8 @@
        group at the configured counts (10, 100, 900) and disable the endpoint at 1000.
 
 A process killed at any point loses nothing: the rows it held come due again when their
-leases expire. `run_delivery` is the entry point of `serve` and `worker`.
+leases expire. watchwire/background.py builds one per `serve` and `worker` process from the
+settings, the database, the clock and the target policy.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from watchwire.target_policy import TargetPolicy
 
 if TYPE_CHECKING:
     from watchwire.config import Settings
-    from watchwire.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -270,21 +270,3 @@ class DeliveryWorker:
         except TimeoutError:
             return AttemptResult(ok=False, error=f"the {row.type} channel did not finish in time")
         return AttemptResult(ok=True)
-
-
-def build_worker(runtime: Runtime, *, concurrency: int = 64) -> DeliveryWorker:
-    settings = runtime.settings
-    return DeliveryWorker(
-        db=runtime.db,
-        clock=runtime.clock,
-        options=WorkerOptions.from_settings(settings, concurrency),
-        policy=runtime.probe_ctx.policy,
-        channel_ctx=runtime.channel_ctx,
-    )
-
-
-async def run_delivery(runtime: Runtime, *, concurrency: int = 64, stop: asyncio.Event) -> None:
-    """Deliver webhooks and notifications until `stop` is set (for `serve` and `worker`)."""
-    worker = build_worker(runtime, concurrency=concurrency)
-    log.info("delivery worker %s started (%d slots)", worker.owner, concurrency)
-    await worker.run(stop)

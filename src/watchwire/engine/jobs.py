@@ -1,14 +1,16 @@
 """Scheduled jobs other than uptime monitors: certificate monitors, monitored domains,
-blocklist hosts, domain expiry. Each is a table with lease columns (engine/leases.py) and a
-function that runs one claimed row.
+blocklist hosts, domain expiry. Each is a table with lease columns (engine/leases.py) and an
+object that runs one claimed row: the `Job` protocol below. The jobs themselves live beside
+their services (services/certs, services/domains, services/rbl); the engine only runs them.
 
     1. For each job, claim up to its free concurrency of due rows.
-    2. Run each row as a task under the job's semaphore. The job's `run` does the check and,
-       in one transaction, writes the state change, its events and `leases.complete(...)`.
+    2. Run each row as a task, at most `concurrency` at once. The job's `run` does the check
+       and, in one transaction, writes the state change, its events and
+       `leases.complete(...)`; a job whose lease was lost raises `leases.LeaseLost`.
     3. When nothing is due, sleep until the earliest due time (at most a second).
     4. On stop: claim nothing more, give running rows a grace period, release the rest.
 
-The one list of them is `JOBS` in watchwire/background.py, which `serve` and `worker` run
+The one list of them is `jobs_of` in watchwire/background.py, which `serve` and `worker` run
 next to the uptime engine.
 """
 
@@ -17,41 +19,50 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from watchwire.clock import Clock
 from watchwire.engine import leases
-
-if TYPE_CHECKING:
-    from watchwire.runtime import Runtime
+from watchwire.store.database import Database
 
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP = 1.0
 GRACE = 20.0
 
-RunRow = Callable[["Runtime", Any, str], Awaitable[None]]
 
+class Job(Protocol):
+    """One kind of scheduled row, as the engine runs it."""
 
-@dataclass(frozen=True)
-class Job:
-    name: str
-    table: sa.Table
-    # Seconds a claim lasts: longer than one row's run, or another worker would take it.
-    lease_seconds: float
-    # (runtime, claimed row, lease owner) -> None; completes the lease itself.
-    run: RunRow
-    concurrency: int = 50
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def table(self) -> sa.Table:
+        """The schedulable table (the columns engine/leases.py names)."""
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a claim lasts: longer than one row's run, or another worker takes it."""
+
+    @property
+    def concurrency(self) -> int:
+        """Rows of this job in flight per worker."""
+
+    async def run(self, row: Any, owner: str) -> None:
+        """Run one claimed row and complete its lease (in the transaction of its result);
+        raise leases.LeaseLost when the lease was taken meanwhile."""
 
 
 class JobRunner:
     """One worker's loop over one job."""
 
-    def __init__(self, runtime: Runtime, job: Job, owner: str) -> None:
-        self.runtime = runtime
+    def __init__(self, db: Database, clock: Clock, job: Job, owner: str) -> None:
+        self.db = db
+        self.clock = clock
         self.job = job
         self.owner = owner
         self._running: set[asyncio.Task[None]] = set()
@@ -81,10 +92,10 @@ class JobRunner:
     async def _claim(self, limit: int) -> list[Any]:
         try:
             return await leases.claim_due(
-                self.runtime.db,
+                self.db,
                 self.job.table,
                 self.owner,
-                self.runtime.clock.now(),
+                self.clock.now(),
                 limit,
                 self.job.lease_seconds,
             )
@@ -94,7 +105,9 @@ class JobRunner:
 
     async def _run_row(self, row: Any) -> None:
         try:
-            await self.job.run(self.runtime, row, self.owner)
+            await self.job.run(row, self.owner)
+        except leases.LeaseLost:
+            log.info("%s %s: lease lost, result discarded", self.job.name, row.sid)
         except Exception:
             # The lease stays; the row runs again once it expires.
             log.exception("%s %s failed unexpectedly", self.job.name, row.sid)
@@ -102,11 +115,9 @@ class JobRunner:
     async def _idle(self, stop: asyncio.Event) -> None:
         wait = IDLE_SLEEP
         with contextlib.suppress(Exception):
-            due = await leases.next_due_at(
-                self.runtime.db, self.job.table, self.runtime.clock.now()
-            )
+            due = await leases.next_due_at(self.db, self.job.table, self.clock.now())
             if due is not None:
-                wait = min(IDLE_SLEEP, max(0.01, (due - self.runtime.clock.now()).total_seconds()))
+                wait = min(IDLE_SLEEP, max(0.01, (due - self.clock.now()).total_seconds()))
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
                 await stop.wait()
@@ -118,9 +129,11 @@ class JobRunner:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         with contextlib.suppress(Exception):
-            await leases.release(self.runtime.db, self.job.table, self.owner)
+            await leases.release(self.db, self.job.table, self.owner)
 
 
-async def run_jobs(runtime: Runtime, jobs: Sequence[Job], owner: str, stop: asyncio.Event) -> None:
+async def run_jobs(
+    db: Database, clock: Clock, jobs: Sequence[Job], owner: str, stop: asyncio.Event
+) -> None:
     """Run every job until `stop` is set."""
-    await asyncio.gather(*(JobRunner(runtime, job, owner).run(stop) for job in jobs))
+    await asyncio.gather(*(JobRunner(db, clock, job, owner).run(stop) for job in jobs))

@@ -9,7 +9,10 @@ transaction, with the state change) clears it and moves `next_run_at`, guarded b
   LOCKED`; SQLite has one engine process whose transaction bodies never yield to the loop;
 - a worker that dies loses its leases when they expire, and another takes the work;
 - a worker that overran its lease finds the owner changed, and `complete` tells it to
-  discard its result: nothing is counted twice.
+  discard its result (a job raises `LeaseLost`): nothing is counted twice.
+
+"Check now" takes a row's lease out of turn (`claim_now`) and runs the job's own code on it,
+so a check from the API and one from the schedule can never run at once.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from watchwire.clock import as_utc
 from watchwire.store.database import Connection, Database
 
 LeaseFor = Callable[[Any], float]
+
+
+class LeaseLost(Exception):
+    """Another worker holds the row now: the writes of this run are rolled back, discarded."""
 
 
 def _due(table: sa.Table, now: datetime) -> tuple[Any, ...]:
@@ -64,6 +71,26 @@ async def claim_due(
             [{"b_sid": r.sid, "b_expires": now + timedelta(seconds=seconds(r))} for r in rows],
         )
     return list(rows)
+
+
+async def claim_now(
+    conn: Connection, table: sa.Table, sid: str, owner: str, now: datetime, lease_seconds: float
+) -> Any | None:
+    """Inside the caller's transaction: lease row `sid` to `owner` at once and make it due
+    now ("check now"), unless someone holds a live lease on it. The claimed row, or None."""
+    free = sa.or_(table.c.lease_expires_at.is_(None), table.c.lease_expires_at <= now)
+    taken = await conn.execute(
+        table.update()
+        .where(table.c.sid == sid, free)
+        .values(
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            next_run_at=now,
+        )
+    )
+    if not taken.rowcount:
+        return None
+    return (await conn.execute(sa.select(table).where(table.c.sid == sid))).one()
 
 
 async def complete(

@@ -22,18 +22,15 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from watchwire.clock import as_utc
+from watchwire.clock import Clock, as_utc
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import CheckResult, CheckSpec, run_check
 from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
 from watchwire.probes.base import ProbeContext
 from watchwire.store.database import Database
-
-if TYPE_CHECKING:
-    from watchwire.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +60,7 @@ class Engine:
         self,
         db: Database,
         ctx: ProbeContext,
-        clock: Any,
+        clock: Clock,
         config: EngineConfig | None = None,
         *,
         owner: str | None = None,
@@ -197,18 +194,3 @@ class Engine:
             if released:
                 log.info("released %d unfinished checks", released)
         log.info("engine %s stopped after %d checks", self.owner, self.checks_run)
-
-
-async def run_engine(
-    runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
-) -> Engine:
-    """Run the engine of `runtime` until `stop` is set; returns it (for its counters)."""
-    settings = runtime.settings
-    config = EngineConfig(
-        concurrency=concurrency,
-        location=location,
-        retention_days=settings.results_retention_days,
-    )
-    engine = Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
-    await engine.run(stop)
-    return engine

@@ -13,7 +13,6 @@ from tests.servers.rbl_monitoring import rbl_server, rbldnsd_factory, settings
 from tests.servers.rbldnsd import RbldnsdServer
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire.engine.jobs import JobRunner
-from watchwire.engine.rbl_job import CHECK_JOB, HOST_JOB
 from watchwire.runtime import Runtime
 
 __all__ = ["rbl_server", "rbldnsd_factory", "settings", "webhook_receiver"]
@@ -60,7 +59,10 @@ async def test_manual_check_with_callback_and_details(
         "bl-two.test",
     ]
 
-    assert await JobRunner(runtime, CHECK_JOB, "test-worker").run_once() == 1
+    assert (
+        await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
+        == 1
+    )
     status = await gl.get(f"/rbl/check/status/{check['id']}.json", params={"details": "True"})
     assert status.json()["status_message"] == "Check status retrieved successfully."
     done = status.json()["data"]
@@ -95,7 +97,9 @@ async def test_a_listed_host_shows_in_listings(
     rbl_server.reload()
     for address in ("192.0.2.10", "192.0.2.11"):
         await gl.post("/rbl/hosts.json", data={"host": address, "name": address})
-    while await JobRunner(runtime, HOST_JOB, "test-worker").run_once():
+    while await JobRunner(
+        runtime.db, runtime.clock, runtime.rbl.host_job, "test-worker"
+    ).run_once():
         pass
     listings = (await gl.get("/rbl/listings.json")).json()
     assert (listings["status_message"], listings["total"], listings["total_listed"]) == (

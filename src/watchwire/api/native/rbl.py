@@ -14,7 +14,7 @@ from watchwire.api.native.params import page_request
 from watchwire.errors import ValidationError
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.accounts import Principal
-from watchwire.services.rbl import split_list
+from watchwire.services.rbl.fields import split_list
 
 router = APIRouter(prefix="/rbl", tags=["rbl"])
 Caller = Annotated[Principal, Depends(require("rbl"))]

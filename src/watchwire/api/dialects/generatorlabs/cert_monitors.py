@@ -17,7 +17,7 @@ from watchwire.api.dialects.generatorlabs.pagination import listing, page_reques
 from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
-from watchwire.services.certs import CertService
+from watchwire.services.certs.service import CertService
 
 router = APIRouter(tags=["cert monitors"])
 Caller = Annotated[Principal, Depends(caller("cert"))]

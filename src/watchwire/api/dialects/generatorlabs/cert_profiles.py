@@ -16,8 +16,8 @@ from watchwire.api.dialects.generatorlabs.pagination import listing, page_reques
 from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
-from watchwire.services.cert_spec import SWITCHES
-from watchwire.services.certs import CertService
+from watchwire.services.certs.service import CertService
+from watchwire.services.certs.spec import SWITCHES
 
 router = APIRouter(tags=["cert profiles"])
 Caller = Annotated[Principal, Depends(caller("cert"))]

@@ -17,7 +17,7 @@ from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_
 from watchwire.api.envelope import JsonResponse
 from watchwire.pagination import MAX_PER_PAGE, Page, PageRequest
 from watchwire.services.accounts import Principal
-from watchwire.services.rbl import RblService
+from watchwire.services.rbl.service import RblService
 
 router = APIRouter(tags=["rbl hosts"])
 Caller = Annotated[Principal, Depends(caller("rbl"))]

@@ -18,8 +18,8 @@ from watchwire.api.dialects.generatorlabs.pagination import listing, page_reques
 from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
-from watchwire.services.rbl import RblService
-from watchwire.services.rbl_model import FREQUENCIES, SYNC_METHODS
+from watchwire.services.rbl.model import FREQUENCIES, SYNC_METHODS
+from watchwire.services.rbl.service import RblService
 
 router = APIRouter(tags=["rbl profiles"])
 Caller = Annotated[Principal, Depends(caller("rbl"))]

@@ -1,7 +1,7 @@
-"""The check of one certificate monitor, shared by the scheduled job (engine/cert_job.py) and
-"check now": read the certificate with the tls probe, let engine/evaluate_certs decide the new
-state and the events, and write state, active errors, events (with their deliveries, through
-the outbox) and the end of the lease in one transaction."""
+"""The check of one certificate monitor, the job the engine runs on schedule and the service
+runs for "check now": read the certificate with the tls probe, let engine/evaluate_certs
+decide the new state and the events, and write state, active errors, events (with their
+deliveries, through the outbox) and the end of the lease in one transaction."""
 
 from __future__ import annotations
 
@@ -18,17 +18,15 @@ from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.probes import get_probe
 from watchwire.probes.base import Finding, ProbeContext
-from watchwire.services.cert_spec import error_json, monitor_summary, profile_of
+from watchwire.services.certs.spec import error_json, monitor_summary, profile_of
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_certs import cert_errors, cert_monitors, cert_profiles
 
 PROBE_TIMEOUT = 10.0
 # A claim outlasts the slowest check: handshake, legacy handshakes, revocation fetches, CAA.
 LEASE_SECONDS = 120.0
-
-
-class _LeaseLost(Exception):
-    """Another worker took the row over while this check ran: discard the result."""
+# Checks in flight per worker: each is one TLS handshake (a few with legacy versions).
+CONCURRENCY = 100
 
 
 def target_of(hostname: str) -> str:
@@ -92,50 +90,52 @@ async def read_certificate(
     return reading, result.outcome, summary
 
 
-async def run_check(
-    db: Database, clock: Clock, probe_ctx: ProbeContext, row: Any, owner: str
-) -> bool:
-    """Check one claimed monitor and write the outcome; False when the lease was lost
-    meanwhile and the result was discarded."""
-    async with db.connect() as conn:
-        profile_row = (
-            await conn.execute(
-                sa.select(cert_profiles).where(cert_profiles.c.sid == row.profile_sid)
-            )
-        ).first()
-    profile = profile_of(profile_row)
-    reading, outcome, summary = await read_certificate(row, profile, probe_ctx)
-    now = clock.now()
-    previous = CertState(row.fingerprint, row.expiry_bracket, {e["code"]: e for e in row.errors})
-    verdict = evaluate(previous, reading, profile, now, lambda: new_sid("cert_error"))
-    state = verdict.state
-    values: dict[str, Any] = {
-        "fingerprint": state.fingerprint,
-        "expiry_bracket": state.bracket,
-        "errors": list(state.errors.values()),
-        "last_checked_at": now,
-        "last_outcome": outcome,
-    }
-    if reading.not_after is not None:
-        values.update(not_after=reading.not_after.isoformat(), certificate=summary)
-    try:
-        async with db.transaction() as conn:
-            done = await leases.complete(
-                conn,
-                cert_monitors,
-                row.sid,
-                owner,
-                now + timedelta(seconds=row.interval_seconds),
-                **values,
-            )
-            if not done:
-                raise _LeaseLost
+class CertCheckJob:
+    """The scheduled job of certificate monitors (engine/jobs.py's `Job`)."""
+
+    name = "cert monitors"
+    table = cert_monitors
+    lease_seconds = LEASE_SECONDS
+    concurrency = CONCURRENCY
+
+    def __init__(self, db: Database, clock: Clock, probe_ctx: ProbeContext) -> None:
+        self.db = db
+        self.clock = clock
+        self.probe_ctx = probe_ctx
+
+    async def run(self, row: Any, owner: str) -> None:
+        """Check one claimed monitor and write the outcome; LeaseLost (nothing written) when
+        another worker took the row meanwhile."""
+        async with self.db.connect() as conn:
+            profile_row = (
+                await conn.execute(
+                    sa.select(cert_profiles).where(cert_profiles.c.sid == row.profile_sid)
+                )
+            ).first()
+        profile = profile_of(profile_row)
+        reading, outcome, summary = await read_certificate(row, profile, self.probe_ctx)
+        now = self.clock.now()
+        previous = CertState(
+            row.fingerprint, row.expiry_bracket, {e["code"]: e for e in row.errors}
+        )
+        verdict = evaluate(previous, reading, profile, now, lambda: new_sid("cert_error"))
+        state = verdict.state
+        values: dict[str, Any] = {
+            "fingerprint": state.fingerprint,
+            "expiry_bracket": state.bracket,
+            "errors": list(state.errors.values()),
+            "last_checked_at": now,
+            "last_outcome": outcome,
+        }
+        if reading.not_after is not None:
+            values.update(not_after=reading.not_after.isoformat(), certificate=summary)
+        async with self.db.transaction() as conn:
+            next_run = now + timedelta(seconds=row.interval_seconds)
+            if not await leases.complete(conn, cert_monitors, row.sid, owner, next_run, **values):
+                raise leases.LeaseLost
             await _write_errors(conn, row, verdict, now)
             for emit in verdict.events:
                 await _record(conn, row, emit.type, emit.data, now)
-    except _LeaseLost:
-        return False
-    return True
 
 
 async def _write_errors(conn: Connection, row: Any, verdict: Verdict, now: datetime) -> None:

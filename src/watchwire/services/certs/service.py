@@ -1,12 +1,13 @@
 """Certificate monitoring (003's "Cert Monitors", "Cert Profiles", "Errors"): profiles (one
 default per account), monitors with pause/resume and "check now", and the list of active
-errors. Fields and shapes are in cert_spec, the check itself in cert_check.
+errors. Fields and shapes are in spec.py, the check itself (the scheduled job) in check.py.
 
 Every call is scoped to an account: another account's row is "not found".
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -14,13 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from watchwire.clock import Clock
+from watchwire.engine import leases
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.probes.base import ProbeContext
-from watchwire.services import cert_check
-from watchwire.services.cert_check import LEASE_SECONDS
-from watchwire.services.cert_spec import (
+from watchwire.services.certs.check import CertCheckJob
+from watchwire.services.certs.spec import (
     DEFAULT_INTERVAL,
     MonitorFields,
     ProfileFields,
@@ -45,8 +46,9 @@ class CertService:
     ) -> None:
         self._db = db
         self._clock = clock
-        self._probe_ctx = probe_ctx
         self._default_interval = default_interval
+        # The scheduled check, registered with the engine at assembly (background.py).
+        self.job = CertCheckJob(db, clock, probe_ctx)
 
     # -- profiles ---------------------------------------------------------------------------
 
@@ -318,37 +320,17 @@ class CertService:
     async def check_now(self, account_sid: str, sid: str) -> dict[str, Any]:
         """Run the monitor's check in this call, through the scheduled job's code, and return
         the fresh state. ConflictError when a worker is checking it right now."""
-        now = self._clock.now()
         owner = "check-now-" + secrets.token_hex(6)
         async with self._db.transaction() as conn:
             await self._monitor_row(conn, account_sid, sid)
-            claimed = await conn.execute(
-                cert_monitors.update()
-                .where(
-                    cert_monitors.c.sid == sid,
-                    sa.or_(
-                        cert_monitors.c.lease_expires_at.is_(None),
-                        cert_monitors.c.lease_expires_at <= now,
-                    ),
-                )
-                .values(
-                    next_run_at=now,
-                    lease_owner=owner,
-                    lease_expires_at=now + timedelta(seconds=LEASE_SECONDS),
-                )
+            row = await leases.claim_now(
+                conn, cert_monitors, sid, owner, self._clock.now(), self.job.lease_seconds
             )
-            if not claimed.rowcount:
-                raise ConflictError("A check of this monitor is running; try again shortly")
-            row = await self._monitor_row(conn, account_sid, sid)
-        await self.run_check(row, owner)
+        if row is None:
+            raise ConflictError("A check of this monitor is running; try again shortly")
+        with contextlib.suppress(leases.LeaseLost):  # taken over meanwhile: its result stands
+            await self.job.run(row, owner)
         return await self.get_monitor(account_sid, sid)
-
-    # -- the check --------------------------------------------------------------------------
-
-    async def run_check(self, row: Any, owner: str) -> bool:
-        """Check one claimed monitor (the job's and "check now"'s path); False when the
-        lease was lost meanwhile and the result was discarded."""
-        return await cert_check.run_check(self._db, self._clock, self._probe_ctx, row, owner)
 
     # -- active errors ------------------------------------------------------------------------
 

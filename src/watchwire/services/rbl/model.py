@@ -1,6 +1,6 @@
-"""What blocklist monitoring shares between its service (services/rbl.py) and its jobs
-(engine/rbl_job.py): the sources an account sees, which of them a profile checks, the probe
-options of a host check, and the JSON shapes of hosts, profiles, sources and detail entries.
+"""What blocklist monitoring shares between its service parts and its checks: the sources an
+account sees, which of them a profile checks, the probe options of a host check, and the JSON
+shapes of hosts, profiles, sources and detail entries.
 
 Sources are the built-in catalogue (watchwire/data/rbl_catalog.json) plus the account's
 custom sources. Catalogue sources have stable SIDs derived from their catalogue id, the same
@@ -159,7 +159,7 @@ def probe_options(
     """The rbl probe's options for a host of `target_type`, and the source of each zone.
 
     Only lists of the host's kind are asked (an IPv4 list cannot answer for a domain). The
-    lists' self-tests run separately, once per zone and a while (engine/rbl_job.py)."""
+    lists' self-tests run separately, once per zone and a while (lookup.py)."""
     by_zone: dict[str, Source] = {}
     for source in sources:
         if source.type == target_type:

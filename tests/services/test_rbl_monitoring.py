@@ -368,3 +368,112 @@ async def test_a_manual_check_survives_a_worker_that_died(
     assert done["status"] == "completed" and done["listed"] is False
     assert done["total_count"] == 2 and done["checked_count"] == 2
     assert await survivor.run_once() == 0  # a completed check is never run again
+
+
+# -- every check ends with its event and its callback, also when it fails ----------------------
+
+
+async def _deliver_all(runtime: Runtime) -> None:
+    sender = worker(runtime)
+    while await sender.run_once():
+        pass
+    await sender.sender.close()
+
+
+async def _run_checks(runtime: Runtime) -> int:
+    job = runtime.rbl.check_job
+    return await JobRunner(runtime.db, runtime.clock, job, "test-worker").run_once()
+
+
+def _without_resolver(runtime: Runtime) -> None:
+    lists = runtime.rbl.checker.lists
+    lists.probe_ctx = replace(lists.probe_ctx, resolver=None)
+
+
+async def test_a_one_off_check_that_cannot_run_still_calls_back_with_its_error(
+    runtime: Runtime, account: CreatedKey, rbl_server: RbldnsdServer, webhook_receiver: Receiver
+) -> None:
+    sid_account = account.account_sid
+    await _profile(runtime, sid_account, is_default=True)
+    _without_resolver(runtime)
+    started = await runtime.rbl.start_check(
+        sid_account, host="192.0.2.5", callback=webhook_receiver.url("/cb")
+    )
+    assert await _run_checks(runtime) == 1
+    done = await runtime.rbl.get_check(sid_account, started["id"])
+    assert done["status"] == "completed" and done["error"]
+    assert done["listed"] is None and done["checked_count"] == 0
+
+    await _deliver_all(runtime)
+    now = runtime.clock.now().timestamp()
+    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    assert body["event_type"] == "rbl.host.check.completed"
+    assert body["check_sid"] == started["id"]
+    assert body["error"] == done["error"]
+    assert body["listed"] is False and body["total"] == 0 and body["details"] == []
+    assert "could not run" in body["description"]
+
+
+async def test_a_one_off_check_no_list_answers_reports_an_error_and_calls_back(
+    runtime: Runtime, account: CreatedKey, rbl_server: RbldnsdServer, webhook_receiver: Receiver
+) -> None:
+    sid_account = account.account_sid
+    rbl = runtime.rbl
+    # Zones the local server does not serve: it refuses every question about them.
+    gone = [
+        await rbl.create_source(sid_account, {"host": zone, "type": "rbl"})
+        for zone in ("gone-one.test", "gone-two.test")
+    ]
+    await rbl.create_profile(
+        sid_account,
+        {"name": "gone", "entries": [s["id"] for s in gone], "is_default": True},
+    )
+    started = await rbl.start_check(
+        sid_account, host="192.0.2.6", callback=webhook_receiver.url("/cb")
+    )
+    assert await _run_checks(runtime) == 1
+    done = await rbl.get_check(sid_account, started["id"])
+    assert done["status"] == "completed"
+    assert (done["total_count"], done["checked_count"]) == (2, 0)
+    assert done["error"] == "none of the 2 blocklists asked gave an answer"
+
+    await _deliver_all(runtime)
+    now = runtime.clock.now().timestamp()
+    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    assert body["event_type"] == "rbl.host.check.completed"
+    assert body["error"] == done["error"] and body["listed"] is False
+
+
+async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_callback(
+    runtime: Runtime, account: CreatedKey, rbl_server: RbldnsdServer, webhook_receiver: Receiver
+) -> None:
+    sid_account = account.account_sid
+    profile, _, _ = await _profile(runtime, sid_account)
+    [host] = await runtime.rbl.create_hosts(sid_account, {"host": HOST, "profile": profile})
+    hook = await subscribe(
+        runtime, sid_account, webhook_receiver.url("/hook"), format="generatorlabs"
+    )
+    _without_resolver(runtime)
+    started = await runtime.rbl.start_check(
+        sid_account, host=host["id"], callback=webhook_receiver.url("/cb")
+    )
+    assert await _run_checks(runtime) == 1
+    done = await runtime.rbl.get_check(sid_account, started["id"])
+    assert done["status"] == "completed" and done["error"]
+    shown = await runtime.rbl.get_host(sid_account, host["id"])
+    assert shown["last_checked"] is None  # nothing was learnt: the state stays as it was
+    rows = await _events(runtime)
+    assert _types(rows) == ["rbl.host.check.started", "rbl.host.check.completed"]
+    assert rows[1].payload["error"] == done["error"]
+
+    await _deliver_all(runtime)
+    now = runtime.clock.now().timestamp()
+    [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    assert callback["event_type"] == "rbl.host.check.completed"
+    assert callback["check_sid"] == started["id"] and callback["error"] == done["error"]
+    assert callback["host"]["id"] == host["id"]
+    hooks = _bodies(webhook_receiver, hook["secret"], now)
+    assert [b["event_type"] for b in hooks] == [
+        "rbl.host.check.started",
+        "rbl.host.check.completed",
+    ]

@@ -1,7 +1,7 @@
 """Webhook payload formats: one renderer per seed document, registered in `FORMATS`.
 
 Each renderer turns one event into the JSON document its format's receivers expect. Events
-keep watchwire's neutral shape (events/store.py); what differs is only the envelope:
+keep watchwire's neutral shape (events/event.py); what differs is only the envelope:
 
     standard       {id, type, timestamp, description, resource, data}   (watchwire's own)
     enterno        {id, event, created_at, description, data}           (000; body not shown there)

@@ -1,5 +1,5 @@
 """`/v1/rbl/…`: blocklist monitoring (003's hosts, monitoring profiles, sources, listings and
-manual checks). Scope `rbl`; read-only keys can read. Rules live in services/rbl.py."""
+manual checks). Scope `rbl`; read-only keys can read. Rules live in services/rbl/."""
 
 from __future__ import annotations
 

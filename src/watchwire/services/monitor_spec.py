@@ -19,7 +19,8 @@ DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 
 
 class MonitorFields(BaseModel):
-    """Every field of a monitor with its default; a partial update validates the merge."""
+    """Every field of a monitor with its default; a partial update validates the merge.
+    `contact_groups` None = the account's default contact group (resolved by the service)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -39,7 +40,7 @@ class MonitorFields(BaseModel):
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
     tags: list[str] = Field(default_factory=list, max_length=50)
-    contact_groups: list[str] = Field(default_factory=list, max_length=50)
+    contact_groups: list[str] | None = Field(default=None, max_length=50)
 
     @field_validator("kind")
     @classmethod
@@ -59,11 +60,11 @@ class MonitorFields(BaseModel):
 
     @field_validator("contact_groups")
     @classmethod
-    def _groups(cls, value: list[str]) -> list[str]:
-        for sid in value:
+    def _groups(cls, value: list[str] | None) -> list[str] | None:
+        for sid in value or []:
             if not is_sid("contact_group", sid):
                 raise ValueError(f"{sid!r} is not a contact group SID (CG…)")
-        return list(dict.fromkeys(value))
+        return value
 
     @field_validator("tags")
     @classmethod

@@ -1,4 +1,4 @@
-"""Verifying watchwire's webhooks on the receiving side, in every format.
+"""For receivers of watchwire's webhooks: verifying a request, in every format.
 
     payload = verify(secret, headers, body)                 # Standard Webhooks headers
     payload = verify(secret, headers, body, format="enterno")
@@ -7,6 +7,12 @@ Each helper checks the signature over the raw body with a constant-time comparis
 timestamp against a tolerance window (5 minutes by default, as the seed documents advise),
 then returns the parsed JSON. Anything wrong raises `InvalidSignature` saying what.
 `headers` may be any mapping; names are compared case-insensitively.
+
+This module is the receiving side only; the sender lives in `watchwire.delivery`. Both
+compute signatures with the same functions (delivery/signing.py for Standard Webhooks, each
+format's module in delivery/formats/ for its own headers), so they cannot drift apart. A
+registered format without a scheme of its own here (updown) is verified by its Standard
+Webhooks headers, which every request carries.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from typing import Any
 
 import orjson
 
-from watchwire.delivery import signing
+from watchwire.delivery.formats import FORMATS, enterno, entri, generatorlabs
+from watchwire.delivery.signing import standard_signature
 
 DEFAULT_TOLERANCE = 300
 
@@ -72,7 +79,7 @@ def verify_standard(
     h = _lower(headers)
     msg_id = _header(h, "webhook-id")
     ts = _fresh(_header(h, "webhook-timestamp"), tolerance, now)
-    expected = signing.standard_signature(secret, msg_id, ts, body)
+    expected = standard_signature(secret, msg_id, ts, body)
     if not any(_equal(expected, sig) for sig in _header(h, "webhook-signature").split()):
         raise InvalidSignature("no matching webhook-signature")
     return _parse(body)
@@ -89,7 +96,7 @@ def verify_enterno(
     """Enterno V2: `sha256=` hex HMAC of "{X-Enterno-Timestamp}.{body}"."""
     h = _lower(headers)
     ts = _fresh(_header(h, "X-Enterno-Timestamp"), tolerance, now)
-    expected = signing.enterno_signature(secret, ts, body)
+    expected = enterno.signature(secret, ts, body)
     if not _equal(expected, _header(h, "X-Enterno-Signature-V2")):
         raise InvalidSignature("X-Enterno-Signature-V2 does not match")
     return _parse(body)
@@ -110,7 +117,7 @@ def verify_generatorlabs(
     if not stamps:
         raise InvalidSignature("X-Webhook-Signature has no t=")
     ts = _fresh(stamps[0], tolerance, now)
-    expected = signing.generatorlabs_v1(secret, ts, body)
+    expected = generatorlabs.signature(secret, ts, body)
     if not any(_equal(expected, v) for k, v in fields if k == "v1"):
         raise InvalidSignature("no matching v1 in X-Webhook-Signature")
     return _parse(body)
@@ -131,22 +138,19 @@ def verify_entri(
     payload_id = payload.get("id") if isinstance(payload, dict) else None
     if not isinstance(payload_id, str):
         raise InvalidSignature("the body has no id")
-    if not _equal(
-        signing.entri_signature(secret, payload_id, ts), _header(h, "Entri-Signature-V2")
-    ):
+    if not _equal(entri.signature(secret, payload_id, ts), _header(h, "Entri-Signature-V2")):
         raise InvalidSignature("Entri-Signature-V2 does not match")
     return payload
 
 
 Verifier = Callable[..., Any]
 
+# The formats with a signature scheme of their own; every other one is verified by the
+# Standard Webhooks headers (updown's own webhooks are unsigned).
 VERIFIERS: dict[str, Verifier] = {
-    "standard": verify_standard,
     "enterno": verify_enterno,
     "generatorlabs": verify_generatorlabs,
     "entri": verify_entri,
-    # updown's own webhooks are unsigned; watchwire still sends Standard Webhooks headers.
-    "updown": verify_standard,
 }
 
 
@@ -159,9 +163,9 @@ def verify(
     tolerance: float = DEFAULT_TOLERANCE,
     now: float | None = None,
 ) -> Any:
-    """Verify a request in `format`'s own signature scheme; return the parsed body."""
-    try:
-        verifier = VERIFIERS[format]
-    except KeyError:
-        raise ValueError(f"unknown format {format!r} (one of {', '.join(VERIFIERS)})") from None
+    """Verify a request in `format`'s own signature scheme (a format of
+    `watchwire.delivery.formats.FORMATS`); return the parsed body."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r} (one of {', '.join(FORMATS)})")
+    verifier: Verifier = VERIFIERS.get(format, verify_standard)
     return verifier(secret, headers, body, tolerance=tolerance, now=now)

@@ -152,3 +152,53 @@ async def test_history_endpoints(
     assert len(outages) == 1
     assert outages[0]["duration"] == 180 and not outages[0]["ongoing"]
     assert "500" in outages[0]["error"]
+
+
+async def _group(client: httpx.AsyncClient, auth: dict[str, str], **body: Any) -> str:
+    response = await client.post("/v1/contact-groups", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["sid"])
+
+
+async def test_a_monitor_without_groups_tells_the_default_group(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    default = await _group(client, auth, name="Primary", is_default=True)
+    other = await _group(client, auth, name="Night")
+    body = {"kind": "tcp", "target": "127.0.0.1:1"}
+    assert (await _create(client, auth, **body))["contact_groups"] == [default]
+    assert (await _create(client, auth, **body, contact_groups=[]))["contact_groups"] == []
+    chosen = await _create(client, auth, **body, contact_groups=[other, other])
+    assert chosen["contact_groups"] == [other]
+
+    path = f"/v1/monitors/{chosen['sid']}"
+    renamed = await client.patch(path, json={"name": "db"}, headers=auth)
+    assert renamed.json()["data"]["contact_groups"] == [other]  # groups not given stay
+    reset = await client.patch(path, json={"contact_groups": None}, headers=auth)
+    assert reset.json()["data"]["contact_groups"] == [default]
+
+
+async def test_groups_of_another_account_or_made_up_are_refused(
+    runtime: Runtime, client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    stranger = await runtime.accounts.create_account("stranger", plan="business")
+    theirs = await _group(client, {"X-API-Key": stranger.key}, name="Theirs", is_default=True)
+    made_up = "CG" + "0" * 32
+    body = {"kind": "tcp", "target": "127.0.0.1:1"}
+    for groups in ([theirs], [made_up]):
+        response = await client.post(
+            "/v1/monitors", json={**body, "contact_groups": groups}, headers=auth
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["details"][0]["field"] == "contact_groups[0]"
+
+    mine = await _create(client, auth, **body)
+    assert mine["contact_groups"] == []  # this account has no default group
+    for groups in ([theirs], [made_up]):
+        response = await client.patch(
+            f"/v1/monitors/{mine['sid']}", json={"contact_groups": groups}, headers=auth
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["details"][0]["field"] == "contact_groups[0]"
+    shown = (await client.get(f"/v1/monitors/{mine['sid']}", headers=auth)).json()["data"]
+    assert shown["contact_groups"] == []

@@ -26,7 +26,7 @@ def engine_for(runtime: Runtime, ctx: ProbeContext, owner: str = "worker-a") -> 
 
 async def create(runtime: Runtime, account: CreatedKey, **fields: Any) -> str:
     monitor = await runtime.monitors.create(account.account_sid, fields, min_interval=30)
-    return str(monitor["sid"])
+    return monitor.sid
 
 
 async def events_of(runtime: Runtime, account: CreatedKey) -> list[dict[str, Any]]:
@@ -45,23 +45,23 @@ async def test_http_monitor_goes_down_and_comes_back(
     engine = engine_for(runtime, probe_ctx)
     clock.advance(10)
     assert (await engine.run_once()).written == 1
-    assert (await runtime.monitors.get(account.account_sid, sid))["state"] == "up"
+    assert (await runtime.monitors.get(account.account_sid, sid)).state == "up"
 
     site.status = 503
     clock.advance(60)
     await engine.run_once()
     monitor = await runtime.monitors.get(account.account_sid, sid)
     # One failure is not enough: still up, and rechecked at once rather than in a minute.
-    assert monitor["state"] == "up"
-    assert monitor["next_run_at"] == monitor["last_checked_at"]
+    assert monitor.state == "up"
+    assert monitor.next_run_at == monitor.last_checked_at
     clock.advance(1)
     await engine.run_once()
-    assert (await runtime.monitors.get(account.account_sid, sid))["state"] == "down"
+    assert (await runtime.monitors.get(account.account_sid, sid)).state == "down"
 
     site.status = 200
     clock.advance(60)
     await engine.run_once()
-    assert (await runtime.monitors.get(account.account_sid, sid))["state"] == "up"
+    assert (await runtime.monitors.get(account.account_sid, sid)).state == "up"
 
     events = await events_of(runtime, account)
     assert [e["type"] for e in events] == ["monitor.down", "monitor.up"]
@@ -93,8 +93,8 @@ async def test_slow_site_is_degraded(
     clock.advance(10)
     await engine.run_once()
     monitor = await runtime.monitors.get(account.account_sid, sid)
-    assert monitor["state"] == "degraded"
-    assert monitor["last_response_ms"] > 150
+    assert monitor.state == "degraded"
+    assert (monitor.last_response_ms or 0) > 150
     events = await events_of(runtime, account)
     assert [e["type"] for e in events] == ["monitor.degraded"]
     assert "slower than its 150 ms threshold" in events[0]["description"]
@@ -109,13 +109,13 @@ async def test_tcp_port_closing_takes_the_monitor_down(
     engine = engine_for(runtime, probe_ctx)
     clock.advance(10)
     await engine.run_once()
-    assert (await runtime.monitors.get(account.account_sid, sid))["state"] == "up"
+    assert (await runtime.monitors.get(account.account_sid, sid)).state == "up"
     await tcp_port.close()
     clock.advance(60)
     await engine.run_once()
     monitor = await runtime.monitors.get(account.account_sid, sid)
-    assert monitor["state"] == "down"
-    assert "refused" in monitor["last_error"]
+    assert monitor.state == "down"
+    assert "refused" in (monitor.last_error or "")
 
 
 async def test_paused_monitors_are_not_checked(
@@ -217,7 +217,7 @@ async def test_old_results_are_purged_and_rollups_kept(
     page = await runtime.monitors.results(account.account_sid, sid, _page())
     assert page.total == 1
     metrics = await runtime.monitors.metrics(account.account_sid, sid, since="-16d")
-    assert metrics["checks"] == 2
+    assert metrics.whole.figures["checks"] == 2
 
 
 def _page() -> Any:
@@ -257,7 +257,7 @@ async def test_dns_monitor_goes_down_when_the_expected_answer_is_missing(
     engine = engine_for(runtime, probe_ctx)
     clock.advance(10)
     await engine.run_once()
-    assert (await runtime.monitors.get(account.account_sid, good))["state"] == "up"
+    assert (await runtime.monitors.get(account.account_sid, good)).state == "up"
     missing = await runtime.monitors.get(account.account_sid, moved)
-    assert missing["state"] == "down"
-    assert missing["last_error"] == "expected answer missing: 192.0.2.10"
+    assert missing.state == "down"
+    assert missing.last_error == "expected answer missing: 192.0.2.10"

@@ -70,5 +70,5 @@ async def test_expiring_certificate_is_announced_once(
     assert event["payload"]["threshold_days"] == 14
     assert event["payload"]["certificate"]["days_left"] == 10
     assert "expires in 10 days" in event["description"]
-    shown = await runtime.monitors.get(account.account_sid, monitor["sid"])
-    assert shown["state"] == "up" and shown["ssl"]["not_after"]
+    shown = await runtime.monitors.get(account.account_sid, monitor.sid)
+    assert shown.state == "up" and shown.ssl_not_after

@@ -89,6 +89,20 @@ async def _seed(url: str, target: str) -> None:
     await db.close()
 
 
+async def _wait_for_results_from(url: str, location: str, *, timeout: float) -> None:
+    db = Database(url)
+    query = sa.select(sa.func.count()).where(monitor_results.c.location == location)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                async with db.connect() as conn:
+                    if (await conn.execute(query)).scalar_one():
+                        return
+                await asyncio.sleep(0.2)
+    finally:
+        await db.close()
+
+
 def _start(url: str, location: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -111,10 +125,15 @@ async def test_two_workers_never_run_a_monitor_twice_in_an_interval(
     await _seed(fresh_postgres, site.url)
     workers = {"a": _start(fresh_postgres, "a"), "b": _start(fresh_postgres, "b")}
     try:
-        await asyncio.sleep(7)
+        for location in ("a", "b"):
+            await _wait_for_results_from(fresh_postgres, location, timeout=30)
+        await asyncio.sleep(3)
         workers["a"].send_signal(signal.SIGKILL)  # dies mid-work, leases and all
         workers["c"] = _start(fresh_postgres, "c")
-        await asyncio.sleep(7)
+        # A loaded machine can take seconds to start a process: the replacement's first
+        # results, not a fixed sleep, show it has taken over.
+        await _wait_for_results_from(fresh_postgres, "c", timeout=30)
+        await asyncio.sleep(4)
     finally:
         for process in workers.values():
             if process.poll() is None:

@@ -22,7 +22,7 @@ from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire import webhooks
 from watchwire.clock import FrozenClock, isoformat
 from watchwire.config import Settings
-from watchwire.delivery.formats import generatorlabs
+from watchwire.delivery.formats import FORMATS
 from watchwire.engine.evaluate_certs import expiry_days
 from watchwire.engine.jobs import JobRunner
 from watchwire.engine.leases import LeaseLost
@@ -125,7 +125,7 @@ def check_monitor_object(payload: dict[str, Any], monitor: dict[str, Any]) -> No
 
 
 def check_webhook_body(event: Event) -> None:
-    body = generatorlabs(event)
+    body = FORMATS["generatorlabs"](event)
     assert body["event_sid"] == event.sid and body["event_sid"].startswith("TA")
     assert body["event_type"] == event.type
     assert datetime.fromisoformat(body["event_date"]).utcoffset() is not None

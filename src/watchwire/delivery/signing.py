@@ -1,17 +1,11 @@
-"""Webhook signatures: Standard Webhooks on every request, plus each seed format's own header.
+"""Webhook signatures: the Standard Webhooks headers every request carries, whatever its
+format, plus the format's own headers (delivery/formats/<format>.py).
 
-    standard       webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of
-                   "{id}.{timestamp}.{body}" keyed with the base64-decoded whsec_ secret>
-                   (several space-separated signatures while a rotated secret is still valid)
-    enterno        X-Enterno-Timestamp, X-Enterno-Signature-V2: sha256=<hex HMAC(secret text,
-                   "{timestamp}.{body}")>; the body-only X-Enterno-Signature only on request
-    generatorlabs  X-Webhook-Signature: t=<timestamp>,v1=<hex HMAC(secret text, "{t}.{body}")>
-    entri          Entri-Timestamp, Entri-Signature-V2: hex SHA-256 of id + timestamp + secret
-                   (a plain hash, as Entri's receivers compute it; not an HMAC)
-    updown         nothing more: updown's webhooks are unsigned
+    webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of
+    "{id}.{timestamp}.{body}" keyed with the base64-decoded whsec_ secret>
+    (several space-separated signatures while a rotated secret is still valid)
 
-The text-keyed formats use the whole secret string, `whsec_` prefix included, because that
-is the string their documented verifiers are given.
+Receivers verify them with `watchwire.webhooks`, which reuses these functions.
 """
 
 from __future__ import annotations
@@ -22,6 +16,9 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+
+from watchwire.delivery.formats import FORMATS
+from watchwire.delivery.formats.base import SignatureInput
 
 SECRET_PREFIX = "whsec_"
 
@@ -42,29 +39,10 @@ def standard_key(secret: str) -> bytes:
     return secret.encode()
 
 
-def _hmac(key: bytes, message: bytes) -> bytes:
-    return hmac.new(key, message, hashlib.sha256).digest()
-
-
 def standard_signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    digest = _hmac(standard_key(secret), f"{msg_id}.{timestamp}.".encode() + body)
+    message = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(standard_key(secret), message, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
-
-
-def enterno_signature(secret: str, timestamp: int, body: bytes) -> str:
-    return "sha256=" + _hmac(secret.encode(), f"{timestamp}.".encode() + body).hex()
-
-
-def enterno_legacy_signature(secret: str, body: bytes) -> str:
-    return "sha256=" + _hmac(secret.encode(), body).hex()
-
-
-def generatorlabs_v1(secret: str, timestamp: int, body: bytes) -> str:
-    return _hmac(secret.encode(), f"{timestamp}.".encode() + body).hex()
-
-
-def entri_signature(secret: str, payload_id: str, timestamp: int) -> str:
-    return hashlib.sha256(f"{payload_id}{timestamp}{secret}".encode()).hexdigest()
 
 
 def signature_headers(
@@ -77,11 +55,10 @@ def signature_headers(
     legacy_signature: bool = False,
     entri_id: str | None = None,
 ) -> dict[str, str]:
-    """Every signature header of one request. `signing_secrets` is the current secret first,
-    then a rotated one still in its grace period. The formats whose documented verifiers
-    compare a single value (enterno, entri) are signed with the current secret only;
-    Generator Labs' header carries one `v1=` per secret, as Stripe-style headers do."""
-    current = signing_secrets[0]
+    """Every signature header of one request in `format` (a key of FORMATS).
+    `signing_secrets` is the current secret first, then a rotated one still in its grace
+    period; each format decides which of them sign its own headers. `entri_id` is the
+    document id the entri format signs (default: the body's `id`)."""
     headers = {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
@@ -89,15 +66,8 @@ def signature_headers(
             standard_signature(s, msg_id, timestamp, body) for s in signing_secrets
         ),
     }
-    if format == "enterno":
-        headers["X-Enterno-Timestamp"] = str(timestamp)
-        headers["X-Enterno-Signature-V2"] = enterno_signature(current, timestamp, body)
-        if legacy_signature:
-            headers["X-Enterno-Signature"] = enterno_legacy_signature(current, body)
-    elif format == "generatorlabs":
-        versions = ",".join(f"v1={generatorlabs_v1(s, timestamp, body)}" for s in signing_secrets)
-        headers["X-Webhook-Signature"] = f"t={timestamp},{versions}"
-    elif format == "entri":
-        headers["Entri-Timestamp"] = str(timestamp)
-        headers["Entri-Signature-V2"] = entri_signature(current, entri_id or msg_id, timestamp)
+    request = SignatureInput(
+        tuple(signing_secrets), msg_id, timestamp, body, legacy_signature, entri_id
+    )
+    headers.update(FORMATS[format].signature_headers(request))
     return headers

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from watchwire.delivery import formats, signing
+from watchwire.delivery import signing
+from watchwire.delivery.formats import FORMATS
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.events.event import Event
 from watchwire.policy_http import PolicyResolver
@@ -124,7 +125,7 @@ class WebhookSender:
         self, subscription: Subscription, event: Event, now: datetime
     ) -> tuple[bytes, dict[str, str]]:
         """The body and headers of the request delivering `event` (signed at `now`)."""
-        body = formats.render(subscription.format, event)
+        body = FORMATS[subscription.format].render(event)
         headers = signing.signature_headers(
             subscription.format,
             subscription.secrets,
@@ -132,7 +133,6 @@ class WebhookSender:
             timestamp=int(now.timestamp()),
             body=body,
             legacy_signature=subscription.legacy_signature,
-            entri_id=formats.entri_id(event.sid),
         )
         headers["Content-Type"] = "application/json"
         headers["User-Agent"] = USER_AGENT

@@ -16,13 +16,13 @@ import sqlalchemy as sa
 
 from watchwire.clock import as_utc, isoformat
 from watchwire.engine import ssl_watch
-from watchwire.engine.checks import CheckResult
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
     UptimeEvaluator,
     UptimeRules,
     UptimeState,
 )
+from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.rollup import Point, apply_rollups, rollup_points
 from watchwire.engine.scheduler import next_run
 from watchwire.events.store import record_event

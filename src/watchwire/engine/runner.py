@@ -26,7 +26,8 @@ from typing import Any
 
 from watchwire.clock import Clock, as_utc
 from watchwire.engine import ssl_watch
-from watchwire.engine.checks import CheckResult, CheckSpec, run_check
+from watchwire.engine.checks import run_check
+from watchwire.engine.kinds.base import CheckResult, CheckSpec
 from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
 from watchwire.probes.base import ProbeContext

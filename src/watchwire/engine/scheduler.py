@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from watchwire.engine import leases
-from watchwire.engine.checks import OVERRUN
+from watchwire.engine.kinds import get_kind
+from watchwire.engine.kinds.base import OVERRUN
 from watchwire.store.database import Database
 from watchwire.store.tables_engine import monitors
 
@@ -17,8 +18,9 @@ LEASE_MARGIN = 60.0
 
 
 def lease_seconds(timeout: float, kind: str) -> float:
-    # A ping sends several packets; give every kind the same generous bound.
-    return (timeout + OVERRUN) * (4 if kind == "ping" else 1) + LEASE_MARGIN
+    """How long a claim of a monitor lasts: its kind's share of the timeout (a ping sends
+    several packets) with the overrun, and room for the write."""
+    return (timeout + OVERRUN) * get_kind(kind).lease_factor + LEASE_MARGIN
 
 
 def next_run(due: datetime, interval: int, now: datetime) -> datetime:

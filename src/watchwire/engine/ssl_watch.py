@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from watchwire.engine.kinds import get_kind
 from watchwire.errors import ProbeError
 from watchwire.probes import get_probe
 from watchwire.probes.base import ProbeContext
@@ -35,7 +36,8 @@ class SslVerdict:
 
 
 def watched(kind: str, target: str) -> bool:
-    return kind in ("http", "headers") and target.lower().startswith("https://")
+    """Whether a monitor's certificate is watched: an https target of a kind that says so."""
+    return get_kind(kind).watches_certificate and target.lower().startswith("https://")
 
 
 def due(checked_at: datetime | None, now: datetime, recheck: timedelta = RECHECK) -> bool:

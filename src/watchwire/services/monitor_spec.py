@@ -1,27 +1,17 @@
-"""What a monitor is made of, validated once: the fields a face accepts, the probe kind
-each monitor kind runs, and the probe options checked by that probe's own Options model."""
+"""What a monitor is made of, validated once: the fields a face accepts, checked against
+the monitor kinds (engine/kinds) and their probes' own Options models."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from watchwire.engine.kinds import KINDS, get_kind
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
-from watchwire.probes import get_probe
-
-MonitorKind = Literal["http", "headers", "tcp", "ping", "dns"]
-
-# Monitor kind -> probe kind (a ping monitor runs the icmp probe).
-PROBE_OF: dict[str, str] = {
-    "http": "http",
-    "headers": "headers",
-    "tcp": "tcp",
-    "ping": "icmp",
-    "dns": "dns",
-}
 
 MIN_INTERVAL = 30
 MAX_INTERVAL = 86_400
@@ -29,11 +19,12 @@ DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 
 
 class MonitorFields(BaseModel):
-    """Every field of a monitor with its default; a partial update validates the merge."""
+    """Every field of a monitor with its default; a partial update validates the merge.
+    `contact_groups` None = the account's default contact group (resolved by the service)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: MonitorKind
+    kind: str
     target: str = Field(min_length=1, max_length=2048)
     name: str = Field(default="", max_length=255)
     options: dict[str, Any] = Field(default_factory=dict)
@@ -49,7 +40,16 @@ class MonitorFields(BaseModel):
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
     tags: list[str] = Field(default_factory=list, max_length=50)
-    contact_groups: list[str] = Field(default_factory=list, max_length=50)
+    contact_groups: list[str] | None = Field(default=None, max_length=50)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            names = [repr(name) for name in KINDS]
+            expected = ", ".join(names[:-1]) + " or " + names[-1]
+            raise PydanticCustomError("literal_error", f"Input should be {expected}")
+        return value
 
     @field_validator("ssl_expiry_days")
     @classmethod
@@ -60,11 +60,11 @@ class MonitorFields(BaseModel):
 
     @field_validator("contact_groups")
     @classmethod
-    def _groups(cls, value: list[str]) -> list[str]:
-        for sid in value:
+    def _groups(cls, value: list[str] | None) -> list[str] | None:
+        for sid in value or []:
             if not is_sid("contact_group", sid):
                 raise ValueError(f"{sid!r} is not a contact group SID (CG…)")
-        return list(dict.fromkeys(value))
+        return value
 
     @field_validator("tags")
     @classmethod
@@ -88,24 +88,13 @@ def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
         )
     if fields.timeout >= fields.interval:
         raise ValidationError.field("timeout", "range", "timeout must be below the interval")
-    if fields.expect and fields.kind != "dns":
-        raise ValidationError.field("expect", "kind", "expect applies to dns monitors only")
-    parsed = probe_options(fields.kind, fields.options, fields.timeout)
+    kind = get_kind(fields.kind)
+    if fields.expect and not kind.takes_expect:
+        takers = ", ".join(name for name, other in KINDS.items() if other.takes_expect)
+        raise ValidationError.field("expect", "kind", f"expect applies to {takers} monitors only")
+    parsed = kind.probe_options(fields.options, fields.timeout)
     stored = parsed.model_dump(mode="json", exclude_unset=True)
     if "timeout" not in fields.options:
         stored.pop("timeout", None)  # injected from the monitor's timeout, not the user's
     fields.options = stored
     return fields
-
-
-def probe_options(kind: str, options: dict[str, Any], timeout: float) -> Any:
-    """The probe's Options for a monitor. The monitor's timeout applies unless the options
-    name their own (a ping's timeout is per reply, so it keeps the probe's default)."""
-    _, model = get_probe(PROBE_OF[kind])
-    merged = dict(options)
-    if kind != "ping" and "timeout" not in merged:
-        merged["timeout"] = timeout
-    try:
-        return model.model_validate(merged)
-    except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(exc.errors(), "options.") from None

@@ -1,7 +1,8 @@
 """Uptime monitors: create, read, change, pause and delete them, and read their history
 (raw results, metrics from hourly rollups, downtimes).
 
-Every call is scoped to an account: another account's monitor is "not found".
+Every call is scoped to an account: another account's monitor is "not found". Answers are
+the typed records of services/monitor_records.py.
 """
 
 from __future__ import annotations
@@ -12,13 +13,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, as_utc, isoformat
+from watchwire.clock import Clock
 from watchwire.engine.rollup import Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
+from watchwire.services.contacts import resolve_groups
+from watchwire.services.monitor_records import (
+    CheckRecord,
+    Downtime,
+    Metrics,
+    MetricsSpan,
+    Monitor,
+    check_of,
+    downtime_of,
+    monitor_of,
+)
 from watchwire.services.monitor_spec import MonitorFields, validate_fields
-from watchwire.store.database import Database
+from watchwire.store.database import Connection, Database
 from watchwire.store.tables_engine import downtimes, monitor_results, monitor_rollups, monitors
 from watchwire.timeparse import parse_time
 
@@ -26,41 +38,7 @@ from watchwire.timeparse import parse_time
 MAX_METRICS_DAYS = 400
 
 
-def _iso(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
-
-
-def monitor_json(row: Any) -> dict[str, Any]:
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "kind": row.kind,
-        "target": row.target,
-        "options": row.options,
-        "interval": row.interval_seconds,
-        "timeout": row.timeout_seconds,
-        "confirmations": row.confirmations,
-        "recoveries": row.recoveries,
-        "degraded_ms": row.degraded_ms,
-        "apdex_t_ms": row.apdex_t_ms,
-        "ssl_expiry_days": row.ssl_expiry_days,
-        "expect": row.expect,
-        "paused": row.paused,
-        "tags": row.tags,
-        "contact_groups": row.contact_groups,
-        "state": row.state,
-        "state_changed_at": _iso(row.state_changed_at),
-        "last_checked_at": _iso(row.last_checked_at),
-        "last_response_ms": row.last_response_ms,
-        "last_error": row.last_error,
-        "next_run_at": _iso(row.next_run_at),
-        "ssl": {"not_after": row.ssl_not_after, "checked_at": _iso(row.ssl_checked_at)},
-        "created_at": isoformat(row.created_at),
-        "updated_at": isoformat(row.updated_at),
-    }
-
-
-def _columns(fields: MonitorFields) -> dict[str, Any]:
+def _columns(fields: MonitorFields, contact_groups: list[str]) -> dict[str, Any]:
     return {
         "name": fields.name or fields.target,
         "kind": fields.kind,
@@ -76,7 +54,7 @@ def _columns(fields: MonitorFields) -> dict[str, Any]:
         "expect": fields.expect,
         "paused": fields.paused,
         "tags": fields.tags,
-        "contact_groups": fields.contact_groups,
+        "contact_groups": contact_groups,
     }
 
 
@@ -116,47 +94,52 @@ class MonitorService:
         self._db = db
         self._clock = clock
 
-    async def create(
-        self, account_sid: str, raw: dict[str, Any], *, min_interval: int
-    ) -> dict[str, Any]:
+    async def create(self, account_sid: str, raw: dict[str, Any], *, min_interval: int) -> Monitor:
+        """A new monitor, due within a few seconds. Without `contact_groups` it tells the
+        account's default contact group; groups of another account are refused (400)."""
         fields = validate_fields(raw, min_interval=min_interval)
         now = self._clock.now()
         sid = new_sid("monitor")
-        values = {
-            "sid": sid,
-            "account_sid": account_sid,
-            **_columns(fields),
-            "state": "pending",
-            "fail_streak": 0,
-            "success_streak": 0,
-            # Spread first checks over a few seconds so a bulk import does not fire at once.
-            "next_run_at": now + timedelta(seconds=random.uniform(0, min(fields.interval, 10))),
-            "created_at": now,
-            "updated_at": now,
-        }
         async with self._db.transaction() as conn:
+            groups = await resolve_groups(conn, account_sid, fields.contact_groups)
+            values = {
+                "sid": sid,
+                "account_sid": account_sid,
+                **_columns(fields, groups),
+                "state": "pending",
+                "fail_streak": 0,
+                "success_streak": 0,
+                # Spread first checks over a few seconds so a bulk import does not fire at once.
+                "next_run_at": now + timedelta(seconds=random.uniform(0, min(fields.interval, 10))),
+                "created_at": now,
+                "updated_at": now,
+            }
             await conn.execute(monitors.insert().values(values))
-        return await self.get(account_sid, sid)
+            return monitor_of(await self._row(conn, account_sid, sid))
 
-    async def _row(self, account_sid: str, sid: str) -> Any:
-        async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(monitors).where(
-                        monitors.c.sid == sid, monitors.c.account_sid == account_sid
-                    )
+    @staticmethod
+    async def _row(conn: Connection, account_sid: str, sid: str) -> Any:
+        row = (
+            await conn.execute(
+                sa.select(monitors).where(
+                    monitors.c.sid == sid, monitors.c.account_sid == account_sid
                 )
-            ).first()
+            )
+        ).first()
         if row is None:
             raise NotFoundError("Monitor not found")
         return row
 
-    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
-        return monitor_json(await self._row(account_sid, sid))
+    async def _read(self, account_sid: str, sid: str) -> Any:
+        async with self._db.connect() as conn:
+            return await self._row(conn, account_sid, sid)
+
+    async def get(self, account_sid: str, sid: str) -> Monitor:
+        return monitor_of(await self._read(account_sid, sid))
 
     async def list(
         self, account_sid: str, page: PageRequest, *, tag: str | None = None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[Monitor]:
         where = [monitors.c.account_sid == account_sid]
         async with self._db.connect() as conn:
             rows = (
@@ -166,47 +149,55 @@ class MonitorService:
                     .order_by(monitors.c.created_at, monitors.c.sid)
                 )
             ).all()
-        items = [monitor_json(r) for r in rows if tag is None or tag in r.tags]
+        items = [monitor_of(r) for r in rows if tag is None or tag in r.tags]
         return Page(items[page.offset : page.offset + page.per_page], len(items), page)
 
     async def update(
         self, account_sid: str, sid: str, changes: dict[str, Any], *, min_interval: int
-    ) -> dict[str, Any]:
-        row = await self._row(account_sid, sid)
-        if "kind" in changes and changes["kind"] != row.kind:
-            raise ValidationError.field("kind", "immutable", "kind cannot change")
-        fields = validate_fields({**_fields_of(row), **changes}, min_interval=min_interval)
-        now = self._clock.now()
-        values = {**_columns(fields), "updated_at": now}
-        if fields.interval != row.interval_seconds or fields.target != row.target:
-            values["next_run_at"] = now
-        if fields.target != row.target:
-            values.update(ssl_bracket=None, ssl_checked_at=None, ssl_not_after=None)
+    ) -> Monitor:
+        """Change the fields given; the others stay. `contact_groups` given are checked
+        against the account like on create (null: the default group)."""
         async with self._db.transaction() as conn:
+            row = await self._row(conn, account_sid, sid)
+            if "kind" in changes and changes["kind"] != row.kind:
+                raise ValidationError.field("kind", "immutable", "kind cannot change")
+            fields = validate_fields({**_fields_of(row), **changes}, min_interval=min_interval)
+            groups = (
+                await resolve_groups(conn, account_sid, fields.contact_groups)
+                if "contact_groups" in changes
+                else list(row.contact_groups)
+            )
+            now = self._clock.now()
+            values = {**_columns(fields, groups), "updated_at": now}
+            if fields.interval != row.interval_seconds or fields.target != row.target:
+                values["next_run_at"] = now
+            if fields.target != row.target:
+                values.update(ssl_bracket=None, ssl_checked_at=None, ssl_not_after=None)
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
             )
-        return await self.get(account_sid, sid)
+            return monitor_of(await self._row(conn, account_sid, sid))
 
-    async def set_paused(self, account_sid: str, sid: str, paused: bool) -> dict[str, Any]:
-        await self._row(account_sid, sid)
+    async def set_paused(self, account_sid: str, sid: str, paused: bool) -> Monitor:
         now = self._clock.now()
         values: dict[str, Any] = {"paused": paused, "updated_at": now}
         if not paused:
             values["next_run_at"] = now
         async with self._db.transaction() as conn:
+            await self._row(conn, account_sid, sid)
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
             )
-        return await self.get(account_sid, sid)
+            return monitor_of(await self._row(conn, account_sid, sid))
 
-    async def delete(self, account_sid: str, sid: str) -> dict[str, Any]:
-        shown = await self.get(account_sid, sid)
+    async def delete(self, account_sid: str, sid: str) -> Monitor:
+        """Delete a monitor and its history; answers the monitor as it was."""
         async with self._db.transaction() as conn:
+            shown = monitor_of(await self._row(conn, account_sid, sid))
             await conn.execute(
                 monitors.delete().where(
                     monitors.c.sid == sid, monitors.c.account_sid == account_sid
@@ -224,8 +215,8 @@ class MonitorService:
         *,
         since: str | None = None,
         until: str | None = None,
-    ) -> Page[dict[str, Any]]:
-        await self._row(account_sid, sid)
+    ) -> Page[CheckRecord]:
+        await self._read(account_sid, sid)
         start, end = time_range(since, until, self._clock.now(), timedelta(days=3650))
         where = (
             monitor_results.c.monitor_sid == sid,
@@ -247,18 +238,7 @@ class MonitorService:
                     .limit(page.per_page)
                 )
             ).all()
-        items = [
-            {
-                "checked_at": isoformat(r.checked_at),
-                "outcome": r.outcome,
-                "response_ms": r.response_ms,
-                "error": r.error,
-                "location": r.location,
-                "timings": r.details.get("timings", {}),
-                "details": {k: v for k, v in r.details.items() if k != "timings"},
-            }
-            for r in rows
-        ]
+        items = [check_of(r) for r in rows]
         return Page(items, int(total), page)
 
     async def metrics(
@@ -269,13 +249,13 @@ class MonitorService:
         since: str | None = None,
         until: str | None = None,
         group: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Metrics:
         """Uptime, Apdex and response times over [from, to), whole and per hour or day.
 
         Rollups are hourly, so the range is widened to whole hours."""
         if group not in (None, "hour", "day"):
             raise ValidationError.field("group", "enum", "group must be hour or day")
-        await self._row(account_sid, sid)
+        await self._read(account_sid, sid)
         start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
         if end - start > timedelta(days=MAX_METRICS_DAYS):
             raise ValidationError.field(
@@ -302,19 +282,12 @@ class MonitorService:
             if group:
                 key = group_start(row.hour, group)
                 groups.setdefault(key, Rollup()).merge(part)
-        answer: dict[str, Any] = {
-            "from": isoformat(first_hour),
-            "to": isoformat(end),
-            **total.metrics(),
-        }
-        if group:
-            step = group_step(group)
-            answer["group"] = group
-            answer["groups"] = [
-                {"from": isoformat(key), "to": isoformat(key + step), **groups[key].metrics()}
-                for key in sorted(groups)
-            ]
-        return answer
+        whole = MetricsSpan(first_hour, end, total.metrics())
+        if not group:
+            return Metrics(whole)
+        step = group_step(group)
+        spans = tuple(MetricsSpan(key, key + step, groups[key].metrics()) for key in sorted(groups))
+        return Metrics(whole, group, spans)
 
     async def downtimes(
         self,
@@ -324,8 +297,8 @@ class MonitorService:
         *,
         since: str | None = None,
         until: str | None = None,
-    ) -> Page[dict[str, Any]]:
-        await self._row(account_sid, sid)
+    ) -> Page[Downtime]:
+        await self._read(account_sid, sid)
         now = self._clock.now()
         start, end = time_range(since, until, now, timedelta(days=3650))
         # Every downtime that overlaps the range, including one still going on.
@@ -347,17 +320,4 @@ class MonitorService:
                     .limit(page.per_page)
                 )
             ).all()
-        items = []
-        for r in rows:
-            began = as_utc(r.started_at) or now
-            ended = as_utc(r.ended_at)
-            items.append(
-                {
-                    "started_at": isoformat(began),
-                    "ended_at": _iso(ended),
-                    "duration": int(((ended or now) - began).total_seconds()),
-                    "ongoing": ended is None,
-                    "error": r.error,
-                }
-            )
-        return Page(items, int(total), page)
+        return Page([downtime_of(r, now) for r in rows], int(total), page)

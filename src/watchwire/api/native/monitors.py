@@ -1,8 +1,10 @@
 """`/v1/monitors`: uptime monitors (CRUD, pause/resume) and their history (results,
-metrics, downtimes). Scope `monitors`; read-only keys can read."""
+metrics, downtimes). Scope `monitors`; read-only keys can read. The service answers typed
+records (services/monitor_records.py); this face renders them in v1's shape."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -11,8 +13,10 @@ from starlette.requests import Request
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native.params import page_request
+from watchwire.clock import isoformat
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.services.monitor_records import CheckRecord, Downtime, Metrics, MetricsSpan, Monitor
 
 router = APIRouter(tags=["monitors"])
 Caller = Annotated[Principal, Depends(require("monitors"))]
@@ -37,12 +41,80 @@ MonitorBody = Annotated[
 ]
 
 
+def _iso(value: datetime | None) -> str | None:
+    return isoformat(value) if value is not None else None
+
+
+def monitor_json(monitor: Monitor) -> dict[str, Any]:
+    return {
+        "sid": monitor.sid,
+        "name": monitor.name,
+        "kind": monitor.kind,
+        "target": monitor.target,
+        "options": monitor.options,
+        "interval": monitor.interval,
+        "timeout": monitor.timeout,
+        "confirmations": monitor.confirmations,
+        "recoveries": monitor.recoveries,
+        "degraded_ms": monitor.degraded_ms,
+        "apdex_t_ms": monitor.apdex_t_ms,
+        "ssl_expiry_days": list(monitor.ssl_expiry_days),
+        "expect": list(monitor.expect),
+        "paused": monitor.paused,
+        "tags": list(monitor.tags),
+        "contact_groups": list(monitor.contact_groups),
+        "state": monitor.state,
+        "state_changed_at": _iso(monitor.state_changed_at),
+        "last_checked_at": _iso(monitor.last_checked_at),
+        "last_response_ms": monitor.last_response_ms,
+        "last_error": monitor.last_error,
+        "next_run_at": _iso(monitor.next_run_at),
+        "ssl": {"not_after": monitor.ssl_not_after, "checked_at": _iso(monitor.ssl_checked_at)},
+        "created_at": isoformat(monitor.created_at),
+        "updated_at": isoformat(monitor.updated_at),
+    }
+
+
+def check_json(check: CheckRecord) -> dict[str, Any]:
+    return {
+        "checked_at": isoformat(check.checked_at),
+        "outcome": check.outcome,
+        "response_ms": check.response_ms,
+        "error": check.error,
+        "location": check.location,
+        "timings": check.timings,
+        "details": check.details,
+    }
+
+
+def downtime_json(downtime: Downtime) -> dict[str, Any]:
+    return {
+        "started_at": isoformat(downtime.started_at),
+        "ended_at": _iso(downtime.ended_at),
+        "duration": downtime.duration,
+        "ongoing": downtime.ongoing,
+        "error": downtime.error,
+    }
+
+
+def _span_json(span: MetricsSpan) -> dict[str, Any]:
+    return {"from": isoformat(span.start), "to": isoformat(span.end), **span.figures}
+
+
+def metrics_json(metrics: Metrics) -> dict[str, Any]:
+    answer = _span_json(metrics.whole)
+    if metrics.group:
+        answer["group"] = metrics.group
+        answer["groups"] = [_span_json(span) for span in metrics.groups]
+    return answer
+
+
 @router.post("/monitors", status_code=201, summary="Create a monitor")
 async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.create(
         principal.account_sid, body, min_interval=principal.plan.min_interval_seconds
     )
-    return ok(request, monitor, status=201)
+    return ok(request, monitor_json(monitor), status=201)
 
 
 @router.get("/monitors", summary="List monitors")
@@ -53,12 +125,13 @@ async def list_monitors(
     tag: Annotated[str | None, Query(description="Only monitors with this tag")] = None,
 ) -> JsonResponse:
     result = await runtime_of(request).monitors.list(principal.account_sid, page, tag=tag)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [monitor_json(m) for m in result.items], pagination=result.meta())
 
 
 @router.get("/monitors/{sid}", summary="One monitor with its current state")
 async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).monitors.get(principal.account_sid, sid))
+    monitor = await runtime_of(request).monitors.get(principal.account_sid, sid)
+    return ok(request, monitor_json(monitor))
 
 
 @router.patch("/monitors/{sid}", summary="Change a monitor (fields not given stay)")
@@ -68,26 +141,25 @@ async def update_monitor(
     monitor = await runtime_of(request).monitors.update(
         principal.account_sid, sid, body, min_interval=principal.plan.min_interval_seconds
     )
-    return ok(request, monitor)
+    return ok(request, monitor_json(monitor))
 
 
 @router.delete("/monitors/{sid}", summary="Delete a monitor and its history")
 async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).monitors.delete(principal.account_sid, sid))
+    monitor = await runtime_of(request).monitors.delete(principal.account_sid, sid)
+    return ok(request, monitor_json(monitor))
 
 
 @router.post("/monitors/{sid}/pause", summary="Stop checking a monitor")
 async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(
-        request, await runtime_of(request).monitors.set_paused(principal.account_sid, sid, True)
-    )
+    monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, True)
+    return ok(request, monitor_json(monitor))
 
 
 @router.post("/monitors/{sid}/resume", summary="Check a paused monitor again, starting now")
 async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(
-        request, await runtime_of(request).monitors.set_paused(principal.account_sid, sid, False)
-    )
+    monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, False)
+    return ok(request, monitor_json(monitor))
 
 
 @router.get("/monitors/{sid}/results", summary="Raw check results, newest first")
@@ -102,7 +174,7 @@ async def monitor_results(
     result = await runtime_of(request).monitors.results(
         principal.account_sid, sid, page, since=since, until=until
     )
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [check_json(c) for c in result.items], pagination=result.meta())
 
 
 @router.get("/monitors/{sid}/metrics", summary="Uptime, Apdex and response times")
@@ -119,7 +191,7 @@ async def monitor_metrics(
     metrics = await runtime_of(request).monitors.metrics(
         principal.account_sid, sid, since=since, until=until, group=group
     )
-    return ok(request, metrics)
+    return ok(request, metrics_json(metrics))
 
 
 @router.get("/monitors/{sid}/downtimes", summary="Periods the monitor was down")
@@ -134,4 +206,4 @@ async def monitor_downtimes(
     result = await runtime_of(request).monitors.downtimes(
         principal.account_sid, sid, page, since=since, until=until
     )
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [downtime_json(d) for d in result.items], pagination=result.meta())

@@ -1,0 +1,51 @@
+"""`updown` (001): always an **array** of `{event, time, description, check, ...}`, with
+updown's names for the uptime events. updown's own webhooks are unsigned: the Standard
+Webhooks headers are all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watchwire.clock import isoformat
+from watchwire.delivery.formats.base import WebhookFormat
+from watchwire.events.event import Event
+
+# updown's names for the catalogue's uptime events (001 / GAPS.md); others keep their name.
+EVENT_NAMES = {
+    "monitor.down": "check.down",
+    "monitor.up": "check.up",
+    "monitor.degraded": "check.performance_drop",
+    "ssl.expiring": "check.ssl_expiration",
+    "ssl.expired": "check.ssl_invalid",
+}
+
+
+def _check(payload: dict[str, Any]) -> dict[str, Any]:
+    check = payload.get("check")
+    if isinstance(check, dict):
+        return check
+    monitor = payload.get("monitor")
+    if not isinstance(monitor, dict):
+        return {}
+    return {
+        "token": monitor.get("sid"),
+        "url": monitor.get("target"),
+        "alias": monitor.get("name"),
+        "down": payload.get("state") == "down",
+        "error": payload.get("error"),
+    }
+
+
+def payload(event: Event) -> list[dict[str, Any]]:
+    extra = {k: v for k, v in event.payload.items() if k not in ("check", "monitor")}
+    item = {
+        **extra,
+        "event": EVENT_NAMES.get(event.type, event.type),
+        "time": isoformat(event.created_at),
+        "description": event.description,
+        "check": _check(event.payload),
+    }
+    return [item]
+
+
+FORMAT = WebhookFormat(name="updown", payload=payload)

@@ -1,0 +1,111 @@
+"""What a monitor kind is made of: the probe it runs, how that probe's result reads as a
+check, how long a check may take and how long its lease lasts. One `MonitorKind` per module
+of this package; the registry in `__init__.py` is the only place that lists them.
+
+The kinds know nothing of accounts or storage: the service validates a monitor's fields
+with them (services/monitor_spec.py) and the engine runs and reads its checks with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+
+from watchwire.errors import ValidationError
+from watchwire.probes import ProbeFunction, get_probe
+from watchwire.probes.base import ProbeResult
+
+# Seconds a probe may overrun its own timeout before the engine gives up on it.
+OVERRUN = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """The part of a monitor row a check needs."""
+
+    kind: str
+    target: str
+    options: dict[str, Any]
+    timeout: float
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """A check as the engine records it: passed or not, the response time the state machine
+    compares with `degraded_ms`, the error to show, timing phases and kind-specific details."""
+
+    ok: bool
+    response_ms: float | None
+    error: str | None
+    phases: dict[str, float] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def reading(
+    result: ProbeResult,
+    response_ms: float | None,
+    phases: dict[str, float] | None = None,
+    details: dict[str, Any] | None = None,
+) -> CheckResult:
+    """The common tail of every interpretation: a check passes when the probe says up; the
+    error is the probe's reason (or its outcome); phases are also kept, rounded, in details."""
+    phases = phases or {}
+    details = details or {}
+    ok = result.outcome == "up"
+    if phases:
+        details["timings"] = {name: round(value, 3) for name, value in phases.items()}
+    return CheckResult(
+        ok, response_ms, None if ok else (result.reason or result.outcome), phases, details
+    )
+
+
+def within_timeout(spec: CheckSpec, options: Any) -> float:
+    """The default time limit: the monitor's timeout and the overrun."""
+    return spec.timeout + OVERRUN
+
+
+Interpret = Callable[[CheckSpec, Any], CheckResult]
+TimeLimit = Callable[[CheckSpec, Any], float]
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorKind:
+    """One kind of uptime monitor.
+
+    `probe` names a probe kind of `watchwire.probes`; its `Options` model validates the
+    monitor's `options`. `interpret` reads the probe's result as a check; `time_limit` is the
+    longest a check may take (all retries and packets included); a lease lasts
+    `lease_factor` times the monitor's timeout (plus margins, engine/scheduler.py)."""
+
+    name: str
+    probe: str
+    interpret: Interpret
+    time_limit: TimeLimit = within_timeout
+    lease_factor: int = 1
+    # The monitor's timeout becomes the probe's unless the options name their own.
+    monitor_timeout: bool = True
+    # The monitor's `expect` values are checked against the answer.
+    takes_expect: bool = False
+    # An https target's certificate is watched (engine/ssl_watch.py).
+    watches_certificate: bool = False
+
+    def probe_function(self) -> ProbeFunction:
+        return get_probe(self.probe)[0]
+
+    def options_model(self) -> type[Any]:
+        return get_probe(self.probe)[1]
+
+    def probe_options(self, options: dict[str, Any], timeout: float) -> Any:
+        """The probe's Options for a monitor with these `options` and this `timeout`.
+        Raises ValidationError naming `options.<field>`."""
+        merged = dict(options)
+        if self.monitor_timeout and "timeout" not in merged:
+            merged["timeout"] = timeout
+        try:
+            return self.options_model().model_validate(merged)
+        except pydantic.ValidationError as exc:
+            raise ValidationError.from_pydantic(exc.errors(), "options.") from None

@@ -1,0 +1,145 @@
+"""What the monitor service answers: typed, face-neutral records of a monitor, one of its
+check results, a downtime and its metrics. Times are datetimes and durations seconds; each
+face renders them in its own document's shape (the native one: api/native/monitors.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from watchwire.clock import as_utc
+
+
+@dataclass(frozen=True, slots=True)
+class Monitor:
+    """An uptime monitor: its fields (named as a face gives them) and its current state."""
+
+    sid: str
+    name: str
+    kind: str
+    target: str
+    options: dict[str, Any]
+    interval: int  # seconds
+    timeout: float  # seconds
+    confirmations: int
+    recoveries: int
+    degraded_ms: float | None
+    apdex_t_ms: float
+    ssl_expiry_days: tuple[int, ...]
+    expect: tuple[str, ...]
+    paused: bool
+    tags: tuple[str, ...]
+    contact_groups: tuple[str, ...]
+    state: str
+    state_changed_at: datetime | None
+    last_checked_at: datetime | None
+    last_response_ms: float | None
+    last_error: str | None
+    next_run_at: datetime | None
+    # The certificate watch of an https target: the leaf's expiry as read, and when.
+    ssl_not_after: str | None
+    ssl_checked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def monitor_of(row: Any) -> Monitor:
+    return Monitor(
+        sid=row.sid,
+        name=row.name,
+        kind=row.kind,
+        target=row.target,
+        options=dict(row.options),
+        interval=row.interval_seconds,
+        timeout=row.timeout_seconds,
+        confirmations=row.confirmations,
+        recoveries=row.recoveries,
+        degraded_ms=row.degraded_ms,
+        apdex_t_ms=row.apdex_t_ms,
+        ssl_expiry_days=tuple(row.ssl_expiry_days),
+        expect=tuple(row.expect),
+        paused=row.paused,
+        tags=tuple(row.tags),
+        contact_groups=tuple(row.contact_groups),
+        state=row.state,
+        state_changed_at=row.state_changed_at,
+        last_checked_at=row.last_checked_at,
+        last_response_ms=row.last_response_ms,
+        last_error=row.last_error,
+        next_run_at=row.next_run_at,
+        ssl_not_after=row.ssl_not_after,
+        ssl_checked_at=row.ssl_checked_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """One check of a monitor as recorded: its outcome (up, down or degraded), response
+    time, error, where it ran from, its timing phases and its kind's details."""
+
+    checked_at: datetime
+    outcome: str
+    response_ms: float | None
+    error: str | None
+    location: str
+    timings: dict[str, float]
+    details: dict[str, Any]
+
+
+def check_of(row: Any) -> CheckRecord:
+    return CheckRecord(
+        checked_at=row.checked_at,
+        outcome=row.outcome,
+        response_ms=row.response_ms,
+        error=row.error,
+        location=row.location,
+        timings=row.details.get("timings", {}),
+        details={k: v for k, v in row.details.items() if k != "timings"},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Downtime:
+    """A period a monitor was down; `ended_at` None while it still is."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    duration: int  # seconds, up to now while ongoing
+    error: str | None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ended_at is None
+
+
+def downtime_of(row: Any, now: datetime) -> Downtime:
+    began = as_utc(row.started_at) or now
+    ended = as_utc(row.ended_at)
+    return Downtime(
+        started_at=began,
+        ended_at=ended,
+        duration=int(((ended or now) - began).total_seconds()),
+        error=row.error,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSpan:
+    """Uptime, Apdex and response-time figures over [start, end) (engine/rollup.py's
+    `Rollup.metrics()`: checks, failures, uptime, apdex, seconds per state, response times)."""
+
+    start: datetime
+    end: datetime
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """A monitor's metrics over a range, whole and, when asked, per hour or day."""
+
+    whole: MetricsSpan
+    group: str | None = None
+    groups: tuple[MetricsSpan, ...] = ()

@@ -1,0 +1,115 @@
+"""The monitor-kind registry: every kind's check run against a real local target and read
+as the engine records it, and the rules each entry carries (time limit, lease, timeout)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.servers.dns_servers import KnotServer, Zone, knot_factory
+from tests.servers.engine_targets import SwitchablePort, SwitchableSite, site, tcp_port
+from watchwire.engine.checks import run_check
+from watchwire.engine.kinds import KINDS, get_kind
+from watchwire.engine.kinds.base import OVERRUN, CheckSpec
+from watchwire.engine.scheduler import LEASE_MARGIN, lease_seconds
+from watchwire.engine.ssl_watch import watched
+from watchwire.errors import ValidationError
+from watchwire.probes.base import ProbeContext, ProbeOptions
+
+__all__ = ["knot_factory", "site", "tcp_port"]
+
+
+def test_every_kind_names_a_probe_with_an_options_model() -> None:
+    assert list(KINDS) == ["http", "headers", "tcp", "ping", "dns"]
+    for name, kind in KINDS.items():
+        assert kind.name == name
+        assert issubclass(kind.options_model(), ProbeOptions)
+        assert callable(kind.probe_function())
+    assert get_kind("ping").probe == "icmp"
+    with pytest.raises(KeyError):
+        get_kind("smtp")
+
+
+def test_the_monitor_timeout_becomes_the_probes_except_for_a_ping() -> None:
+    assert get_kind("http").probe_options({}, 3.0).timeout == 3.0
+    assert get_kind("http").probe_options({"timeout": 7}, 3.0).timeout == 7.0
+    assert get_kind("ping").probe_options({}, 3.0).timeout == 2.0  # per reply: the probe's
+    with pytest.raises(ValidationError) as info:
+        get_kind("tcp").probe_options({"ports": "x"}, 3.0)
+    assert info.value.details[0]["field"] == "options.ports"
+
+
+def test_time_limits_and_leases_follow_the_kind() -> None:
+    http, ping = get_kind("http"), get_kind("ping")
+    spec = CheckSpec("http", "https://example.com/", {}, 10.0)
+    assert http.time_limit(spec, http.probe_options({}, 10.0)) == 10.0 + OVERRUN
+    options = ping.probe_options({"count": 3, "interval": 0.5, "timeout": 1}, 10.0)
+    assert ping.time_limit(spec, options) == 3 * 1.5 + OVERRUN
+    assert lease_seconds(10.0, "http") == 10.0 + OVERRUN + LEASE_MARGIN
+    assert lease_seconds(10.0, "ping") == 4 * (10.0 + OVERRUN) + LEASE_MARGIN
+
+
+def test_only_https_targets_of_http_kinds_have_their_certificate_watched() -> None:
+    assert [name for name, kind in KINDS.items() if kind.watches_certificate] == [
+        "http",
+        "headers",
+    ]
+    assert watched("headers", "https://example.com/")
+    assert not watched("ping", "https://example.com/")
+
+
+async def test_http_check_reads_status_and_phases(
+    probe_ctx: ProbeContext, site: SwitchableSite
+) -> None:
+    result = await run_check(CheckSpec("http", site.url, {}, 5.0), probe_ctx)
+    assert result.ok and result.error is None
+    assert result.response_ms is not None and result.response_ms > 0
+    assert {"connect", "first_byte"} <= result.phases.keys()
+    assert result.details["status"] == 200
+    assert result.details["timings"].keys() == result.phases.keys()
+    site.status = 503
+    failed = await run_check(CheckSpec("http", site.url, {}, 5.0), probe_ctx)
+    assert not failed.ok and failed.error and "503" in failed.error
+
+
+async def test_headers_check_records_the_score(
+    probe_ctx: ProbeContext, site: SwitchableSite
+) -> None:
+    result = await run_check(CheckSpec("headers", site.url, {}, 5.0), probe_ctx)
+    assert result.ok
+    assert result.details["status"] == 200
+    assert isinstance(result.details["score"], int) and result.details["grade"]
+
+
+async def test_tcp_check_is_the_slowest_connect(
+    probe_ctx: ProbeContext, tcp_port: SwitchablePort
+) -> None:
+    result = await run_check(CheckSpec("tcp", tcp_port.target, {}, 5.0), probe_ctx)
+    assert result.ok and result.phases == {"connect": result.response_ms}
+    await tcp_port.close()
+    closed = await run_check(CheckSpec("tcp", tcp_port.target, {}, 5.0), probe_ctx)
+    assert not closed.ok and "refused" in (closed.error or "")
+
+
+async def test_ping_check_reads_round_trip_and_loss(probe_ctx: ProbeContext) -> None:
+    spec = CheckSpec("ping", "127.0.0.1", {"count": 2, "interval": 0.05}, 5.0)
+    result = await run_check(spec, probe_ctx)
+    assert result.ok and result.response_ms is not None
+    assert result.details == {"loss_pct": 0.0}
+
+
+async def test_dns_check_wants_every_expected_answer(
+    probe_ctx: ProbeContext, knot_factory: Callable[..., KnotServer]
+) -> None:
+    knot = knot_factory([Zone("kinds.test.", "www A 192.0.2.10\n")])
+    options = {"type": "A", "server": knot.server}
+    found = await run_check(
+        CheckSpec("dns", "www.kinds.test", options, 5.0, ("192.0.2.10",)), probe_ctx
+    )
+    assert found.ok and found.details["answers"] == ["192.0.2.10"]
+    missing = await run_check(
+        CheckSpec("dns", "www.kinds.test", options, 5.0, ("192.0.2.10", "192.0.2.11")), probe_ctx
+    )
+    assert not missing.ok
+    assert missing.error == "expected answer missing: 192.0.2.11"

@@ -18,12 +18,14 @@ import hmac
 import secrets
 import string
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, SystemClock, isoformat
+from watchwire.clock import Clock, SystemClock
 from watchwire.delivery.channels import CHANNELS, ChannelContext, mask, normalize_args
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.events.store import record_event
@@ -33,7 +35,9 @@ from watchwire.store.database import Connection, Database
 from watchwire.store.tables_contacts import contact_group_members, contacts
 from watchwire.store.tables_contacts import contact_groups as groups_table
 
-SCHEDULES = ("every_check", "start_and_end", "while_listed")
+ContactStatus = Literal["pending", "active", "paused"]
+Schedule = Literal["every_check", "start_and_end", "while_listed"]
+SCHEDULES: tuple[Schedule, ...] = get_args(Schedule)
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 6
 _NOT_FOUND = "Resource not found"
@@ -66,31 +70,60 @@ def _unmask(type: str, given: dict[str, Any], stored: dict[str, Any]) -> dict[st
     return restored
 
 
-def _contact_json(row: Any, groups: Sequence[str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One destination of one channel type. `value` is where it points (an address, a phone
+    number, a URL …); `args` are the channel's settings with credentials masked."""
+
+    sid: str
+    name: str
+    type: str
+    value: str
+    status: ContactStatus
+    schedule: Schedule
+    args: dict[str, Any]
+    contact_groups: tuple[str, ...]
+    confirmed_at: datetime | None
+    created_at: datetime
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactGroup:
+    sid: str
+    name: str
+    is_default: bool
+    contacts: tuple[str, ...]
+    created_at: datetime
+
+
+def _contact(row: Any, groups: Sequence[str]) -> Contact:
     args = dict(row.args)
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "contact": args.get("contact", ""),
-        "type": row.type,
-        "status": row.status,
-        "schedule": args.get("schedule", "every_check"),
-        "args": _shown_args(row.type, args),
-        "contact_groups": list(groups),
-        "confirmed": row.confirmed_at is not None,
-        "confirmed_at": isoformat(row.confirmed_at) if row.confirmed_at else None,
-        "created_at": isoformat(row.created_at),
-    }
+    return Contact(
+        sid=row.sid,
+        name=row.name,
+        type=row.type,
+        value=args.get("contact", ""),
+        status=row.status,
+        schedule=args.get("schedule", "every_check"),
+        args=_shown_args(row.type, args),
+        contact_groups=tuple(groups),
+        confirmed_at=row.confirmed_at,
+        created_at=row.created_at,
+    )
 
 
-def _group_json(row: Any, members: Sequence[str]) -> dict[str, Any]:
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "is_default": bool(row.is_default),
-        "contacts": list(members),
-        "created_at": isoformat(row.created_at),
-    }
+def _group(row: Any, members: Sequence[str]) -> ContactGroup:
+    return ContactGroup(
+        sid=row.sid,
+        name=row.name,
+        is_default=bool(row.is_default),
+        contacts=tuple(members),
+        created_at=row.created_at,
+    )
 
 
 def default_name(value: str) -> str:
@@ -185,15 +218,15 @@ class ContactService:
             raise NotFoundError(_NOT_FOUND)
         return row
 
-    async def _read_contact(self, conn: Connection, account_sid: str, sid: str) -> dict[str, Any]:
+    async def _read_contact(self, conn: Connection, account_sid: str, sid: str) -> Contact:
         row = await self._contact_row(conn, account_sid, sid)
-        return _contact_json(row, (await self._groups_of(conn, [sid]))[sid])
+        return _contact(row, (await self._groups_of(conn, [sid]))[sid])
 
-    async def get_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.connect() as conn:
             return await self._read_contact(conn, account_sid, sid)
 
-    async def list_contacts(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_contacts(self, account_sid: str, page: PageRequest) -> Page[Contact]:
         where = contacts.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (
@@ -209,7 +242,7 @@ class ContactService:
                 )
             ).all()
             groups = await self._groups_of(conn, [r.sid for r in rows])
-        return Page([_contact_json(r, groups[r.sid]) for r in rows], int(total), page)
+        return Page([_contact(r, groups[r.sid]) for r in rows], int(total), page)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -255,7 +288,7 @@ class ContactService:
         args: dict[str, Any] | None = None,
         contact_groups: Sequence[str] | None = None,
         schedule: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Contact:
         """Create a pending contact and send it its confirmation code. `contact_groups` None:
         the account's default group."""
         _check_schedule(schedule)
@@ -291,7 +324,7 @@ class ContactService:
         args: dict[str, Any] | None = None,
         contact_groups: Sequence[str] | None = None,
         schedule: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Contact:
         """Change a contact. A new destination (value or arguments) needs a new confirmation."""
         _check_schedule(schedule)
         async with self._db.connect() as conn:
@@ -327,7 +360,7 @@ class ContactService:
                 await self._send_code(conn, account_sid, sid, label, row.type)
         return await self.get_contact(account_sid, sid)
 
-    async def delete_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.transaction() as conn:
             gone = await self._read_contact(conn, account_sid, sid)
             await conn.execute(
@@ -336,7 +369,7 @@ class ContactService:
             await conn.execute(contacts.delete().where(contacts.c.sid == sid))
         return gone
 
-    async def pause_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def pause_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.transaction() as conn:
             await self._contact_row(conn, account_sid, sid)
             await conn.execute(
@@ -344,7 +377,7 @@ class ContactService:
             )
         return await self.get_contact(account_sid, sid)
 
-    async def resume_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def resume_contact(self, account_sid: str, sid: str) -> Contact:
         """Paused -> active (or back to pending if it was never confirmed)."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -357,7 +390,7 @@ class ContactService:
             await conn.execute(contacts.update().where(contacts.c.sid == sid).values(status=status))
         return await self.get_contact(account_sid, sid)
 
-    async def confirm_contact(self, account_sid: str, sid: str, authcode: str) -> dict[str, Any]:
+    async def confirm_contact(self, account_sid: str, sid: str, authcode: str) -> Contact:
         """Activate a pending contact with the code it was sent."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -374,7 +407,7 @@ class ContactService:
             )
         return await self.get_contact(account_sid, sid)
 
-    async def resend_confirmation(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def resend_confirmation(self, account_sid: str, sid: str) -> Contact:
         """Send a pending contact a new code (the old one stops working)."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -401,7 +434,7 @@ class ContactService:
                 result[row.group_sid].append(row.contact_sid)
         return result
 
-    async def _read_group(self, conn: Connection, account_sid: str, sid: str) -> dict[str, Any]:
+    async def _read_group(self, conn: Connection, account_sid: str, sid: str) -> ContactGroup:
         row = (
             await conn.execute(
                 sa.select(groups_table).where(
@@ -411,13 +444,13 @@ class ContactService:
         ).first()
         if row is None:
             raise NotFoundError(_NOT_FOUND)
-        return _group_json(row, (await self._members_of(conn, [sid]))[sid])
+        return _group(row, (await self._members_of(conn, [sid]))[sid])
 
-    async def get_group(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_group(self, account_sid: str, sid: str) -> ContactGroup:
         async with self._db.connect() as conn:
             return await self._read_group(conn, account_sid, sid)
 
-    async def list_groups(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_groups(self, account_sid: str, page: PageRequest) -> Page[ContactGroup]:
         where = groups_table.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (
@@ -435,7 +468,7 @@ class ContactService:
                 )
             ).all()
             members = await self._members_of(conn, [r.sid for r in rows])
-        return Page([_group_json(r, members[r.sid]) for r in rows], int(total), page)
+        return Page([_group(r, members[r.sid]) for r in rows], int(total), page)
 
     async def _make_default(self, conn: Connection, account_sid: str, sid: str) -> None:
         # Clear the old default first: the unique index allows one default per account.
@@ -478,7 +511,7 @@ class ContactService:
         name: str,
         is_default: bool = False,
         contacts: Sequence[str] = (),
-    ) -> dict[str, Any]:
+    ) -> ContactGroup:
         """Create a group; `is_default` takes the default over from any other group."""
         sid = new_sid("contact_group")
         async with self._db.transaction() as conn:
@@ -504,7 +537,7 @@ class ContactService:
         name: str | None = None,
         is_default: bool | None = None,
         contacts: Sequence[str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> ContactGroup:
         async with self._db.transaction() as conn:
             await self._read_group(conn, account_sid, sid)
             if name is not None:
@@ -523,7 +556,7 @@ class ContactService:
                 await self._set_members_of_group(conn, account_sid, sid, contacts)
         return await self.get_group(account_sid, sid)
 
-    async def delete_group(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_group(self, account_sid: str, sid: str) -> ContactGroup:
         async with self._db.transaction() as conn:
             gone = await self._read_group(conn, account_sid, sid)
             await conn.execute(

@@ -389,7 +389,7 @@ async def test_an_event_reaches_a_generatorlabs_webhook_and_the_contact_groups(
     hook = await subscribe(
         runtime, account.account_sid, webhook_receiver.url(), format="generatorlabs"
     )
-    group = await runtime.contacts.create_group(account.account_sid, name="ops")
+    group = await runtime.contact_groups.create_group(account.account_sid, name="ops")
     case = leaf_case(cert_pki, not_after=NOW + 2 * DAY)
     server = await swappable_tls_server(case)
     monitor = await new_monitor(runtime, account, server, contact_groups=[group.sid])

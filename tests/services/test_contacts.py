@@ -21,6 +21,7 @@ from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.events.store import Event, record_event
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
+from watchwire.services.contact_groups import ContactGroupService
 from watchwire.services.contacts import Contact, ContactService, resolve_groups
 from watchwire.store.database import Database
 from watchwire.store.tables import events
@@ -32,6 +33,11 @@ __all__ = ["mail_sink"]
 @pytest.fixture
 def service(runtime: Runtime) -> ContactService:
     return runtime.contacts
+
+
+@pytest.fixture
+def groups(runtime: Runtime) -> ContactGroupService:
+    return runtime.contact_groups
 
 
 @pytest.fixture
@@ -177,13 +183,13 @@ async def test_bad_contacts_are_refused_before_anything_is_stored(
 
 
 async def test_one_default_group_and_new_contacts_join_it(
-    runtime: Runtime, service: ContactService, acct: str
+    runtime: Runtime, service: ContactService, groups: ContactGroupService, acct: str
 ) -> None:
-    first = await service.create_group(acct, name="Primary", is_default=True)
-    second = await service.create_group(acct, name="Night shift", is_default=True)
+    first = await groups.create_group(acct, name="Primary", is_default=True)
+    second = await groups.create_group(acct, name="Night shift", is_default=True)
 
-    assert (await service.get_group(acct, first.sid)).is_default is False
-    assert (await service.get_group(acct, second.sid)).is_default is True
+    assert (await groups.get_group(acct, first.sid)).is_default is False
+    assert (await groups.get_group(acct, second.sid)).is_default is True
     joined = await new_email_contact(service, acct)
     assert joined.contact_groups == (second.sid,)
     alone = await service.create_contact(
@@ -191,45 +197,47 @@ async def test_one_default_group_and_new_contacts_join_it(
     )
     assert alone.contact_groups == ()
 
-    await service.update_group(acct, first.sid, is_default=True)
-    groups = (await service.list_groups(acct, _page())).items
-    assert {g.sid: g.is_default for g in groups} == {first.sid: True, second.sid: False}
+    await groups.update_group(acct, first.sid, is_default=True)
+    listed = (await groups.list_groups(acct, _page())).items
+    assert {g.sid: g.is_default for g in listed} == {first.sid: True, second.sid: False}
     async with runtime.db.connect() as conn:
         assert await resolve_groups(conn, acct, None) == [first.sid]
 
 
-async def test_group_members_follow_contacts_and_groups(service: ContactService, acct: str) -> None:
-    group = await service.create_group(acct, name="Ops")
+async def test_group_members_follow_contacts_and_groups(
+    service: ContactService, groups: ContactGroupService, acct: str
+) -> None:
+    group = await groups.create_group(acct, name="Ops")
     a = await service.create_contact(
         acct, type="email", contact="a@example.com", contact_groups=[group.sid]
     )
     b = await service.create_contact(acct, type="email", contact="b@example.com", contact_groups=[])
-    assert (await service.get_group(acct, group.sid)).contacts == (a.sid,)
+    assert (await groups.get_group(acct, group.sid)).contacts == (a.sid,)
 
-    updated = await service.update_group(acct, group.sid, contacts=[a.sid, b.sid])
+    updated = await groups.update_group(acct, group.sid, contacts=[a.sid, b.sid])
     assert sorted(updated.contacts) == sorted([a.sid, b.sid])
     assert (await service.get_contact(acct, b.sid)).contact_groups == (group.sid,)
 
     await service.delete_contact(acct, a.sid)
-    assert (await service.get_group(acct, group.sid)).contacts == (b.sid,)
-    await service.delete_group(acct, group.sid)
+    assert (await groups.get_group(acct, group.sid)).contacts == (b.sid,)
+    await groups.delete_group(acct, group.sid)
     assert (await service.get_contact(acct, b.sid)).contact_groups == ()
     with pytest.raises(NotFoundError):
-        await service.get_group(acct, group.sid)
+        await groups.get_group(acct, group.sid)
 
 
 async def test_another_accounts_groups_and_contacts_cannot_be_referenced(
-    runtime: Runtime, service: ContactService, acct: str
+    runtime: Runtime, service: ContactService, groups: ContactGroupService, acct: str
 ) -> None:
     other = (await runtime.accounts.create_account("other")).account_sid
-    foreign_group = await service.create_group(other, name="Theirs")
+    foreign_group = await groups.create_group(other, name="Theirs")
     foreign_contact = await service.create_contact(other, type="email", contact="t@example.com")
 
     with pytest.raises(ValidationError) as refused:
         await new_email_contact(service, acct, contact_groups=[foreign_group.sid])
     assert refused.value.details[0]["field"] == "contact_groups[0]"
     with pytest.raises(ValidationError) as refused:
-        await service.create_group(acct, name="Mine", contacts=[foreign_contact.sid])
+        await groups.create_group(acct, name="Mine", contacts=[foreign_contact.sid])
     assert refused.value.details[0]["field"] == "contacts[0]"
     with pytest.raises(NotFoundError):
         await service.get_contact(acct, foreign_contact.sid)
@@ -288,7 +296,7 @@ async def test_confirmation_and_alert_emails_go_out_through_the_outbox(
     runtime = Runtime.build(wired, db=database, clock=clock)
     acct = (await runtime.accounts.create_account("acme")).account_sid
     worker = build_worker(runtime)
-    group = await runtime.contacts.create_group(acct, name="Ops", is_default=True)
+    group = await runtime.contact_groups.create_group(acct, name="Ops", is_default=True)
     created = await runtime.contacts.create_contact(acct, type="email", contact="ops@example.com")
 
     assert await worker.run_once() == 1

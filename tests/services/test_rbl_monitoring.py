@@ -84,7 +84,7 @@ async def test_listed_then_delisted_produces_every_event(
     hook = await subscribe(
         runtime, sid_account, webhook_receiver.url("/hook"), format="generatorlabs"
     )
-    group = await runtime.contacts.create_group(sid_account, name="ops")
+    group = await runtime.contact_groups.create_group(sid_account, name="ops")
     profile, one, two = await _profile(runtime, sid_account)
     [host] = await runtime.rbl.create_hosts(
         sid_account,

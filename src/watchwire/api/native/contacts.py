@@ -142,14 +142,14 @@ async def resend_confirmation(request: Request, sid: str, principal: Caller) -> 
 
 @router.get("/contact-groups", summary="List the account's contact groups")
 async def list_groups(request: Request, principal: Caller, page: Paging) -> JsonResponse:
-    result = await runtime_of(request).contacts.list_groups(principal.account_sid, page)
+    result = await runtime_of(request).contact_groups.list_groups(principal.account_sid, page)
     items = [render.contact_group(g) for g in result.items]
     return ok(request, items, pagination=result.meta())
 
 
 @router.post("/contact-groups", status_code=201, summary="Create a contact group")
 async def create_group(request: Request, body: GroupCreate, principal: Caller) -> JsonResponse:
-    created = await runtime_of(request).contacts.create_group(
+    created = await runtime_of(request).contact_groups.create_group(
         principal.account_sid, **body.model_dump()
     )
     return ok(request, render.contact_group(created), status=201)
@@ -157,7 +157,7 @@ async def create_group(request: Request, body: GroupCreate, principal: Caller) -
 
 @router.get("/contact-groups/{sid}", summary="One contact group with its members")
 async def get_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    found = await runtime_of(request).contacts.get_group(principal.account_sid, sid)
+    found = await runtime_of(request).contact_groups.get_group(principal.account_sid, sid)
     return ok(request, render.contact_group(found))
 
 
@@ -165,7 +165,7 @@ async def get_group(request: Request, sid: str, principal: Caller) -> JsonRespon
 async def update_group(
     request: Request, sid: str, body: GroupUpdate, principal: Caller
 ) -> JsonResponse:
-    changed = await runtime_of(request).contacts.update_group(
+    changed = await runtime_of(request).contact_groups.update_group(
         principal.account_sid, sid, **body.model_dump()
     )
     return ok(request, render.contact_group(changed))
@@ -173,5 +173,5 @@ async def update_group(
 
 @router.delete("/contact-groups/{sid}", summary="Delete a contact group (its contacts stay)")
 async def delete_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    service = runtime_of(request).contacts
+    service = runtime_of(request).contact_groups
     return ok(request, render.contact_group(await service.delete_group(principal.account_sid, sid)))

@@ -12,7 +12,8 @@ from typing import Any
 from watchwire.clock import isoformat
 from watchwire.events.store import Event
 from watchwire.services.accounts import Account, ApiKey, CreatedKey, Plan
-from watchwire.services.contacts import Contact, ContactGroup
+from watchwire.services.contact_groups import ContactGroup
+from watchwire.services.contacts import Contact
 from watchwire.services.deliveries import Delivery, DeliveryAttempt, DeliveryDetail
 from watchwire.services.subscriptions import Subscription, TestSent
 

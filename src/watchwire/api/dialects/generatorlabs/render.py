@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from watchwire.clock import isoformat
-from watchwire.services.contacts import Contact, ContactGroup
+from watchwire.services.contact_groups import ContactGroup
+from watchwire.services.contacts import Contact
 
 
 def contact(item: Contact) -> dict[str, Any]:

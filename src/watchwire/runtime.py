@@ -13,6 +13,7 @@ from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
 from watchwire.services.certs.service import CertService
+from watchwire.services.contact_groups import ContactGroupService
 from watchwire.services.contacts import ContactService
 from watchwire.services.deliveries import DeliveryService
 from watchwire.services.domains.service import DomainService
@@ -38,6 +39,7 @@ class Runtime:
     probe_ctx: ProbeContext
     channel_ctx: ChannelContext
     contacts: ContactService
+    contact_groups: ContactGroupService
     monitors: MonitorService
     events: EventService
     subscriptions: SubscriptionService
@@ -65,6 +67,7 @@ class Runtime:
             events=EventService(database, clock),
             channel_ctx=channel_ctx,
             contacts=ContactService(database, channel_ctx, clock),
+            contact_groups=ContactGroupService(database, clock),
             subscriptions=SubscriptionService(
                 database,
                 clock,

@@ -69,7 +69,7 @@ async def test_https_is_required_unless_plain_http_is_allowed(runtime: Runtime) 
     with pytest.raises(ValidationError, match="loopback"):
         await strict.create(account.account_sid, plan, url="https://127.0.0.1/x")
     created = await strict.create(account.account_sid, plan, url="https://hooks.example.com/x")
-    assert created["url"] == "https://hooks.example.com/x"
+    assert created.url == "https://hooks.example.com/x"
 
 
 async def test_plan_limits_count_and_event_types(runtime: Runtime) -> None:

@@ -13,6 +13,7 @@ from watchwire.events.event import Event
 from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.runtime import Runtime
+from watchwire.services.subscriptions import Subscription
 from watchwire.store.tables_contacts import contact_group_members, contact_groups, contacts
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts, webhook_subscriptions
 from watchwire.target_policy import TargetPolicy
@@ -21,10 +22,8 @@ LOOPBACK = TargetPolicy(allow_private=True)
 FAST = WorkerOptions(timeout=2.0, allow_http=True, poll_interval=0.05)
 
 
-async def subscribe(runtime: Runtime, account_sid: str, url: str, **fields: Any) -> dict[str, Any]:
-    plan = await runtime.accounts.plan(
-        (await runtime.accounts.get_account(account_sid))["plan"]["name"]
-    )
+async def subscribe(runtime: Runtime, account_sid: str, url: str, **fields: Any) -> Subscription:
+    plan = (await runtime.accounts.get_account(account_sid)).plan
     return await runtime.subscriptions.create(account_sid, plan, url=url, **fields)
 
 

@@ -27,8 +27,8 @@ async def test_subscriptions_filter_by_event_type_and_activity(
 
     down = await emit(runtime, account.account_sid, "monitor.down")
     up = await emit(runtime, account.account_sid, "monitor.up")
-    assert await targets(runtime, down.sid) == {everything["id"], downs["id"]}
-    assert await targets(runtime, up.sid) == {everything["id"]}
+    assert await targets(runtime, down.sid) == {everything.sid, downs.sid}
+    assert await targets(runtime, up.sid) == {everything.sid}
     assert all(r.status == "pending" and r.attempts == 0 for r in await rows(runtime))
 
 
@@ -36,7 +36,7 @@ async def test_the_plan_limits_event_types(runtime: Runtime) -> None:
     free = await runtime.accounts.create_account("free", plan="free")
     hook = await subscribe(runtime, free.account_sid, URL)
     assert await targets(runtime, (await emit(runtime, free.account_sid, "monitor.down")).sid) == {
-        hook["id"]
+        hook.sid
     }
     assert not await targets(runtime, (await emit(runtime, free.account_sid, "ssl.expired")).sid)
 
@@ -47,9 +47,9 @@ async def test_a_test_event_goes_only_to_its_subscription(
     tested = await subscribe(runtime, account.account_sid, URL)
     await subscribe(runtime, account.account_sid, URL)
     event = await emit(
-        runtime, account.account_sid, "test", resource_type="webhook", resource_sid=tested["id"]
+        runtime, account.account_sid, "test", resource_type="webhook", resource_sid=tested.sid
     )
-    assert await targets(runtime, event.sid) == {tested["id"]}
+    assert await targets(runtime, event.sid) == {tested.sid}
 
 
 async def test_warnings_about_an_endpoint_skip_that_endpoint(
@@ -62,9 +62,9 @@ async def test_warnings_about_an_endpoint_skip_that_endpoint(
         account.account_sid,
         "webhook.failing",
         resource_type="webhook",
-        resource_sid=failing["id"],
+        resource_sid=failing.sid,
     )
-    assert await targets(runtime, event.sid) == {watcher["id"]}
+    assert await targets(runtime, event.sid) == {watcher.sid}
 
 
 async def test_contacts_of_the_groups_that_are_active(

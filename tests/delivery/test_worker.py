@@ -49,7 +49,7 @@ async def test_an_event_is_delivered_signed_and_logged(
 
     [request] = webhook_receiver.requests()
     assert request.headers["webhook-id"] == event.sid
-    body = Webhook(hook["secret"]).verify(request.body, dict(request.headers))
+    body = Webhook(hook.secret).verify(request.body, dict(request.headers))
     assert body["id"] == event.sid and body["type"] == "monitor.down"
     [row] = await rows(runtime)
     assert (row.status, row.attempts, row.last_status_code) == ("delivered", 1, 200)
@@ -65,8 +65,8 @@ async def test_every_format_arrives_verifiable(
     event = await emit(runtime, account.account_sid)
     await worker(runtime).run_once()
     [request] = webhook_receiver.requests()
-    body = webhooks.verify(hook["secret"], request.headers, request.body, format=format)
-    Webhook(hook["secret"]).verify(request.body, dict(request.headers))
+    body = webhooks.verify(hook.secret, request.headers, request.body, format=format)
+    Webhook(hook.secret).verify(request.body, dict(request.headers))
     if format == "updown":
         assert isinstance(body, list) and body[0]["event"] == "check.down"
         assert body[0]["description"] == event.description
@@ -124,12 +124,12 @@ async def test_410_fails_for_good_and_disables_the_endpoint(
     hook = await subscribe(runtime, account.account_sid, webhook_receiver.url("/gone"))
     await emit(runtime, account.account_sid)
     await worker(runtime).run_once()
-    [row] = await rows(runtime, target_sid=hook["id"])
+    [row] = await rows(runtime, target_sid=hook.sid)
     assert row.status == "failed" and row.last_status_code == 410
-    sub = await subscription_row(runtime, hook["id"])
+    sub = await subscription_row(runtime, hook.sid)
     assert not sub.is_active and "410" in sub.disabled_reason
     await emit(runtime, account.account_sid)
-    assert len(await rows(runtime, target_sid=hook["id"])) == 1  # no more deliveries queued
+    assert len(await rows(runtime, target_sid=hook.sid)) == 1  # no more deliveries queued
 
 
 async def test_a_hanging_receiver_times_out_and_is_retried(
@@ -158,7 +158,7 @@ async def test_a_slow_endpoint_does_not_delay_the_others(
     running = asyncio.create_task(worker(runtime, per_endpoint=2, timeout=10).run(stop))
     try:
         began = time.monotonic()
-        while not await rows(runtime, target_sid=fast["id"], status="delivered"):
+        while not await rows(runtime, target_sid=fast.sid, status="delivered"):
             assert time.monotonic() - began < 2.5, "the fast endpoint waited for the slow one"
             await asyncio.sleep(0.05)
         assert len(webhook_receiver.requests("/slow")) <= 2  # its own bound holds
@@ -166,7 +166,7 @@ async def test_a_slow_endpoint_does_not_delay_the_others(
         stop.set()
         await running
     # Stopping gave the slow endpoint's unfinished rows back for the next worker.
-    open_rows = [r for r in await rows(runtime, target_sid=slow["id"]) if r.status == "pending"]
+    open_rows = [r for r in await rows(runtime, target_sid=slow.sid) if r.status == "pending"]
     assert open_rows and all(r.lease_owner is None for r in open_rows)
 
 
@@ -224,7 +224,7 @@ async def test_consecutive_failures_warn_the_default_group_then_disable(
         await delivery.run_once()
         clock.advance(3600)
         await delivery.run_once()
-    sub = await subscription_row(runtime, hook["id"])
+    sub = await subscription_row(runtime, hook.sid)
     assert not sub.is_active and "5 consecutive" in sub.disabled_reason
     notices = [orjson.loads(r.body) for r in webhook_receiver.requests("/ops")]
     titles = [n["message"] for n in notices]
@@ -240,11 +240,11 @@ async def test_success_resets_the_failure_count(
     hook = await subscribe(runtime, account.account_sid, webhook_receiver.url("/flaky"))
     await emit(runtime, account.account_sid)
     await worker(runtime).run_once()
-    assert (await subscription_row(runtime, hook["id"])).consecutive_failures == 1
+    assert (await subscription_row(runtime, hook.sid)).consecutive_failures == 1
     webhook_receiver.behave("/flaky", status=204)
     clock.advance(60)
     await worker(runtime).run_once()
-    assert (await subscription_row(runtime, hook["id"])).consecutive_failures == 0
+    assert (await subscription_row(runtime, hook.sid)).consecutive_failures == 0
 
 
 async def test_contacts_get_alerts_by_email_and_confirmations_while_pending(
@@ -293,7 +293,7 @@ async def test_a_deleted_subscription_fails_its_open_deliveries(
 ) -> None:
     hook = await subscribe(runtime, account.account_sid, webhook_receiver.url())
     await emit(runtime, account.account_sid)
-    await runtime.subscriptions.delete(account.account_sid, hook["id"])
+    await runtime.subscriptions.delete(account.account_sid, hook.sid)
     await worker(runtime).run_once()
     [row] = await rows(runtime)
     assert row.status == "failed" and "deleted" in row.last_error

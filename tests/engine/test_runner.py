@@ -12,6 +12,7 @@ from tests.servers.dns_servers import KnotServer, Zone, knot_factory
 from tests.servers.engine_targets import SwitchablePort, SwitchableSite, site, tcp_port
 from watchwire.clock import FrozenClock, SystemClock
 from watchwire.engine.runner import Engine, EngineConfig
+from watchwire.events.event import Event
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
@@ -29,7 +30,7 @@ async def create(runtime: Runtime, account: CreatedKey, **fields: Any) -> str:
     return monitor.sid
 
 
-async def events_of(runtime: Runtime, account: CreatedKey) -> list[dict[str, Any]]:
+async def events_of(runtime: Runtime, account: CreatedKey) -> list[Event]:
     from watchwire.pagination import PageRequest
 
     page = await runtime.events.list(account.account_sid, PageRequest(per_page=100))
@@ -64,12 +65,12 @@ async def test_http_monitor_goes_down_and_comes_back(
     assert (await runtime.monitors.get(account.account_sid, sid)).state == "up"
 
     events = await events_of(runtime, account)
-    assert [e["type"] for e in events] == ["monitor.down", "monitor.up"]
+    assert [e.type for e in events] == ["monitor.down", "monitor.up"]
     down = events[0]
-    assert "shop" in down["description"] and "503" in down["description"]
-    assert down["payload"]["monitor"]["sid"] == sid
-    assert down["payload"]["result"]["status"] == 503
-    assert "up again after 61 s down" in events[1]["description"]
+    assert "shop" in down.description and "503" in down.description
+    assert down.payload["monitor"]["sid"] == sid
+    assert down.payload["result"]["status"] == 503
+    assert "up again after 61 s down" in events[1].description
     async with runtime.db.connect() as conn:
         outage = (await conn.execute(sa.select(downtimes))).one()
         outcomes = (
@@ -96,8 +97,8 @@ async def test_slow_site_is_degraded(
     assert monitor.state == "degraded"
     assert (monitor.last_response_ms or 0) > 150
     events = await events_of(runtime, account)
-    assert [e["type"] for e in events] == ["monitor.degraded"]
-    assert "slower than its 150 ms threshold" in events[0]["description"]
+    assert [e.type for e in events] == ["monitor.degraded"]
+    assert "slower than its 150 ms threshold" in events[0].description
 
 
 async def test_tcp_port_closing_takes_the_monitor_down(

@@ -65,10 +65,10 @@ async def test_expiring_certificate_is_announced_once(
         clock.advance(7 * 3600)
         await engine.run_once()
     page = await runtime.events.list(account.account_sid, PageRequest())
-    assert [e["type"] for e in page.items] == ["ssl.expiring"]
+    assert [e.type for e in page.items] == ["ssl.expiring"]
     event = page.items[0]
-    assert event["payload"]["threshold_days"] == 14
-    assert event["payload"]["certificate"]["days_left"] == 10
-    assert "expires in 10 days" in event["description"]
+    assert event.payload["threshold_days"] == 14
+    assert event.payload["certificate"]["days_left"] == 10
+    assert "expires in 10 days" in event.description
     shown = await runtime.monitors.get(account.account_sid, monitor.sid)
     assert shown.state == "up" and shown.ssl_not_after

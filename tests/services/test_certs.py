@@ -390,21 +390,21 @@ async def test_an_event_reaches_a_generatorlabs_webhook_and_the_contact_groups(
     hook = await subscribe(
         runtime, account.account_sid, webhook_receiver.url(), format="generatorlabs"
     )
-    group = await runtime.contacts.create_group(account.account_sid, name="ops")
+    group = await runtime.contact_groups.create_group(account.account_sid, name="ops")
     case = leaf_case(cert_pki, not_after=NOW + 2 * DAY)
     server = await swappable_tls_server(case)
-    monitor = await new_monitor(runtime, account, server, contact_groups=[group["sid"]])
+    monitor = await new_monitor(runtime, account, server, contact_groups=[group.sid])
     await run_due(runtime, clock, 11)
     [event] = await events_of(runtime, monitor["sid"])
-    assert event.contact_groups == [group["sid"]]
+    assert event.contact_groups == [group.sid]
     assert await worker(runtime).run_once() == 1
     [request] = webhook_receiver.requests()
-    body = webhooks.verify(hook["secret"], request.headers, request.body, format="generatorlabs")
+    body = webhooks.verify(hook.secret, request.headers, request.body, format="generatorlabs")
     assert body["event_sid"] == event.sid
     assert body["event_type"] == "cert.expiration.trigger"
     assert body["expiry_days"] == days_of(case.leaf, clock) in (1, 2)
     assert body["monitor"]["id"] == monitor["sid"]
-    assert body["monitor"]["contact_groups"] == [group["sid"]]
+    assert body["monitor"]["contact_groups"] == [group.sid]
     assert body["description"] == event.description
     assert "expires in" in body["description"]
 

@@ -92,7 +92,7 @@ async def test_records_missing_changed_and_restored_end_to_end(
     # The customer points www elsewhere and deletes the apex A record.
     knot.serve(Zone(ZONE, 'www CNAME competitor.example.org.\n@ TXT "v=spf1 -all"\n'))
     assert await run_checks(runtime, 3600) == 1
-    [missing] = await delivered(runtime, webhook_receiver, hook["secret"])
+    [missing] = await delivered(runtime, webhook_receiver, hook.secret)
     [event] = await event_rows(runtime)
     assert missing["id"].replace("-", "") == event.sid[2:]
     assert missing["user_id"] == "customer-42"
@@ -124,7 +124,7 @@ async def test_records_missing_changed_and_restored_end_to_end(
     # Then the TXT record changes too: a new record is missing, so it is announced.
     knot.serve(Zone(ZONE, 'www CNAME app.example.net.\n@ TXT "v=spf1 ~all"\n'))
     assert await run_checks(runtime, 3600) == 1
-    [second] = await delivered(runtime, webhook_receiver, hook["secret"])
+    [second] = await delivered(runtime, webhook_receiver, hook.secret)
     assert second["type"] == "domain.record_missing"
     assert second["data"]["records_non_propagated"] == [
         {"type": "A", "host": "@", "value": "192.0.2.10"},
@@ -133,7 +133,7 @@ async def test_records_missing_changed_and_restored_end_to_end(
 
     knot.serve(Zone(ZONE, RECORDS))
     assert await run_checks(runtime, 3600) == 1
-    [restored] = await delivered(runtime, webhook_receiver, hook["secret"])
+    [restored] = await delivered(runtime, webhook_receiver, hook.secret)
     assert restored["type"] == "domain.record_restored"
     assert (restored["user_id"], restored["domain"], restored["subdomain"]) == (
         "customer-42",
@@ -215,7 +215,7 @@ async def test_domain_expiring_end_to_end(
     assert await expiry.run_once() == 1
     await worker(runtime).run_once()
     [request] = webhook_receiver.requests()
-    body = webhooks.verify(hook["secret"], request.headers, request.body, tolerance=10**9)
+    body = webhooks.verify(hook.secret, request.headers, request.body, tolerance=10**9)
     assert body["type"] == "domain.expiring"
     assert body["data"] == {
         "domain": "shop.test",

@@ -86,18 +86,18 @@ async def test_the_events_of_a_monitor_without_groups_go_to_the_default_group(
 ) -> None:
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
-    group = await runtime.contacts.create_group(
+    group = await runtime.contact_groups.create_group(
         account.account_sid, name="On call", is_default=True
     )
     raw = {"kind": "http", "target": site.url, "confirmations": 1}
     monitor = await runtime.monitors.create(account.account_sid, raw, min_interval=30)
-    assert monitor.contact_groups == (group["sid"],)
+    assert monitor.contact_groups == (group.sid,)
     site.status = 500
     clock.advance(10)
     await Engine(runtime.db, probe_ctx, clock, EngineConfig(concurrency=2)).run_once()
     async with runtime.db.connect() as conn:
         rows = (await conn.execute(sa.select(events.c.type, events.c.contact_groups))).all()
-    assert [(row.type, row.contact_groups) for row in rows] == [("monitor.down", [group["sid"]])]
+    assert [(row.type, row.contact_groups) for row in rows] == [("monitor.down", [group.sid])]
 
 
 def test_time_range_defaults_and_order() -> None:

@@ -83,11 +83,11 @@ async def test_listed_then_delisted_produces_every_event(
     hook = await subscribe(
         runtime, sid_account, webhook_receiver.url("/hook"), format="generatorlabs"
     )
-    group = await runtime.contacts.create_group(sid_account, name="ops")
+    group = await runtime.contact_groups.create_group(sid_account, name="ops")
     profile, one, two = await _profile(runtime, sid_account)
     [host] = await runtime.rbl.create_hosts(
         sid_account,
-        {"host": HOST, "name": "mail", "profile": profile, "contact_groups": [group["sid"]]},
+        {"host": HOST, "name": "mail", "profile": profile, "contact_groups": [group.sid]},
     )
     jobs = JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "test-worker")
 
@@ -134,8 +134,8 @@ async def test_listed_then_delisted_produces_every_event(
 
     # Who was told: every event went to the webhook; only the changes carry the contact group.
     by_type = {r.type: r for r in rows}
-    assert by_type["rbl.host.listed"].contact_groups == [group["sid"]]
-    assert by_type["rbl.host.delisted"].contact_groups == [group["sid"]]
+    assert by_type["rbl.host.listed"].contact_groups == [group.sid]
+    assert by_type["rbl.host.delisted"].contact_groups == [group.sid]
     assert by_type["rbl.host.check.completed"].contact_groups == []
 
     # Deliver them all and check each body field by field, as 003's samples show them.
@@ -143,7 +143,7 @@ async def test_listed_then_delisted_produces_every_event(
     while await sender.run_once():
         pass
     await sender.sender.close()
-    bodies = _bodies(webhook_receiver, hook["secret"], clock.now().timestamp())
+    bodies = _bodies(webhook_receiver, hook.secret, clock.now().timestamp())
     assert [b["event_type"] for b in bodies] == _types(rows)
     check_sids = {b["check_sid"] for b in bodies}
     assert len(check_sids) == 3 and all(is_sid("rbl_check", s) for s in check_sids)
@@ -317,7 +317,7 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
         pass
     await sender.sender.close()
     now = runtime.clock.now().timestamp()
-    assert len(_bodies(webhook_receiver, hook["secret"], now)) == 3
+    assert len(_bodies(webhook_receiver, hook.secret, now)) == 3
     [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
     assert callback["event_sid"] == rows[1].sid and callback["host"]["id"] == host["id"]
 
@@ -472,7 +472,7 @@ async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_call
     assert callback["event_type"] == "rbl.host.check.completed"
     assert callback["check_sid"] == started["id"] and callback["error"] == done["error"]
     assert callback["host"]["id"] == host["id"]
-    hooks = _bodies(webhook_receiver, hook["secret"], now)
+    hooks = _bodies(webhook_receiver, hook.secret, now)
     assert [b["event_type"] for b in hooks] == [
         "rbl.host.check.started",
         "rbl.host.check.completed",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from watchwire.clock import FrozenClock
@@ -50,7 +52,8 @@ async def test_times_round_trip_as_utc(database: Database, clock: FrozenClock) -
     service = AccountService(database, b"k", clock)
     created = await service.create_account("a")
     account = await service.get_account(created.account_sid)
-    assert account["created_at"] == "2026-11-24T12:00:00Z"
+    assert account.created_at == clock.now()
+    assert account.created_at.utcoffset() == timedelta(0)
 
 
 async def test_concurrent_writers_all_commit(database: Database, clock: FrozenClock) -> None:

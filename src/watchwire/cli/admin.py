@@ -10,8 +10,10 @@ from rich.table import Table
 
 from watchwire.cli._common import console, print_json, run
 from watchwire.cli.serve import load_settings
+from watchwire.clock import isoformat
 from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
+from watchwire.services.accounts import ApiKey
 
 T = TypeVar("T")
 
@@ -21,6 +23,20 @@ key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 AccountOption = Annotated[str, typer.Option("--account", help="Account SID (AC…).")]
+
+
+def key_json(key: ApiKey) -> dict[str, Any]:
+    """A key as `--json` prints it: the fields and names of the API's `/v1/keys`."""
+    return {
+        "sid": key.sid,
+        "name": key.name,
+        "scopes": list(key.scopes),
+        "read_only": key.read_only,
+        "ip_allowlist": list(key.ip_allowlist),
+        "created_at": isoformat(key.created_at),
+        "revoked_at": isoformat(key.revoked_at) if key.revoked_at else None,
+        "status": key.status,
+    }
 
 
 def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -100,9 +116,8 @@ def key_create(
         )
 
     created, key = with_runtime(work)
-    key.update(secret=created.secret, key=created.key)
     if json_output:
-        print_json(key)
+        print_json(key_json(key) | {"secret": created.secret, "key": created.key})
         return
     console.print(f"key [bold]{created.sid}[/] created; full key (shown once):")
     console.print(created.key, soft_wrap=True, highlight=False)
@@ -112,8 +127,8 @@ def key_create(
 def key_list(account: AccountOption, json_output: JsonOption = False) -> None:
     """List an account's API keys."""
 
-    async def work(runtime: Runtime) -> list[dict[str, Any]]:
-        keys: list[dict[str, Any]] = []
+    async def work(runtime: Runtime) -> list[ApiKey]:
+        keys: list[ApiKey] = []
         page = 1
         while True:
             result = await runtime.accounts.list_keys(account, PageRequest(page, 100))
@@ -124,18 +139,18 @@ def key_list(account: AccountOption, json_output: JsonOption = False) -> None:
 
     keys = with_runtime(work)
     if json_output:
-        print_json(keys)
+        print_json([key_json(k) for k in keys])
         return
     table = Table("SID", "name", "scopes", "read-only", "IP allowlist", "status", "created")
     for key in keys:
         table.add_row(
-            key["sid"],
-            key["name"],
-            ",".join(key["scopes"]),
-            "yes" if key["read_only"] else "no",
-            ",".join(key["ip_allowlist"]) or "any",
-            key["status"],
-            key["created_at"],
+            key.sid,
+            key.name,
+            ",".join(key.scopes),
+            "yes" if key.read_only else "no",
+            ",".join(key.ip_allowlist) or "any",
+            key.status,
+            isoformat(key.created_at),
         )
     console.print(table)
 
@@ -149,6 +164,6 @@ def key_revoke(
     """Revoke an API key; it stops working at once."""
     key = with_runtime(lambda runtime: runtime.accounts.revoke_key(account, sid))
     if json_output:
-        print_json(key)
+        print_json(key_json(key))
     else:
         console.print(f"key [bold]{sid}[/] revoked")

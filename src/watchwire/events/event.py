@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
-
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -21,14 +19,3 @@ class Event:
     resource_type: str | None = None
     resource_sid: str | None = None
     contact_groups: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sid": self.sid,
-            "type": self.type,
-            "description": self.description,
-            "resource_type": self.resource_type,
-            "resource_sid": self.resource_sid,
-            "payload": self.payload,
-            "created_at": isoformat(self.created_at),
-        }

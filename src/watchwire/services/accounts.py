@@ -15,11 +15,11 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, SystemClock, isoformat
+from watchwire.clock import Clock, SystemClock
 from watchwire.errors import AuthError, ForbiddenError, NotFoundError, ValidationError
 from watchwire.ids import is_sid, new_sid
 from watchwire.pagination import Page, PageRequest
@@ -54,17 +54,34 @@ class Plan:
     event_types: frozenset[str] | None
     min_interval_seconds: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title": self.title,
-            "requests_per_minute": self.requests_per_minute,
-            "requests_per_day": self.requests_per_day,
-            "scopes": sorted(self.scopes),
-            "max_webhooks": self.max_webhooks,
-            "event_types": sorted(self.event_types) if self.event_types is not None else None,
-            "min_interval_seconds": self.min_interval_seconds,
-        }
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    sid: str
+    name: str
+    plan: Plan
+    created_at: datetime
+
+
+KeyStatus = Literal["active", "revoked"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as it may be shown: never its secret."""
+
+    sid: str
+    name: str
+    scopes: tuple[str, ...]
+    read_only: bool
+    # Normalised CIDRs; empty: any address.
+    ip_allowlist: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def status(self) -> KeyStatus:
+        return "revoked" if self.revoked_at else "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,21 +176,16 @@ def _plan_from_row(row: Mapping[Any, Any], prefix: str = "") -> Plan:
     )
 
 
-def account_json(sid: str, name: str, plan: Plan, created_at: datetime) -> dict[str, Any]:
-    return {"sid": sid, "name": name, "plan": plan.to_json(), "created_at": isoformat(created_at)}
-
-
-def _key_json(row: Any) -> dict[str, Any]:
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "scopes": list(row.scopes),
-        "read_only": bool(row.read_only),
-        "ip_allowlist": list(row.ip_allowlist),
-        "created_at": isoformat(row.created_at),
-        "revoked_at": isoformat(row.revoked_at) if row.revoked_at else None,
-        "status": "revoked" if row.revoked_at else "active",
-    }
+def _key(row: Any) -> ApiKey:
+    return ApiKey(
+        sid=row.sid,
+        name=row.name,
+        scopes=tuple(row.scopes),
+        read_only=bool(row.read_only),
+        ip_allowlist=tuple(row.ip_allowlist),
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class AccountService:
@@ -218,12 +230,12 @@ class AccountService:
             )
             return await self._insert_key(conn, sid, "default", sorted(chosen.scopes), False, [])
 
-    async def get_account(self, account_sid: str) -> dict[str, Any]:
+    async def get_account(self, account_sid: str) -> Account:
         async with self._db.connect() as conn:
             row = (await conn.execute(_ACCOUNT_BY_SID, {"sid": account_sid})).first()
         if row is None:
             raise NotFoundError("Resource not found")
-        return account_json(row.sid, row.account_name, _plan_from_row(row._mapping), row.created_at)
+        return Account(row.sid, row.account_name, _plan_from_row(row._mapping), row.created_at)
 
     async def _insert_key(
         self,
@@ -259,11 +271,11 @@ class AccountService:
         read_only: bool = False,
         ip_allowlist: Sequence[str] = (),
         granted_by: frozenset[str] | None = None,
-    ) -> tuple[CreatedKey, dict[str, Any]]:
+    ) -> tuple[CreatedKey, ApiKey]:
         """Create a key. `granted_by` is the creating key's scopes: a key never grants more
         than the key that created it (None: an operator on the command line)."""
         account = await self.get_account(account_sid)
-        allowed = set(account["plan"]["scopes"])
+        allowed = account.plan.scopes
         chosen = sorted(allowed) if scopes is None else list(dict.fromkeys(scopes))
         for index, scope in enumerate(chosen):
             if scope not in SCOPES:
@@ -276,7 +288,7 @@ class AccountService:
                 raise ValidationError.field(
                     f"scopes[{index}]",
                     "plan",
-                    f"scope {scope!r} is not included in the {account['plan']['name']} plan",
+                    f"scope {scope!r} is not included in the {account.plan.name} plan",
                 )
             if granted_by is not None and scope not in granted_by:
                 raise ForbiddenError(f"cannot grant the scope {scope!r}: the calling key lacks it")
@@ -287,7 +299,7 @@ class AccountService:
             )
         return created, await self.get_key(account_sid, created.sid)
 
-    async def get_key(self, account_sid: str, key_sid: str) -> dict[str, Any]:
+    async def get_key(self, account_sid: str, key_sid: str) -> ApiKey:
         async with self._db.connect() as conn:
             row = (
                 await conn.execute(
@@ -298,9 +310,9 @@ class AccountService:
             ).first()
         if row is None:
             raise NotFoundError("Resource not found")
-        return _key_json(row)
+        return _key(row)
 
-    async def list_keys(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_keys(self, account_sid: str, page: PageRequest) -> Page[ApiKey]:
         where = api_keys.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (
@@ -315,9 +327,9 @@ class AccountService:
                     .offset(page.offset)
                 )
             ).all()
-        return Page([_key_json(r) for r in rows], int(total), page)
+        return Page([_key(r) for r in rows], int(total), page)
 
-    async def revoke_key(self, account_sid: str, key_sid: str) -> dict[str, Any]:
+    async def revoke_key(self, account_sid: str, key_sid: str) -> ApiKey:
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 api_keys.update()

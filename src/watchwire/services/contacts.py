@@ -1,4 +1,4 @@
-"""Contacts and contact groups (003's `/contact/…`): who is told about events, and how.
+"""Contacts (003's `/contact/contacts…`): who is told about events, and how.
 
 A contact is one destination of one of 003's eleven types (an email address, a Slack webhook,
 an endpoint URL …). It starts `pending`: a 6-character code is sent to it (a `contact.confirm`
@@ -7,9 +7,9 @@ receives alerts only once `confirm` is called with that code and it is `active`.
 alerts; resuming makes it `active` again — or `pending` again if it was never confirmed.
 Changing where a contact points (its value or its arguments) asks for a new confirmation.
 
-Groups collect contacts; monitors name groups, and their events fan out to the groups'
-active contacts. At most one group per account is the default, used when a new contact (or
-monitor) names none; marking a group default clears the previous one.
+Contacts belong to groups (services/contact_groups.py); a resource names groups, and its
+events fan out to the groups' active contacts. `resolve_groups` is the one rule for which
+groups a new resource (a contact, monitor, certificate, domain or blocklist host) names.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ import hmac
 import secrets
 import string
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, SystemClock, isoformat
+from watchwire.clock import Clock, SystemClock
 from watchwire.delivery.channels import CHANNELS, ChannelContext, mask, normalize_args
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.events.store import record_event
@@ -33,7 +35,9 @@ from watchwire.store.database import Connection, Database
 from watchwire.store.tables_contacts import contact_group_members, contacts
 from watchwire.store.tables_contacts import contact_groups as groups_table
 
-SCHEDULES = ("every_check", "start_and_end", "while_listed")
+ContactStatus = Literal["pending", "active", "paused"]
+Schedule = Literal["every_check", "start_and_end", "while_listed"]
+SCHEDULES: tuple[Schedule, ...] = get_args(Schedule)
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 6
 _NOT_FOUND = "Resource not found"
@@ -66,31 +70,41 @@ def _unmask(type: str, given: dict[str, Any], stored: dict[str, Any]) -> dict[st
     return restored
 
 
-def _contact_json(row: Any, groups: Sequence[str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One destination of one channel type. `value` is where it points (an address, a phone
+    number, a URL …); `args` are the channel's settings with credentials masked."""
+
+    sid: str
+    name: str
+    type: str
+    value: str
+    status: ContactStatus
+    schedule: Schedule
+    args: dict[str, Any]
+    contact_groups: tuple[str, ...]
+    confirmed_at: datetime | None
+    created_at: datetime
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+def _contact(row: Any, groups: Sequence[str]) -> Contact:
     args = dict(row.args)
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "contact": args.get("contact", ""),
-        "type": row.type,
-        "status": row.status,
-        "schedule": args.get("schedule", "every_check"),
-        "args": _shown_args(row.type, args),
-        "contact_groups": list(groups),
-        "confirmed": row.confirmed_at is not None,
-        "confirmed_at": isoformat(row.confirmed_at) if row.confirmed_at else None,
-        "created_at": isoformat(row.created_at),
-    }
-
-
-def _group_json(row: Any, members: Sequence[str]) -> dict[str, Any]:
-    return {
-        "sid": row.sid,
-        "name": row.name,
-        "is_default": bool(row.is_default),
-        "contacts": list(members),
-        "created_at": isoformat(row.created_at),
-    }
+    return Contact(
+        sid=row.sid,
+        name=row.name,
+        type=row.type,
+        value=args.get("contact", ""),
+        status=row.status,
+        schedule=args.get("schedule", "every_check"),
+        args=_shown_args(row.type, args),
+        contact_groups=tuple(groups),
+        confirmed_at=row.confirmed_at,
+        created_at=row.created_at,
+    )
 
 
 def default_name(value: str) -> str:
@@ -108,7 +122,7 @@ def _check_schedule(schedule: str | None) -> None:
         )
 
 
-async def _owned_sids(
+async def owned_sids(
     conn: Connection, table: sa.Table, account_sid: str, sids: Sequence[str], field: str
 ) -> list[str]:
     """`sids` without duplicates, after checking every one belongs to the account."""
@@ -137,7 +151,7 @@ async def resolve_groups(
     or the account's default group when `sids` is None (none when there is no default).
     For any service that stores `contact_groups` (contacts, monitors)."""
     if sids is not None:
-        return await _owned_sids(conn, groups_table, account_sid, sids, "contact_groups")
+        return await owned_sids(conn, groups_table, account_sid, sids, "contact_groups")
     default = (
         await conn.execute(
             sa.select(groups_table.c.sid).where(
@@ -185,15 +199,15 @@ class ContactService:
             raise NotFoundError(_NOT_FOUND)
         return row
 
-    async def _read_contact(self, conn: Connection, account_sid: str, sid: str) -> dict[str, Any]:
+    async def _read_contact(self, conn: Connection, account_sid: str, sid: str) -> Contact:
         row = await self._contact_row(conn, account_sid, sid)
-        return _contact_json(row, (await self._groups_of(conn, [sid]))[sid])
+        return _contact(row, (await self._groups_of(conn, [sid]))[sid])
 
-    async def get_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.connect() as conn:
             return await self._read_contact(conn, account_sid, sid)
 
-    async def list_contacts(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_contacts(self, account_sid: str, page: PageRequest) -> Page[Contact]:
         where = contacts.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (
@@ -209,7 +223,7 @@ class ContactService:
                 )
             ).all()
             groups = await self._groups_of(conn, [r.sid for r in rows])
-        return Page([_contact_json(r, groups[r.sid]) for r in rows], int(total), page)
+        return Page([_contact(r, groups[r.sid]) for r in rows], int(total), page)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -255,7 +269,7 @@ class ContactService:
         args: dict[str, Any] | None = None,
         contact_groups: Sequence[str] | None = None,
         schedule: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Contact:
         """Create a pending contact and send it its confirmation code. `contact_groups` None:
         the account's default group."""
         _check_schedule(schedule)
@@ -291,7 +305,7 @@ class ContactService:
         args: dict[str, Any] | None = None,
         contact_groups: Sequence[str] | None = None,
         schedule: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Contact:
         """Change a contact. A new destination (value or arguments) needs a new confirmation."""
         _check_schedule(schedule)
         async with self._db.connect() as conn:
@@ -318,7 +332,7 @@ class ContactService:
             if result.rowcount == 0:
                 raise NotFoundError(_NOT_FOUND)
             if contact_groups is not None:
-                groups = await _owned_sids(
+                groups = await owned_sids(
                     conn, groups_table, account_sid, contact_groups, "contact_groups"
                 )
                 await self._set_members_of_contact(conn, sid, groups)
@@ -327,7 +341,7 @@ class ContactService:
                 await self._send_code(conn, account_sid, sid, label, row.type)
         return await self.get_contact(account_sid, sid)
 
-    async def delete_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.transaction() as conn:
             gone = await self._read_contact(conn, account_sid, sid)
             await conn.execute(
@@ -336,7 +350,7 @@ class ContactService:
             await conn.execute(contacts.delete().where(contacts.c.sid == sid))
         return gone
 
-    async def pause_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def pause_contact(self, account_sid: str, sid: str) -> Contact:
         async with self._db.transaction() as conn:
             await self._contact_row(conn, account_sid, sid)
             await conn.execute(
@@ -344,7 +358,7 @@ class ContactService:
             )
         return await self.get_contact(account_sid, sid)
 
-    async def resume_contact(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def resume_contact(self, account_sid: str, sid: str) -> Contact:
         """Paused -> active (or back to pending if it was never confirmed)."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -357,7 +371,7 @@ class ContactService:
             await conn.execute(contacts.update().where(contacts.c.sid == sid).values(status=status))
         return await self.get_contact(account_sid, sid)
 
-    async def confirm_contact(self, account_sid: str, sid: str, authcode: str) -> dict[str, Any]:
+    async def confirm_contact(self, account_sid: str, sid: str, authcode: str) -> Contact:
         """Activate a pending contact with the code it was sent."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -374,7 +388,7 @@ class ContactService:
             )
         return await self.get_contact(account_sid, sid)
 
-    async def resend_confirmation(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def resend_confirmation(self, account_sid: str, sid: str) -> Contact:
         """Send a pending contact a new code (the old one stops working)."""
         async with self._db.transaction() as conn:
             row = await self._contact_row(conn, account_sid, sid)
@@ -384,150 +398,3 @@ class ContactService:
                 )
             await self._send_code(conn, account_sid, sid, row.name, row.type)
         return await self.get_contact(account_sid, sid)
-
-    # -- groups --------------------------------------------------------------------------
-
-    async def _members_of(
-        self, conn: Connection, group_sids: Sequence[str]
-    ) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {sid: [] for sid in group_sids}
-        if group_sids:
-            rows = await conn.execute(
-                sa.select(contact_group_members.c.group_sid, contact_group_members.c.contact_sid)
-                .where(contact_group_members.c.group_sid.in_(list(group_sids)))
-                .order_by(contact_group_members.c.contact_sid)
-            )
-            for row in rows:
-                result[row.group_sid].append(row.contact_sid)
-        return result
-
-    async def _read_group(self, conn: Connection, account_sid: str, sid: str) -> dict[str, Any]:
-        row = (
-            await conn.execute(
-                sa.select(groups_table).where(
-                    groups_table.c.sid == sid, groups_table.c.account_sid == account_sid
-                )
-            )
-        ).first()
-        if row is None:
-            raise NotFoundError(_NOT_FOUND)
-        return _group_json(row, (await self._members_of(conn, [sid]))[sid])
-
-    async def get_group(self, account_sid: str, sid: str) -> dict[str, Any]:
-        async with self._db.connect() as conn:
-            return await self._read_group(conn, account_sid, sid)
-
-    async def list_groups(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
-        where = groups_table.c.account_sid == account_sid
-        async with self._db.connect() as conn:
-            total = (
-                await conn.execute(
-                    sa.select(sa.func.count()).select_from(groups_table).where(where)
-                )
-            ).scalar_one()
-            rows = (
-                await conn.execute(
-                    sa.select(groups_table)
-                    .where(where)
-                    .order_by(groups_table.c.created_at, groups_table.c.sid)
-                    .limit(page.per_page)
-                    .offset(page.offset)
-                )
-            ).all()
-            members = await self._members_of(conn, [r.sid for r in rows])
-        return Page([_group_json(r, members[r.sid]) for r in rows], int(total), page)
-
-    async def _make_default(self, conn: Connection, account_sid: str, sid: str) -> None:
-        # Clear the old default first: the unique index allows one default per account.
-        await conn.execute(
-            groups_table.update()
-            .where(
-                groups_table.c.account_sid == account_sid,
-                groups_table.c.is_default == sa.true(),
-                groups_table.c.sid != sid,
-            )
-            .values(is_default=False)
-        )
-        await conn.execute(
-            groups_table.update().where(groups_table.c.sid == sid).values(is_default=True)
-        )
-
-    async def _set_members_of_group(
-        self, conn: Connection, account_sid: str, sid: str, members: Sequence[str]
-    ) -> None:
-        wanted = await _owned_sids(conn, contacts, account_sid, members, "contacts")
-        await conn.execute(
-            contact_group_members.delete().where(contact_group_members.c.group_sid == sid)
-        )
-        if wanted:
-            await conn.execute(
-                contact_group_members.insert(),
-                [{"group_sid": sid, "contact_sid": c} for c in wanted],
-            )
-
-    @staticmethod
-    def _check_name(name: str) -> str:
-        if not name.strip():
-            raise ValidationError.field("name", "required", "name must not be empty")
-        return name.strip()
-
-    async def create_group(
-        self,
-        account_sid: str,
-        *,
-        name: str,
-        is_default: bool = False,
-        contacts: Sequence[str] = (),
-    ) -> dict[str, Any]:
-        """Create a group; `is_default` takes the default over from any other group."""
-        sid = new_sid("contact_group")
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                groups_table.insert().values(
-                    sid=sid,
-                    account_sid=account_sid,
-                    name=self._check_name(name),
-                    is_default=False,
-                    created_at=self._clock.now(),
-                )
-            )
-            if is_default:
-                await self._make_default(conn, account_sid, sid)
-            await self._set_members_of_group(conn, account_sid, sid, contacts)
-        return await self.get_group(account_sid, sid)
-
-    async def update_group(
-        self,
-        account_sid: str,
-        sid: str,
-        *,
-        name: str | None = None,
-        is_default: bool | None = None,
-        contacts: Sequence[str] | None = None,
-    ) -> dict[str, Any]:
-        async with self._db.transaction() as conn:
-            await self._read_group(conn, account_sid, sid)
-            if name is not None:
-                await conn.execute(
-                    groups_table.update()
-                    .where(groups_table.c.sid == sid)
-                    .values(name=self._check_name(name))
-                )
-            if is_default:
-                await self._make_default(conn, account_sid, sid)
-            elif is_default is not None:
-                await conn.execute(
-                    groups_table.update().where(groups_table.c.sid == sid).values(is_default=False)
-                )
-            if contacts is not None:
-                await self._set_members_of_group(conn, account_sid, sid, contacts)
-        return await self.get_group(account_sid, sid)
-
-    async def delete_group(self, account_sid: str, sid: str) -> dict[str, Any]:
-        async with self._db.transaction() as conn:
-            gone = await self._read_group(conn, account_sid, sid)
-            await conn.execute(
-                contact_group_members.delete().where(contact_group_members.c.group_sid == sid)
-            )
-            await conn.execute(groups_table.delete().where(groups_table.c.sid == sid))
-        return gone

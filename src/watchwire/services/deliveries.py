@@ -9,11 +9,12 @@ handled the event can drop it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, isoformat
+from watchwire.clock import Clock
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -21,46 +22,79 @@ from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts
 
-STATUSES = ("pending", "retrying", "delivered", "failed", "dead")
-FINISHED = ("delivered", "failed", "dead")
+DeliveryStatus = Literal["pending", "retrying", "delivered", "failed", "dead"]
+# Who a delivery goes to: a webhook subscription, a contact, or an RBL check's callback URL.
+TargetType = Literal["webhook", "contact", "callback"]
+STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
+FINISHED: tuple[DeliveryStatus, ...] = ("delivered", "failed", "dead")
 
 _COLUMNS = (deliveries, events.c.type.label("event_type"))
 
 
-def _time(value: Any) -> str | None:
-    return isoformat(value) if value is not None else None
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One row of the delivery log: an event on its way to one target."""
+
+    sid: str
+    event_sid: str
+    event_type: str
+    target_type: TargetType
+    target_sid: str
+    status: DeliveryStatus
+    attempt_count: int
+    # The HTTP status and the error of the latest attempt (None before the first).
+    last_status_code: int | None
+    last_error: str | None
+    # When the next attempt is due; None once the delivery is finished.
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
 
 
-def delivery_json(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.sid,
-        "sid": row.sid,
-        "event_id": row.event_sid,
-        "event_type": row.event_type,
-        "webhook_id": row.target_sid if row.target_type == "webhook" else None,
-        "target_type": row.target_type,
-        "target_sid": row.target_sid,
-        "status": row.status,
-        "http_status_code": row.last_status_code,
-        "attempts": row.attempts,
-        "last_error": row.last_error,
-        "next_attempt_at": _time(row.next_attempt_at)
-        if row.status in ("pending", "retrying")
-        else None,
-        "created_at": _time(row.created_at),
-        "delivered_at": _time(row.delivered_at),
-    }
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempt:
+    number: int
+    started_at: datetime
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+    response_excerpt: str | None
 
 
-def attempt_json(row: Any) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "started_at": _time(row.started_at),
-        "duration_ms": row.duration_ms,
-        "status_code": row.status_code,
-        "error": row.error,
-        "response_excerpt": row.response_excerpt,
-    }
+@dataclass(frozen=True, slots=True)
+class DeliveryDetail:
+    """A delivery with every attempt made, oldest first."""
+
+    delivery: Delivery
+    attempts: tuple[DeliveryAttempt, ...]
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        sid=row.sid,
+        event_sid=row.event_sid,
+        event_type=row.event_type,
+        target_type=row.target_type,
+        target_sid=row.target_sid,
+        status=row.status,
+        attempt_count=row.attempts,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at if row.status in ("pending", "retrying") else None,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+    )
+
+
+def _attempt(row: Any) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        number=row.number,
+        started_at=row.started_at,
+        duration_ms=row.duration_ms,
+        status_code=row.status_code,
+        error=row.error,
+        response_excerpt=row.response_excerpt,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +130,7 @@ class DeliveryService:
 
     async def list_page(
         self, account_sid: str, filters: DeliveryFilter, page: PageRequest
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[Delivery]:
         joined = deliveries.join(events, events.c.sid == deliveries.c.event_sid)
         where = filters.where(account_sid)
         async with self._db.connect() as conn:
@@ -113,9 +147,9 @@ class DeliveryService:
                     .offset(page.offset)
                 )
             ).all()
-        return Page([delivery_json(r) for r in rows], int(total), page)
+        return Page([_delivery(r) for r in rows], int(total), page)
 
-    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get(self, account_sid: str, sid: str) -> DeliveryDetail:
         """One delivery and every attempt made, oldest first."""
         async with self._db.connect() as conn:
             row = (
@@ -134,9 +168,9 @@ class DeliveryService:
                     .order_by(delivery_attempts.c.number)
                 )
             ).all()
-        return delivery_json(row) | {"attempt_log": [attempt_json(a) for a in attempts]}
+        return DeliveryDetail(_delivery(row), tuple(_attempt(a) for a in attempts))
 
-    async def redeliver(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def redeliver(self, account_sid: str, sid: str) -> DeliveryDetail:
         """Queue the event again for the same target, as a new delivery due now."""
         now = self._clock.now()
         new = new_sid("delivery")

@@ -1,5 +1,7 @@
-"""Reading an account's events (`/v1/events`): newest first, filtered by type, monitor (or
-any resource) and time range."""
+"""Reading an account's events: newest first, filtered by type, resource and time range.
+
+Events are answered as the `Event` records the engine recorded, with the payload's private
+fields (a contact's confirmation code …) left out."""
 
 from __future__ import annotations
 
@@ -8,26 +10,28 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, isoformat
+from watchwire.clock import Clock
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.events.catalog import CATALOG, public_payload
+from watchwire.events.event import Event
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.monitors import time_range
 from watchwire.store.database import Database
 from watchwire.store.tables import events
 
 
-def event_json(row: Any) -> dict[str, Any]:
-    return {
-        "sid": row.sid,
-        "type": row.type,
-        "description": row.description,
-        "resource_type": row.resource_type,
-        "resource_sid": row.resource_sid,
-        "payload": public_payload(row.payload),
-        "contact_groups": row.contact_groups,
-        "created_at": isoformat(row.created_at),
-    }
+def _event(row: Any) -> Event:
+    return Event(
+        sid=row.sid,
+        account_sid=row.account_sid,
+        type=row.type,
+        description=row.description,
+        payload=public_payload(row.payload),
+        created_at=row.created_at,
+        resource_type=row.resource_type,
+        resource_sid=row.resource_sid,
+        contact_groups=list(row.contact_groups),
+    )
 
 
 class EventService:
@@ -44,7 +48,7 @@ class EventService:
         resource_sid: str | None = None,
         since: str | None = None,
         until: str | None = None,
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[Event]:
         for name in types or []:
             if name not in CATALOG:
                 raise ValidationError.field("type", "enum", f"unknown event type {name!r}")
@@ -71,9 +75,9 @@ class EventService:
                     .limit(page.per_page)
                 )
             ).all()
-        return Page([event_json(r) for r in rows], int(total), page)
+        return Page([_event(r) for r in rows], int(total), page)
 
-    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get(self, account_sid: str, sid: str) -> Event:
         async with self._db.connect() as conn:
             row = (
                 await conn.execute(
@@ -84,4 +88,4 @@ class EventService:
             ).first()
         if row is None:
             raise NotFoundError(f"Event {sid} not found")
-        return event_json(row)
+        return _event(row)

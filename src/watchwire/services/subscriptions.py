@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock, isoformat
+from watchwire.clock import Clock
 from watchwire.delivery.formats import FORMATS
 from watchwire.delivery.signing import new_secret
 from watchwire.delivery.webhook import url_problem
@@ -41,24 +41,44 @@ def mask(secret: str) -> str:
     return (secret[:6] if secret.startswith("whsec_") else "") + "***"
 
 
-def subscription_json(row: Any, *, secret: str | None = None) -> dict[str, Any]:
-    return {
-        "id": row.sid,
-        "sid": row.sid,
-        "name": row.name,
-        "url": row.url,
-        "secret": secret if secret is not None else mask(row.secret),
-        "events": list(row.events) if row.events is not None else None,
-        "format": row.format,
-        "is_active": bool(row.is_active),
-        "legacy_signature": bool(row.legacy_signature),
-        "consecutive_failures": row.consecutive_failures,
-        "disabled_reason": row.disabled_reason,
-        "previous_secret_expires_at": (
-            isoformat(row.previous_secret_expires_at) if row.previous_secret else None
-        ),
-        "created_at": isoformat(row.created_at),
-    }
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A webhook subscription. `secret` is the whole secret only in the answers to create and
+    rotate_secret (None elsewhere); `masked_secret` is what may be shown at any time."""
+
+    sid: str
+    name: str
+    url: str
+    masked_secret: str
+    secret: str | None
+    # The event types it receives; None: every type the plan allows.
+    events: tuple[str, ...] | None
+    format: str
+    is_active: bool
+    legacy_signature: bool
+    consecutive_failures: int
+    disabled_reason: str | None
+    # Until when the secret replaced by the last rotation still signs; None: no such secret.
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+
+
+def _subscription(row: Any, *, secret: str | None = None) -> Subscription:
+    return Subscription(
+        sid=row.sid,
+        name=row.name,
+        url=row.url,
+        masked_secret=mask(row.secret),
+        secret=secret,
+        events=tuple(row.events) if row.events is not None else None,
+        format=row.format,
+        is_active=bool(row.is_active),
+        legacy_signature=bool(row.legacy_signature),
+        consecutive_failures=row.consecutive_failures,
+        disabled_reason=row.disabled_reason,
+        previous_secret_expires_at=row.previous_secret_expires_at if row.previous_secret else None,
+        created_at=row.created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +156,11 @@ class SubscriptionService:
             raise NotFoundError("Resource not found")
         return row
 
-    async def get(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get(self, account_sid: str, sid: str) -> Subscription:
         async with self._db.connect() as conn:
-            return subscription_json(await self._row(conn, account_sid, sid))
+            return _subscription(await self._row(conn, account_sid, sid))
 
-    async def list_page(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_page(self, account_sid: str, page: PageRequest) -> Page[Subscription]:
         where = webhook_subscriptions.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (
@@ -157,7 +177,7 @@ class SubscriptionService:
                     .offset(page.offset)
                 )
             ).all()
-        return Page([subscription_json(r) for r in rows], int(total), page)
+        return Page([_subscription(r) for r in rows], int(total), page)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -173,7 +193,7 @@ class SubscriptionService:
         is_active: bool = True,
         format: str = "standard",
         legacy_signature: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """Create a subscription; the answer is the only one that shows the whole secret."""
         values = {
             "sid": new_sid("webhook"),
@@ -208,11 +228,11 @@ class SubscriptionService:
                 )
             await conn.execute(webhook_subscriptions.insert().values(**values))
             row = await self._row(conn, account_sid, str(values["sid"]))
-        return subscription_json(row, secret=str(values["secret"]))
+        return _subscription(row, secret=str(values["secret"]))
 
     async def update(
         self, account_sid: str, sid: str, plan: Plan, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """Change the given fields. Re-activating an endpoint clears its failure count."""
         values: dict[str, Any] = {}
         if "url" in changes:
@@ -237,7 +257,7 @@ class SubscriptionService:
                     .where(webhook_subscriptions.c.sid == sid)
                     .values(**values)
                 )
-            return subscription_json(await self._row(conn, account_sid, sid))
+            return _subscription(await self._row(conn, account_sid, sid))
 
     async def delete(self, account_sid: str, sid: str) -> None:
         """Delete a subscription. Its open deliveries end `failed` when the worker meets them;
@@ -254,7 +274,7 @@ class SubscriptionService:
 
     async def rotate_secret(
         self, account_sid: str, sid: str, secret: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """A new secret (shown once); the old one keeps signing alongside for 24 hours."""
         new = self._check_secret(secret)
         async with self._db.transaction() as conn:
@@ -269,7 +289,7 @@ class SubscriptionService:
                 )
             )
             row = await self._row(conn, account_sid, sid)
-        return subscription_json(row, secret=new)
+        return _subscription(row, secret=new)
 
     async def send_test(self, account_sid: str, sid: str) -> TestSent:
         """Record a `test` event that goes to this subscription alone, through the outbox."""

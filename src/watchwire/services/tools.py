@@ -13,7 +13,7 @@ import pydantic
 
 from watchwire.errors import ValidationError
 from watchwire.probes import get_probe
-from watchwire.probes.base import ProbeContext
+from watchwire.probes.base import ProbeContext, ProbeResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +70,10 @@ def parse_options(tool: Tool, raw: dict[str, Any], *, remote: bool = True) -> An
         raise ValidationError.from_pydantic(exc.errors()) from None
 
 
-async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> dict[str, Any]:
-    """Run the tool's probe and return its result as JSON-ready data."""
+async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> ProbeResult:
+    """Run the tool's probe and return its result."""
     if not target.strip():
         raise ValidationError.field("target", "required", "target must not be empty")
     probe, _ = get_probe(tool.probe_kind)
-    result = await probe(target.strip(), options, ctx)
-    data: dict[str, Any] = result.to_json()
-    return data
+    result: ProbeResult = await probe(target.strip(), options, ctx)
+    return result

@@ -114,10 +114,10 @@ async def test_sdk_webhook_helper_verifies_our_signature(
     header = request.headers["X-Webhook-Signature"]
     # The receiver's clock is the real one; the delivery was signed at the test's frozen
     # time, so the SDK's freshness window is turned off (0) for this one check.
-    payload = Webhook.verify(request.body.decode(), header, hook["secret"], tolerance=0)
+    payload = Webhook.verify(request.body.decode(), header, hook.secret, tolerance=0)
     assert payload["event_sid"] == event.sid and payload["event_type"] == "monitor.down"
     with pytest.raises(SdkError, match="verification failed"):
-        Webhook.verify(request.body.decode() + " ", header, hook["secret"], tolerance=0)
+        Webhook.verify(request.body.decode() + " ", header, hook.secret, tolerance=0)
 
 
 async def test_rbl_and_cert_scenario(served_app: str, account: CreatedKey) -> None:

@@ -9,7 +9,8 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require
 from watchwire.api.envelope import JsonResponse, ok
-from watchwire.services.accounts import Principal, account_json
+from watchwire.api.native import render
+from watchwire.services.accounts import Account, Principal
 
 router = APIRouter(tags=["account"])
 
@@ -19,9 +20,13 @@ async def get_account(
     request: Request, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
     # Everything shown comes with the principal: no second query on this hot path.
-    plan = principal.plan
-    account = account_json(
-        principal.account_sid, principal.account_name, plan, principal.account_created_at
+    account = render.account(
+        Account(
+            principal.account_sid,
+            principal.account_name,
+            principal.plan,
+            principal.account_created_at,
+        )
     )
     # The budget as the auth dependency left it, this request included.
     minute, day = request.state.budget.windows

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -78,7 +79,7 @@ class GroupUpdate(BaseModel):
 @router.get("/contacts", summary="List the account's contacts")
 async def list_contacts(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).contacts.list_contacts(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.contact(c) for c in result.items], pagination=result.meta())
 
 
 @router.post("/contacts", status_code=201, summary="Create a contact; it is sent a code")
@@ -86,12 +87,13 @@ async def create_contact(request: Request, body: ContactCreate, principal: Calle
     created = await runtime_of(request).contacts.create_contact(
         principal.account_sid, **body.model_dump()
     )
-    return ok(request, created, status=201)
+    return ok(request, render.contact(created), status=201)
 
 
 @router.get("/contacts/{sid}", summary="One contact")
 async def get_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).contacts.get_contact(principal.account_sid, sid))
+    found = await runtime_of(request).contacts.get_contact(principal.account_sid, sid)
+    return ok(request, render.contact(found))
 
 
 @router.patch("/contacts/{sid}", summary="Change a contact (a new destination is re-confirmed)")
@@ -101,25 +103,25 @@ async def update_contact(
     changed = await runtime_of(request).contacts.update_contact(
         principal.account_sid, sid, **body.model_dump()
     )
-    return ok(request, changed)
+    return ok(request, render.contact(changed))
 
 
 @router.delete("/contacts/{sid}", summary="Delete a contact")
 async def delete_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
-    return ok(request, await service.delete_contact(principal.account_sid, sid))
+    return ok(request, render.contact(await service.delete_contact(principal.account_sid, sid)))
 
 
 @router.post("/contacts/{sid}/pause", summary="Stop notifications to a contact")
 async def pause_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
-    return ok(request, await service.pause_contact(principal.account_sid, sid))
+    return ok(request, render.contact(await service.pause_contact(principal.account_sid, sid)))
 
 
 @router.post("/contacts/{sid}/resume", summary="Resume notifications to a paused contact")
 async def resume_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
-    return ok(request, await service.resume_contact(principal.account_sid, sid))
+    return ok(request, render.contact(await service.resume_contact(principal.account_sid, sid)))
 
 
 @router.post("/contacts/{sid}/confirm", summary="Confirm a pending contact with its code")
@@ -127,45 +129,49 @@ async def confirm_contact(
     request: Request, sid: str, body: Confirmation, principal: Caller
 ) -> JsonResponse:
     service = runtime_of(request).contacts
-    return ok(request, await service.confirm_contact(principal.account_sid, sid, body.authcode))
+    confirmed = await service.confirm_contact(principal.account_sid, sid, body.authcode)
+    return ok(request, render.contact(confirmed))
 
 
 @router.post("/contacts/{sid}/resend", summary="Send a pending contact a new code")
 async def resend_confirmation(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
-    return ok(request, await service.resend_confirmation(principal.account_sid, sid))
+    resent = await service.resend_confirmation(principal.account_sid, sid)
+    return ok(request, render.contact(resent))
 
 
 @router.get("/contact-groups", summary="List the account's contact groups")
 async def list_groups(request: Request, principal: Caller, page: Paging) -> JsonResponse:
-    result = await runtime_of(request).contacts.list_groups(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    result = await runtime_of(request).contact_groups.list_groups(principal.account_sid, page)
+    items = [render.contact_group(g) for g in result.items]
+    return ok(request, items, pagination=result.meta())
 
 
 @router.post("/contact-groups", status_code=201, summary="Create a contact group")
 async def create_group(request: Request, body: GroupCreate, principal: Caller) -> JsonResponse:
-    created = await runtime_of(request).contacts.create_group(
+    created = await runtime_of(request).contact_groups.create_group(
         principal.account_sid, **body.model_dump()
     )
-    return ok(request, created, status=201)
+    return ok(request, render.contact_group(created), status=201)
 
 
 @router.get("/contact-groups/{sid}", summary="One contact group with its members")
 async def get_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).contacts.get_group(principal.account_sid, sid))
+    found = await runtime_of(request).contact_groups.get_group(principal.account_sid, sid)
+    return ok(request, render.contact_group(found))
 
 
 @router.patch("/contact-groups/{sid}", summary="Rename, make default or change members")
 async def update_group(
     request: Request, sid: str, body: GroupUpdate, principal: Caller
 ) -> JsonResponse:
-    changed = await runtime_of(request).contacts.update_group(
+    changed = await runtime_of(request).contact_groups.update_group(
         principal.account_sid, sid, **body.model_dump()
     )
-    return ok(request, changed)
+    return ok(request, render.contact_group(changed))
 
 
 @router.delete("/contact-groups/{sid}", summary="Delete a contact group (its contacts stay)")
 async def delete_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    service = runtime_of(request).contacts
-    return ok(request, await service.delete_group(principal.account_sid, sid))
+    service = runtime_of(request).contact_groups
+    return ok(request, render.contact_group(await service.delete_group(principal.account_sid, sid)))

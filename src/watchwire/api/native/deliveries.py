@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -32,12 +33,13 @@ async def list_deliveries(
 ) -> JsonResponse:
     filters = DeliveryFilter(webhook_id=webhook_id, event_type=event_type, status=status)
     result = await runtime_of(request).deliveries.list_page(principal.account_sid, filters, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.delivery(d) for d in result.items], pagination=result.meta())
 
 
 @router.get("/deliveries/{sid}", summary="One delivery with every attempt")
 async def get_delivery(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).deliveries.get(principal.account_sid, sid))
+    found = await runtime_of(request).deliveries.get(principal.account_sid, sid)
+    return ok(request, render.delivery_detail(found))
 
 
 @router.post(
@@ -45,4 +47,4 @@ async def get_delivery(request: Request, sid: str, principal: Caller) -> JsonRes
 )
 async def redeliver(request: Request, sid: str, principal: Caller) -> JsonResponse:
     queued = await runtime_of(request).deliveries.redeliver(principal.account_sid, sid)
-    return ok(request, queued, status=202)
+    return ok(request, render.delivery_detail(queued), status=202)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -37,4 +38,4 @@ async def list_events(
         since=since,
         until=until,
     )
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.event(e) for e in result.items], pagination=result.meta())

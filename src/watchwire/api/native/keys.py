@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -43,8 +44,7 @@ async def create_key(
         ip_allowlist=body.ip_allowlist,
         granted_by=principal.scopes,
     )
-    key.update(secret=created.secret, key=created.key)
-    return ok(request, key, status=201)
+    return ok(request, render.created_key(key, created), status=201)
 
 
 @router.get("/keys", summary="List the account's API keys")
@@ -54,18 +54,20 @@ async def list_keys(
     page: Annotated[PageRequest, Depends(page_request)],
 ) -> JsonResponse:
     result = await runtime_of(request).accounts.list_keys(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.api_key(k) for k in result.items], pagination=result.meta())
 
 
 @router.get("/keys/{sid}", summary="One API key (never its secret)")
 async def get_key(
     request: Request, sid: str, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
-    return ok(request, await runtime_of(request).accounts.get_key(principal.account_sid, sid))
+    key = await runtime_of(request).accounts.get_key(principal.account_sid, sid)
+    return ok(request, render.api_key(key))
 
 
 @router.delete("/keys/{sid}", summary="Revoke an API key; it stops working at once")
 async def revoke_key(
     request: Request, sid: str, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
-    return ok(request, await runtime_of(request).accounts.revoke_key(principal.account_sid, sid))
+    key = await runtime_of(request).accounts.revoke_key(principal.account_sid, sid)
+    return ok(request, render.api_key(key))

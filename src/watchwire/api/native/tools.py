@@ -77,7 +77,7 @@ def _endpoint(tool: Tool) -> Callable[..., Awaitable[JsonResponse]]:
             target_text, raw = await _body_options(request)
         options = parse_options(tool, raw)
         result = await run_tool(tool, target_text, options, runtime_of(request).probe_ctx)
-        return ok(request, result)
+        return ok(request, result.to_json())
 
     return endpoint
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -60,7 +61,7 @@ async def create_webhook(request: Request, body: WebhookCreate, principal: Calle
     created = await runtime_of(request).subscriptions.create(
         principal.account_sid, principal.plan, **body.model_dump()
     )
-    return ok(request, created, status=201)
+    return ok(request, render.subscription(created), status=201)
 
 
 @router.get("/webhooks", summary="List the account's webhook subscriptions")
@@ -68,12 +69,14 @@ async def list_webhooks(
     request: Request, principal: Caller, page: Annotated[PageRequest, Depends(page_request)]
 ) -> JsonResponse:
     result = await runtime_of(request).subscriptions.list_page(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    items = [render.subscription(s) for s in result.items]
+    return ok(request, items, pagination=result.meta())
 
 
 @router.get("/webhooks/{sid}", summary="One webhook subscription (secret masked)")
 async def get_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).subscriptions.get(principal.account_sid, sid))
+    found = await runtime_of(request).subscriptions.get(principal.account_sid, sid)
+    return ok(request, render.subscription(found))
 
 
 async def _update(
@@ -83,7 +86,7 @@ async def _update(
     updated = await runtime_of(request).subscriptions.update(
         principal.account_sid, sid, principal.plan, changes
     )
-    return ok(request, updated)
+    return ok(request, render.subscription(updated))
 
 
 @router.patch("/webhooks/{sid}", summary="Change a webhook subscription")
@@ -109,9 +112,7 @@ async def delete_webhook(request: Request, sid: str, principal: Caller) -> JsonR
 @router.post("/webhooks/{sid}/test", status_code=202, summary="Send a test event")
 async def test_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
     sent = await runtime_of(request).subscriptions.send_test(principal.account_sid, sid)
-    return ok(
-        request, {"event": sent.event.to_json(), "delivery_id": sent.delivery_sid}, status=202
-    )
+    return ok(request, render.webhook_test_sent(sent), status=202)
 
 
 @router.post(
@@ -128,4 +129,4 @@ async def rotate_secret(
     rotated = await runtime_of(request).subscriptions.rotate_secret(
         principal.account_sid, sid, secret
     )
-    return ok(request, rotated)
+    return ok(request, render.subscription(rotated))

@@ -16,7 +16,7 @@ from watchwire.api.dialects.generatorlabs.pagination import listing, page_reques
 from watchwire.api.dialects.generatorlabs.parsing import path_sid, read_fields
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
-from watchwire.services.contacts import ContactService
+from watchwire.services.contact_groups import ContactGroupService
 
 router = APIRouter(tags=["contact groups"])
 Caller = Annotated[Principal, Depends(caller("contacts"))]
@@ -24,8 +24,8 @@ ITEM = "/contact/groups/{id}.json"
 NAME_LENGTH = 255
 
 
-def _service(request: Request) -> ContactService:
-    return runtime_of(request).contacts
+def _service(request: Request) -> ContactGroupService:
+    return runtime_of(request).contact_groups
 
 
 @router.get("/contact/groups.json")

@@ -1,4 +1,4 @@
-"""The objects 003 collapses to `{ }`, rendered from the services' own dictionaries.
+"""The objects 003 collapses to `{ }`, rendered from the services' records.
 
 Nothing public shows v4's JSON for contacts and groups, so they mirror 003's request fields
 (GAPS.md [P]): the SID as `id`, `contact_group` as a list, ISO 8601 UTC times.
@@ -9,31 +9,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from watchwire.clock import isoformat
+from watchwire.services.contact_groups import ContactGroup
+from watchwire.services.contacts import Contact
 
-def contact(item: dict[str, Any]) -> dict[str, Any]:
+
+def contact(item: Contact) -> dict[str, Any]:
     return {
-        "id": item["sid"],
-        "name": item["name"],
-        "contact": item["contact"],
-        "type": item["type"],
-        "status": item["status"],
-        "schedule": item["schedule"],
-        "contact_group": item["contact_groups"],
-        "args": item["args"] or None,
-        "confirmed": item["confirmed"],
-        "confirmed_at": item["confirmed_at"],
-        "created_at": item["created_at"],
+        "id": item.sid,
+        "name": item.name,
+        "contact": item.value,
+        "type": item.type,
+        "status": item.status,
+        "schedule": item.schedule,
+        "contact_group": list(item.contact_groups),
+        "args": item.args or None,
+        "confirmed": item.confirmed,
+        "confirmed_at": isoformat(item.confirmed_at) if item.confirmed_at else None,
+        "created_at": isoformat(item.created_at),
     }
 
 
-def group(item: dict[str, Any]) -> dict[str, Any]:
+def group(item: ContactGroup) -> dict[str, Any]:
     return {
-        "id": item["sid"],
-        "name": item["name"],
-        "is_default": item["is_default"],
-        "contacts": item["contacts"],
-        "contact_count": len(item["contacts"]),
-        "created_at": item["created_at"],
+        "id": item.sid,
+        "name": item.name,
+        "is_default": item.is_default,
+        "contacts": list(item.contacts),
+        "contact_count": len(item.contacts),
+        "created_at": isoformat(item.created_at),
     }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import httpx
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
-from watchwire.api.dialects.kit.routes import Crud
+from watchwire.api.dialects.kit.routes import Crud, mount
 
 
 async def handler() -> None:
@@ -52,3 +53,23 @@ def test_other_documents_shapes() -> None:
         ("PUT", "/api/v4/webhooks", None),
         ("DELETE", "/api/v4/webhooks", None),
     ]
+
+
+async def test_mounted_dialects_answer_every_path_under_their_prefix() -> None:
+    parent, dialect = FastAPI(), FastAPI()
+
+    @dialect.get("/{name}")
+    async def translated(name: str) -> dict[str, str]:
+        return {"face": "dialect"}
+
+    mount(parent, "/4.0", dialect)
+
+    @parent.get("/{anything:path}")  # after the mount: what the mount does not match
+    async def native(anything: str) -> dict[str, str]:
+        return {"face": "native"}
+
+    transport = httpx.ASGITransport(app=parent)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit.test") as client:
+        for path in ("/4.0/a.json", "/4.0/a%0A.json", "/4.0/%0D%0Ab", "/4.0/x%00"):
+            assert (await client.get(path)).json() == {"face": "dialect"}, path
+        assert (await client.get("/v1/a%0A")).json() == {"face": "native"}

@@ -14,15 +14,18 @@ own fields, check their own id, call one service method and render.
 
 Documents that name the item elsewhere (Enterno's `PUT /api/v4/webhooks?id=N`, Entri's
 `PUT /monitor/domains` with the domain in the body) pass `item=` the collection's path;
-updown's creates answer `create_status=201`.
+updown's creates answer `create_status=201`. `mount` puts a dialect's app under its prefix.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+from starlette.routing import Mount
+from starlette.types import ASGIApp
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -75,3 +78,14 @@ class Crud:
     ) -> Callable[[Handler], Handler]:
         """A route for one verb on one item: `{base}/{id}/{name}{suffix}`."""
         return self._route(method, f"{self.item_base}/{name}{self.suffix}", **options)
+
+
+def mount(parent: FastAPI, prefix: str, app: ASGIApp) -> None:
+    """Mount a dialect's app at `prefix` so that it answers every path under the prefix.
+
+    Starlette's mount pattern ends in `.*`, which stops at a line break: a path with an
+    encoded newline (`/4.0/hosts/x%0A.json`) would fall through to the parent app and be
+    answered in the native envelope. Matching across line breaks keeps it the dialect's."""
+    route = Mount(prefix, app=app)
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    parent.router.routes.append(route)

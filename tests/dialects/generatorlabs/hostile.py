@@ -8,6 +8,7 @@ travels as far as the services and the database.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
@@ -46,10 +47,11 @@ LISTS = [
     "/cert/errors.json",
 ]
 # Derandomized and bounded: the same examples on every run, a few seconds per test.
+# HOSTILE_EXAMPLES=1000 HOSTILE_RANDOM=1 runs a longer campaign with fresh examples.
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "100")),
     deadline=None,
-    derandomize=True,
+    derandomize="HOSTILE_RANDOM" not in os.environ,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

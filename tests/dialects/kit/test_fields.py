@@ -109,6 +109,9 @@ def test_lists_refuse_what_is_not_a_list_of_values() -> None:
     long = Fields({"tags": ["a", "x" * 2000]})
     assert refusal(lambda: long.items("tags", max_length=64)) == ("tags[1]", "max_length")
     assert Fields({"tags": [1, 2.5]}).items("tags") == ["1", "2.5"]
+    many = Fields({"ids": ",".join(["a"] * 1001)})
+    assert refusal(lambda: many.items("ids")) == ("ids", "max_items")
+    assert len(Fields({"ids": ["a"] * 1000}).items("ids") or []) == 1000
     assert Fields({"tags": ""}).items("tags") == [] and Fields({}).items("tags") is None
 
 

@@ -30,6 +30,8 @@ FALSE_SPELLINGS = frozenset({"false", "0", "no", "off", "f", ""})
 MAX_INTEGER = 2**63 - 1
 _DIGITS = len(str(MAX_INTEGER))
 DEFAULT_MAX_LENGTH = 1024
+# More than any list a client means to send; fewer than a database takes as parameters.
+MAX_ITEMS = 1000
 # Longer than any SID (2 + 64 characters): a longer value fails its pattern anyway.
 _SID_MAX_LENGTH = 128
 
@@ -155,9 +157,12 @@ class Fields:
             raise invalid(name, "maximum", f"{name} must be {maximum} or less")
         return number
 
-    def items(self, name: str, *, max_length: int = DEFAULT_MAX_LENGTH) -> list[str] | None:
+    def items(
+        self, name: str, *, max_length: int = DEFAULT_MAX_LENGTH, max_items: int = MAX_ITEMS
+    ) -> list[str] | None:
         """A list without blanks, sent as a comma-separated string, a JSON array, Rails'
-        `name[]=a&name[]=b` or PHP's `name[0]=a&name[1]=b`; None when absent."""
+        `name[]=a&name[]=b` or PHP's `name[0]=a&name[1]=b`, of at most `max_items`; None
+        when absent."""
         value = self.values.get(name)
         if value is None:
             return None
@@ -166,6 +171,8 @@ class Fields:
                 raise invalid(name, "list", f"{name} must be a list")
             value = [value[key] for key in sorted(value, key=int)]
         parts = value if isinstance(value, list) else _scalar(name, value).split(",")
+        if len(parts) > max_items:
+            raise invalid(name, "max_items", f"{name} must have at most {max_items} items")
         chosen = []
         for index, part in enumerate(parts):
             field = f"{name}[{index}]"

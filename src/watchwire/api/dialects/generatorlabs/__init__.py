@@ -3,13 +3,15 @@ services: HTTP Basic keys, 003's rate limits, form bodies, its envelope and its 
 
     app.py         the mounted sub-application and its routers
     auth.py        credentials, IP allowlist, scopes and 003's rate-limit windows
-    parsing.py     form/JSON bodies, comma lists, booleans, 003's id patterns
-    envelope.py    {status_code, status_message, data} and the error mapping
+    envelope.py    {status_code, status_message, data} and 003's wording of the kit's errors
     pagination.py  page/page_size in, paging fields and double-keyed lists out
     render.py      the objects 003 shows as `{ }`
     rbl_checks.py, rbl_hosts.py (and listings), rbl_profiles.py, rbl_sources.py,
     cert_monitors.py (and errors), cert_profiles.py, contacts.py, groups.py
                    one module per resource group
+
+Requests are read, ids checked, errors mapped and routes shaped by the dialect kit
+(`api/dialects/kit/`); what is here is only 003's translation.
 """
 
 from watchwire.api.dialects.generatorlabs.app import PREFIX, mount

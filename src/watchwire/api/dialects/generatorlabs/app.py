@@ -16,6 +16,7 @@ from watchwire.api.dialects.generatorlabs import (
     rbl_profiles,
     rbl_sources,
 )
+from watchwire.api.dialects.kit import routes
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.routing import include_flat
 
@@ -51,4 +52,4 @@ def create_dialect_app(parent: FastAPI) -> FastAPI:
 
 
 def mount(parent: FastAPI) -> None:
-    parent.mount(PREFIX, create_dialect_app(parent))
+    routes.mount(parent, PREFIX, create_dialect_app(parent))

@@ -14,14 +14,17 @@ from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.fields import Fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 from watchwire.services.certs.service import CertService
 
 router = APIRouter(tags=["cert monitors"])
+monitors = Crud(router, "/cert/monitors", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("cert"))]
-ITEM = "/cert/monitors/{id}"
 PROTOCOLS = (
     "https smtps smtp imaps imap pops pop lmtp ftps ftp ldaps ldap mysql postgresql sips".split()
 )
@@ -32,26 +35,31 @@ def _service(request: Request) -> CertService:
 
 
 def _monitor_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
-    fields.text("hostname", required=creating, max_length=255)
-    fields.choice("protocol", tuple(PROTOCOLS), required=creating)
-    fields.text("name", required=creating, max_length=255)
-    if fields.has("profile"):
-        fields.sids("profile", "cert_profile")
-    chosen = fields.subset(
-        ("hostname", "protocol", "name", "profile") if creating else ("name", "profile")
+    """The service's fields; an update changes only the name, profile, groups and tags."""
+    hostname = fields.text("hostname", required=creating, max_length=255)
+    protocol = fields.choice("protocol", tuple(PROTOCOLS), required=creating)
+    chosen = Fields.present(
+        {
+            "name": fields.text("name", required=creating or fields.has("name"), max_length=255),
+            "profile": fields.sid("profile", "cert_profile"),
+            "contact_groups": fields.sids("contact_group", "contact_group"),
+            "tags": fields.items("tags"),
+        }
     )
-    groups = fields.sids("contact_group", "contact_group")
-    if groups is not None:
-        chosen["contact_groups"] = groups
-    tags = fields.items("tags")
-    if tags is not None:
-        chosen["tags"] = tags
-    if creating and fields.has("port"):
-        chosen["port"] = fields.integer("port", 0)
+    if creating:
+        chosen.update(
+            Fields.present(
+                {
+                    "hostname": hostname,
+                    "protocol": protocol,
+                    "port": fields.optional_integer("port", maximum=65535),
+                }
+            )
+        )
     return chosen
 
 
-@router.get("/cert/monitors.json")
+@monitors.list
 async def list_monitors(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_monitors(principal.account_sid, page)
@@ -59,21 +67,21 @@ async def list_monitors(request: Request, principal: Caller) -> JsonResponse:
     return listing("Certificate Monitors", "monitors", items, result)
 
 
-@router.post("/cert/monitors.json")
+@monitors.create
 async def create_monitor(request: Request, principal: Caller) -> JsonResponse:
     fields = _monitor_fields(await read_fields(request), creating=True)
     created = await _service(request).create_monitor(principal.account_sid, fields)
     return success("Certificate Monitor added successfully.", render.cert_monitor(created))
 
 
-@router.get(ITEM + ".json")
+@monitors.get
 async def get_monitor(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_monitor", id)
     monitor = await _service(request).get_monitor(principal.account_sid, sid)
     return single("Certificate Monitors", "monitors", render.cert_monitor(monitor))
 
 
-@router.put(ITEM + ".json")
+@monitors.update
 async def update_monitor(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_monitor", id)
     fields = _monitor_fields(await read_fields(request), creating=False)
@@ -81,20 +89,20 @@ async def update_monitor(request: Request, id: str, principal: Caller) -> JsonRe
     return success("Certificate Monitor updated successfully.")
 
 
-@router.delete(ITEM + ".json")
+@monitors.delete
 async def delete_monitor(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_monitor(principal.account_sid, path_sid("cert_monitor", id))
     return success("Certificate Monitor deleted successfully.")
 
 
-@router.post(ITEM + "/pause.json")
+@monitors.action("pause")
 async def pause_monitor(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_monitor", id)
     await _service(request).set_paused(principal.account_sid, sid, True)
     return success("Certificate Monitor paused successfully.")
 
 
-@router.post(ITEM + "/resume.json")
+@monitors.action("resume")
 async def resume_monitor(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_monitor", id)
     await _service(request).set_paused(principal.account_sid, sid, False)

@@ -13,15 +13,18 @@ from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.fields import Fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 from watchwire.services.certs.service import CertService
 from watchwire.services.certs.spec import SWITCHES
 
 router = APIRouter(tags=["cert profiles"])
+profiles = Crud(router, "/cert/profiles", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("cert"))]
-ITEM = "/cert/profiles/{id}.json"
 
 
 def _service(request: Request) -> CertService:
@@ -29,8 +32,8 @@ def _service(request: Request) -> CertService:
 
 
 def _profile_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
-    fields.text("name", required=creating, max_length=255)
-    chosen = fields.subset(("name",))
+    name = fields.text("name", required=creating or fields.has("name"), max_length=255)
+    chosen = Fields.present({"name": name})
     if thresholds := fields.items("expiration_thresholds"):
         chosen["expiration_thresholds"] = ",".join(thresholds)
     for switch in (*SWITCHES, "is_default"):
@@ -39,7 +42,7 @@ def _profile_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
     return chosen
 
 
-@router.get("/cert/profiles.json")
+@profiles.list
 async def list_profiles(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_profiles(principal.account_sid, page)
@@ -47,21 +50,21 @@ async def list_profiles(request: Request, principal: Caller) -> JsonResponse:
     return listing("Certificate Profiles", "profiles", items, result)
 
 
-@router.post("/cert/profiles.json")
+@profiles.create
 async def create_profile(request: Request, principal: Caller) -> JsonResponse:
     fields = _profile_fields(await read_fields(request), creating=True)
     created = await _service(request).create_profile(principal.account_sid, fields)
     return success("Certificate Profile added successfully.", render.cert_profile(created))
 
 
-@router.get(ITEM)
+@profiles.get
 async def get_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_profile", id)
     profile = await _service(request).get_profile(principal.account_sid, sid)
     return single("Certificate Profiles", "profiles", render.cert_profile(profile))
 
 
-@router.put(ITEM)
+@profiles.update
 async def update_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("cert_profile", id)
     fields = _profile_fields(await read_fields(request), creating=False)
@@ -69,7 +72,7 @@ async def update_profile(request: Request, id: str, principal: Caller) -> JsonRe
     return success("Certificate Profile updated successfully.")
 
 
-@router.delete(ITEM)
+@profiles.delete
 async def delete_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_profile(principal.account_sid, path_sid("cert_profile", id))
     return success("Certificate Profile deleted successfully.")

@@ -13,22 +13,24 @@ from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.delivery.channels import CONTACT_TYPES
 from watchwire.services.accounts import Principal
 from watchwire.services.contacts import SCHEDULES, ContactService
 
 router = APIRouter(tags=["contacts"])
+contacts = Crud(router, "/contact/contacts", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("contacts"))]
-ITEM = "/contact/contacts/{id}"
 
 
 def _service(request: Request) -> ContactService:
     return runtime_of(request).contacts
 
 
-@router.get("/contact/contacts.json")
+@contacts.list
 async def list_contacts(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_contacts(principal.account_sid, page)
@@ -36,7 +38,7 @@ async def list_contacts(request: Request, principal: Caller) -> JsonResponse:
     return listing("Contacts", "contacts", items, result)
 
 
-@router.post("/contact/contacts.json")
+@contacts.create
 async def create_contact(request: Request, principal: Caller) -> JsonResponse:
     # 003 marks `schedule` required but deprecated, and its groups section says the default
     # group is used when `contact_group` is omitted: both stay optional here.
@@ -53,13 +55,13 @@ async def create_contact(request: Request, principal: Caller) -> JsonResponse:
     return success("Contact added successfully.", render.contact(created))
 
 
-@router.get(ITEM + ".json")
+@contacts.get
 async def get_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     found = await _service(request).get_contact(principal.account_sid, path_sid("contact", id))
     return single("Contacts", "contacts", render.contact(found))
 
 
-@router.put(ITEM + ".json")
+@contacts.update
 async def update_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("contact", id)
     fields = await read_fields(request)
@@ -75,31 +77,31 @@ async def update_contact(request: Request, id: str, principal: Caller) -> JsonRe
     return success("Contact updated successfully.")
 
 
-@router.delete(ITEM + ".json")
+@contacts.delete
 async def delete_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_contact(principal.account_sid, path_sid("contact", id))
     return success("Contact deleted successfully.")
 
 
-@router.post(ITEM + "/pause.json")
+@contacts.action("pause")
 async def pause_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).pause_contact(principal.account_sid, path_sid("contact", id))
     return success("Contact paused successfully.")
 
 
-@router.post(ITEM + "/resume.json")
+@contacts.action("resume")
 async def resume_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).resume_contact(principal.account_sid, path_sid("contact", id))
     return success("Contact activated successfully.")
 
 
-@router.post(ITEM + "/resend.json")
+@contacts.action("resend")
 async def resend_confirmation(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).resend_confirmation(principal.account_sid, path_sid("contact", id))
     return success("Contact authorization re-sent successfully.")
 
 
-@router.post(ITEM + "/confirm.json")
+@contacts.action("confirm")
 async def confirm_contact(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("contact", id)
     authcode = (await read_fields(request)).text("authcode", required=True, max_length=64)

@@ -1,5 +1,5 @@
 """003's envelope: `{status_code, status_message, data, …}` with the HTTP status equal to
-`status_code`, and the one place that maps watchwire's errors onto it.
+`status_code`, and 003's wording of every error the kit maps.
 
 One deliberate difference from 003: validation failures answer 400, not 500 — clients treat
 both as errors, and a 5xx makes SDKs retry a request that can never succeed. Nothing else
@@ -8,33 +8,21 @@ answers 5xx except a bug.
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 
+from watchwire.api.dialects.kit import errors
+from watchwire.api.dialects.kit.errors import Problem
 from watchwire.api.envelope import JsonResponse
-from watchwire.api.errors import validation_details
-from watchwire.errors import (
-    AuthError,
-    ForbiddenError,
-    RateLimitedError,
-    ValidationError,
-    WatchwireError,
-)
-from watchwire.ratelimit import RateLimitExceeded
-
-log = logging.getLogger(__name__)
+from watchwire.errors import AuthError, RateLimitedError, ValidationError, WatchwireError
 
 _NO_DATA = object()
 # Native field names the services use, as 003 spells them.
-_FIELD_NAMES = {"contact_groups": "contact_group"}
-_NATIVE_NAME = re.compile(r"\b(" + "|".join(_FIELD_NAMES) + r")\b")
+FIELD_NAMES = {"contact_groups": "contact_group"}
+_HTTP_MESSAGES = {404: "Resource not found.", 405: "HTTP method not allowed."}
 
 
 def success(message: str, data: Any = _NO_DATA, **fields: Any) -> JsonResponse:
@@ -57,14 +45,6 @@ def failure(
     return JsonResponse(body, status_code=status, headers=headers)
 
 
-def in_003s_names(details: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Service error details with the native field names replaced by 003's."""
-    return [
-        {key: _NATIVE_NAME.sub(lambda m: _FIELD_NAMES[m[1]], value) for key, value in d.items()}
-        for d in details
-    ]
-
-
 def validation_message(details: list[dict[str, str]]) -> str:
     """One line naming each field and the rule it broke."""
     parts = []
@@ -75,54 +55,30 @@ def validation_message(details: list[dict[str, str]]) -> str:
     return "; ".join(parts)
 
 
-def _status_message(exc: WatchwireError) -> str:
-    if isinstance(exc, ValidationError) and isinstance(exc.details, list) and exc.details:
-        return validation_message(in_003s_names(exc.details))
-    if isinstance(exc, AuthError):
-        return f"Authentication failed: {exc.message}"
-    if isinstance(exc, RateLimitedError):
-        return f"Rate limit exceeded: {exc.message}"
-    return exc.message
+def _status_message(problem: Problem) -> str:
+    cause = problem.cause
+    if isinstance(cause, StarletteHTTPException):
+        return _HTTP_MESSAGES.get(problem.status, problem.message)
+    if isinstance(cause, ValidationError | RequestValidationError) and problem.details:
+        return validation_message(problem.details)
+    if isinstance(cause, AuthError):
+        return f"Authentication failed: {problem.message}"
+    if isinstance(cause, RateLimitedError):
+        return f"Rate limit exceeded: {problem.message}"
+    return problem.message
 
 
-def error_response(exc: WatchwireError) -> JsonResponse:
-    headers: dict[str, str] = {}
-    if isinstance(exc, RateLimitExceeded):
-        headers.update(exc.state.headers())
-    if isinstance(exc, RateLimitedError):
-        headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, AuthError):
+def render(problem: Problem) -> JsonResponse:
+    """A problem in 003's envelope; watchwire's own errors always answer a 4xx."""
+    headers = dict(problem.headers)
+    if isinstance(problem.cause, AuthError):
         headers["WWW-Authenticate"] = 'Basic realm="watchwire"'
-    errors = None
-    if isinstance(exc, ValidationError) and isinstance(exc.details, list):
-        errors = in_003s_names(exc.details)
-    status = exc.status if 400 <= exc.status < 500 else 400
-    if isinstance(exc, ForbiddenError) and exc.code == "ip_restricted":
-        status = 403
-    return failure(status, _status_message(exc), errors, headers)
+    status = problem.status
+    if isinstance(problem.cause, WatchwireError) and not 400 <= status < 500:
+        status = 400
+    return failure(status, _status_message(problem), problem.details, headers)
 
 
 def install(app: FastAPI) -> None:
-    """The dialect's exception handlers, on its own (mounted) application."""
-
-    @app.exception_handler(WatchwireError)
-    async def _watchwire(request: Request, exc: WatchwireError) -> Response:
-        return error_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        details = validation_details(list(exc.errors()))
-        return failure(400, validation_message(details) or "Invalid request", details)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: "Resource not found.", 405: "HTTP method not allowed."}.get(
-            exc.status_code, str(exc.detail)
-        )
-        return failure(exc.status_code, message, headers=dict(exc.headers or {}))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # A 5xx is a bug: log it with the request id so it can be found and fixed.
-        log.exception("unhandled error (request_id=%s)", getattr(request.state, "request_id", ""))
-        return failure(500, "Internal server error.")
+    """003's error envelope on the dialect's (mounted) application."""
+    errors.install(app, render, FIELD_NAMES)

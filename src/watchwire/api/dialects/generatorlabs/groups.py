@@ -13,14 +13,16 @@ from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 from watchwire.services.contact_groups import ContactGroupService
 
 router = APIRouter(tags=["contact groups"])
+groups = Crud(router, "/contact/groups", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("contacts"))]
-ITEM = "/contact/groups/{id}.json"
 NAME_LENGTH = 255
 
 
@@ -28,7 +30,7 @@ def _service(request: Request) -> ContactGroupService:
     return runtime_of(request).contact_groups
 
 
-@router.get("/contact/groups.json")
+@groups.list
 async def list_groups(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_groups(principal.account_sid, page)
@@ -36,7 +38,7 @@ async def list_groups(request: Request, principal: Caller) -> JsonResponse:
     return listing("Contact Groups", "groups", items, result)
 
 
-@router.post("/contact/groups.json")
+@groups.create
 async def create_group(request: Request, principal: Caller) -> JsonResponse:
     fields = await read_fields(request)
     created = await _service(request).create_group(
@@ -48,13 +50,13 @@ async def create_group(request: Request, principal: Caller) -> JsonResponse:
     return success("Contact group added successfully.", render.group(created))
 
 
-@router.get(ITEM)
+@groups.get
 async def get_group(request: Request, id: str, principal: Caller) -> JsonResponse:
     found = await _service(request).get_group(principal.account_sid, path_sid("contact_group", id))
     return single("Contact Groups", "groups", render.group(found))
 
 
-@router.put(ITEM)
+@groups.update
 async def update_group(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("contact_group", id)
     fields = await read_fields(request)
@@ -70,7 +72,7 @@ async def update_group(request: Request, id: str, principal: Caller) -> JsonResp
     return success("Contact group updated successfully.")
 
 
-@router.delete(ITEM)
+@groups.delete
 async def delete_group(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_group(principal.account_sid, path_sid("contact_group", id))
     return success("Contact Group deleted successfully.")

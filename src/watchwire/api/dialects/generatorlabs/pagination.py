@@ -8,19 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from watchwire.api.dialects.generatorlabs.envelope import success
-from watchwire.api.dialects.generatorlabs.parsing import Fields
+from watchwire.api.dialects.kit import paging
+from watchwire.api.dialects.kit.fields import Fields
 from watchwire.api.envelope import JsonResponse
-from watchwire.pagination import MAX_PER_PAGE, Page, PageRequest
+from watchwire.pagination import Page, PageRequest
 
 DEFAULT_PAGE_SIZE = 100
 
 
 def page_request(fields: Fields) -> PageRequest:
     """The page asked for. A `page_size` above the service's maximum is served at the maximum
-    (and said so in the response's `page_size`), as 003 documents no upper bound."""
-    page = fields.integer("page", 1)
-    size = fields.integer("page_size", DEFAULT_PAGE_SIZE)
-    return PageRequest(page=page, per_page=min(size, MAX_PER_PAGE))
+    (and said so in the response's `page_size`), as 003 documents no upper bound; `page` and
+    `page_size` above the kit's bound (1,000,000) are refused."""
+    return paging.page_request(
+        fields, size_name="page_size", default_size=DEFAULT_PAGE_SIZE, cap_size=True
+    )
 
 
 def paging_fields(page: Page[Any]) -> dict[str, int]:

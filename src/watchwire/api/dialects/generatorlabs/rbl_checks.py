@@ -11,7 +11,8 @@ from starlette.requests import Request
 from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.generatorlabs.auth import Kind, caller
 from watchwire.api.dialects.generatorlabs.envelope import success
-from watchwire.api.dialects.generatorlabs.parsing import path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.ids import path_sid
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 

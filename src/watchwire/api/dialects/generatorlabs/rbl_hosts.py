@@ -13,16 +13,18 @@ from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.fields import Fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.pagination import MAX_PER_PAGE, Page, PageRequest
 from watchwire.services.accounts import Principal
 from watchwire.services.rbl.service import RblService
 
 router = APIRouter(tags=["rbl hosts"])
+hosts = Crud(router, "/rbl/hosts", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("rbl"))]
-ITEM = "/rbl/hosts/{id}"
-_RENAMES = {"contact_group": "contact_groups"}
 
 
 def _service(request: Request) -> RblService:
@@ -30,16 +32,22 @@ def _service(request: Request) -> RblService:
 
 
 def _host_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
-    fields.text("host", required=creating)
-    fields.text("name", required=creating, max_length=255)
-    if fields.has("profile"):
-        fields.sids("profile", "rbl_profile")
-    fields.sids("contact_group", "contact_group")
-    names = ("host", "name", "profile", "contact_group", "tags")
-    return fields.subset(names if creating else names[1:], _RENAMES)
+    """The service's fields; an update cannot change the host itself."""
+    host = fields.text("host", required=creating)
+    chosen = Fields.present(
+        {
+            "name": fields.text("name", required=creating or fields.has("name"), max_length=255),
+            "profile": fields.sid("profile", "rbl_profile"),
+            "contact_groups": fields.sids("contact_group", "contact_group"),
+            "tags": fields.items("tags"),
+        }
+    )
+    if creating:
+        chosen["host"] = host
+    return chosen
 
 
-@router.get("/rbl/hosts.json")
+@hosts.list
 async def list_hosts(request: Request, principal: Caller) -> JsonResponse:
     fields = await read_fields(request)
     page = page_request(fields)
@@ -74,20 +82,20 @@ async def count_listings(request: Request, principal: Caller) -> PlainTextRespon
     return PlainTextResponse(str(total_listed))
 
 
-@router.post("/rbl/hosts.json")
+@hosts.create
 async def create_hosts(request: Request, principal: Caller) -> JsonResponse:
     fields = _host_fields(await read_fields(request), creating=True)
     created = await _service(request).create_hosts(principal.account_sid, fields)
     return success("Host added successfully.", created)
 
 
-@router.get(ITEM + ".json")
+@hosts.get
 async def get_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     host = await _service(request).get_host(principal.account_sid, path_sid("rbl_host", id))
     return single("Hosts", "hosts", host, total_listed=int(host["listed"]))
 
 
-@router.put(ITEM + ".json")
+@hosts.update
 async def update_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_host", id)
     fields = _host_fields(await read_fields(request), creating=False)
@@ -95,20 +103,20 @@ async def update_host(request: Request, id: str, principal: Caller) -> JsonRespo
     return success("Host updated successfully.")
 
 
-@router.delete(ITEM + ".json")
+@hosts.delete
 async def delete_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_host(principal.account_sid, path_sid("rbl_host", id))
     return success("Host deleted successfully.")
 
 
-@router.post(ITEM + "/pause.json")
+@hosts.action("pause")
 async def pause_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_host", id)
     await _service(request).set_host_paused(principal.account_sid, sid, True)
     return success("Host paused successfully.")
 
 
-@router.post(ITEM + "/resume.json")
+@hosts.action("resume")
 async def resume_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_host", id)
     await _service(request).set_host_paused(principal.account_sid, sid, False)

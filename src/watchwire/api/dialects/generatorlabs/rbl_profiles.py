@@ -15,15 +15,18 @@ from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.fields import Fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 from watchwire.services.rbl.model import FREQUENCIES, SYNC_METHODS
 from watchwire.services.rbl.service import RblService
 
 router = APIRouter(tags=["rbl profiles"])
+profiles = Crud(router, "/rbl/profiles", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("rbl"))]
-ITEM = "/rbl/profiles/{id}.json"
 
 
 def _service(request: Request) -> RblService:
@@ -31,38 +34,39 @@ def _service(request: Request) -> RblService:
 
 
 def _profile_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
-    fields.text("name", required=creating, max_length=255)
-    fields.sids("entries", "rbl_source")
-    fields.choice("frequency", tuple(FREQUENCIES))
-    fields.choice("sync_method", tuple(SYNC_METHODS))
-    chosen = fields.subset(("name", "entries", "frequency", "sync_method"))
-    if fields.has("is_default"):
-        chosen["is_default"] = fields.boolean("is_default")
-    return chosen
+    return Fields.present(
+        {
+            "name": fields.text("name", required=creating or fields.has("name"), max_length=255),
+            "entries": fields.sids("entries", "rbl_source"),
+            "frequency": fields.choice("frequency", tuple(FREQUENCIES)),
+            "sync_method": fields.choice("sync_method", tuple(SYNC_METHODS)),
+            "is_default": fields.boolean("is_default"),
+        }
+    )
 
 
-@router.get("/rbl/profiles.json")
+@profiles.list
 async def list_profiles(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_profiles(principal.account_sid, page)
     return listing("Monitoring Profiles", "profiles", result.items, result)
 
 
-@router.post("/rbl/profiles.json")
+@profiles.create
 async def create_profile(request: Request, principal: Caller) -> JsonResponse:
     fields = _profile_fields(await read_fields(request), creating=True)
     created = await _service(request).create_profile(principal.account_sid, fields)
     return success("Monitoring Profile added successfully.", created)
 
 
-@router.get(ITEM)
+@profiles.get
 async def get_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_profile", id)
     profile = await _service(request).get_profile(principal.account_sid, sid)
     return single("Monitoring Profiles", "profiles", profile)
 
 
-@router.put(ITEM)
+@profiles.update
 async def update_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_profile", id)
     fields = _profile_fields(await read_fields(request), creating=False)
@@ -70,7 +74,7 @@ async def update_profile(request: Request, id: str, principal: Caller) -> JsonRe
     return success("Monitoring Profile updated successfully.")
 
 
-@router.delete(ITEM)
+@profiles.delete
 async def delete_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_profile(principal.account_sid, path_sid("rbl_profile", id))
     return success("Monitoring profile deleted successfully.")

@@ -12,15 +12,18 @@ from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
-from watchwire.api.dialects.generatorlabs.parsing import Fields, path_sid, read_fields
+from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.fields import Fields
+from watchwire.api.dialects.kit.ids import path_sid
+from watchwire.api.dialects.kit.routes import Crud
 from watchwire.api.envelope import JsonResponse
 from watchwire.services.accounts import Principal
 from watchwire.services.rbl.model import SOURCE_TYPES
 from watchwire.services.rbl.service import RblService
 
 router = APIRouter(tags=["rbl sources"])
+sources = Crud(router, "/rbl/sources", suffix=".json")
 Caller = Annotated[Principal, Depends(caller("rbl"))]
-ITEM = "/rbl/sources/{id}"
 
 
 def _service(request: Request) -> RblService:
@@ -28,33 +31,37 @@ def _service(request: Request) -> RblService:
 
 
 def _source_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
-    fields.text("host", required=creating, max_length=253)
-    fields.choice("type", tuple(SOURCE_TYPES), required=creating)
-    return fields.subset(("host", "type", "custom_codes"))
+    return Fields.present(
+        {
+            "host": fields.text("host", required=creating or fields.has("host"), max_length=253),
+            "type": fields.choice("type", tuple(SOURCE_TYPES), required=creating),
+            "custom_codes": fields.items("custom_codes"),
+        }
+    )
 
 
-@router.get("/rbl/sources.json")
+@sources.list
 async def list_sources(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_sources(principal.account_sid, page)
     return listing("Data Sources", "sources", result.items, result)
 
 
-@router.post("/rbl/sources.json")
+@sources.create
 async def create_source(request: Request, principal: Caller) -> JsonResponse:
     fields = _source_fields(await read_fields(request), creating=True)
     created = await _service(request).create_source(principal.account_sid, fields)
     return success("Custom RBL added successfully.", created)
 
 
-@router.get(ITEM + ".json")
+@sources.get
 async def get_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_source", id)
     source = await _service(request).get_source(principal.account_sid, sid)
     return single("Data Sources", "sources", source)
 
 
-@router.put(ITEM + ".json")
+@sources.update
 async def update_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_source", id)
     fields = _source_fields(await read_fields(request), creating=False)
@@ -62,20 +69,20 @@ async def update_source(request: Request, id: str, principal: Caller) -> JsonRes
     return success("Custom RBL updated successfully.")
 
 
-@router.delete(ITEM + ".json")
+@sources.delete
 async def delete_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     await _service(request).delete_source(principal.account_sid, path_sid("rbl_source", id))
     return success("Custom RBL deleted successfully.")
 
 
-@router.post(ITEM + "/pause.json")
+@sources.action("pause")
 async def pause_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_source", id)
     await _service(request).set_source_paused(principal.account_sid, sid, True)
     return success("Custom RBL paused successfully.")
 
 
-@router.post(ITEM + "/resume.json")
+@sources.action("resume")
 async def resume_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_source", id)
     await _service(request).set_source_paused(principal.account_sid, sid, False)

@@ -12,7 +12,7 @@ from tests.servers.rbl_monitoring import rbl_server, rbldnsd_factory, settings
 from tests.servers.rbldnsd import RbldnsdServer
 from watchwire.engine.jobs import JobRunner
 from watchwire.engine.rbl_job import CHECK_JOB, HOST_JOB
-from watchwire.probes.rbl_catalog import load_catalog
+from watchwire.probes.rbl.catalog import load_catalog
 from watchwire.runtime import Runtime
 
 __all__ = ["rbl_server", "rbldnsd_factory", "settings"]

@@ -22,8 +22,8 @@ import aiohttp
 from watchwire.delivery import formats, signing
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.events.store import Event
-from watchwire.policy_http import PolicyResolver
 from watchwire.target_policy import TargetPolicy
+from watchwire.target_policy.http import PolicyResolver
 
 USER_AGENT = "watchwire-webhooks/1"
 EXCERPT_BYTES = 512

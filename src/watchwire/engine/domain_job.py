@@ -31,8 +31,8 @@ from watchwire.engine.evaluate_domains import (
 from watchwire.engine.jobs import Job
 from watchwire.errors import ProbeError, WatchwireError
 from watchwire.events.store import record_event
-from watchwire.probes import dns as dns_probe
-from watchwire.probes import rdap
+from watchwire.probes.dns import dns as dns_probe
+from watchwire.probes.rdap import rdap
 from watchwire.store.tables_domains import domain_batches, domain_expiry, monitored_domains
 
 if TYPE_CHECKING:

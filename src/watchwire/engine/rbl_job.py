@@ -36,8 +36,8 @@ from watchwire.errors import ProbeError
 from watchwire.events import outbox
 from watchwire.events.store import Event, record_event
 from watchwire.ids import new_sid
-from watchwire.probes import rbl
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.rbl import rbl
 from watchwire.services import rbl_model
 from watchwire.services.rbl_model import DEFAULT_FREQUENCY, FREQUENCIES, Source
 from watchwire.store.database import Connection, Database

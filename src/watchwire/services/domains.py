@@ -23,7 +23,7 @@ from watchwire.engine.evaluate_domains import ExpectedRecord
 from watchwire.errors import ConflictError, NotFoundError, ProbeError, ValidationError
 from watchwire.ids import is_sid, new_sid
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.rdap import normalise_domain
+from watchwire.probes.rdap.rdap import normalise_domain
 from watchwire.services.contacts import resolve_groups
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_domains import (

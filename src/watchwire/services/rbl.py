@@ -32,13 +32,13 @@ from watchwire.engine import rbl_job
 from watchwire.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from watchwire.ids import is_sid, new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.probes._rbl_query import (
+from watchwire.probes.base import ProbeContext
+from watchwire.probes.rbl.query import (
     expand_hosts,
     names_several_hosts,
     normalise_domain,
     parse_target,
 )
-from watchwire.probes.base import ProbeContext
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.rbl_model import (
     DEFAULT_FREQUENCY,

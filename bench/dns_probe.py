@@ -31,9 +31,9 @@ import dns.rdatatype
 import uvloop
 from tests.servers.dns_servers import KnotServer, Zone
 
-from watchwire.probes import dns as dns_probe
-from watchwire.probes._dns_transport import Question, exchange
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.dns import dns as dns_probe
+from watchwire.probes.dns.transport import Question, exchange
 from watchwire.target_policy import TargetPolicy
 
 CONCURRENCY = 200

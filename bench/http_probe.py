@@ -4,7 +4,7 @@ Starts its own nginx (installing the Debian package if it is missing) with a tem
 config on a free loopback port, then runs for `--duration` seconds each, at `--concurrency`:
 
   1. bare:  one aiohttp session with force_close (a new connection per request), GET, read;
-  2. probe: `watchwire.probes.http.probe` — policy check, fresh connector, per-phase timings,
+  2. probe: `watchwire.probes.http.http.probe` — policy check, fresh connector, per-phase timings,
             body cap, result object — a new connection per probe, as monitors run it.
 
 The two loops alternate in `--rounds` slices, so a neighbour's load on a shared machine hits
@@ -31,8 +31,8 @@ from pathlib import Path
 import aiohttp
 import uvloop
 
-from watchwire.probes import http
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.http import http
 from watchwire.target_policy import TargetPolicy
 
 NGINX_CONF = """

@@ -35,9 +35,9 @@ import uvloop
 from tests.servers.rbldnsd import RbldnsdServer
 
 from _harness import ensure_python_package
-from watchwire.probes._rbl_query import expand_hosts
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.rbl import Options, check_hosts
+from watchwire.probes.rbl.query import expand_hosts
+from watchwire.probes.rbl.rbl import Options, check_hosts
 from watchwire.target_policy import TargetPolicy
 
 HOSTS = expand_hosts("198.18.7.0/24")

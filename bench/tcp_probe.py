@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 import uvloop
 
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.tcp import Options, probe
+from watchwire.probes.net.tcp import Options, probe
 from watchwire.target_policy import TargetPolicy
 
 TIME_LIMIT_S = 60.0

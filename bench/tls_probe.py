@@ -27,7 +27,7 @@ import trustme
 import uvloop
 
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.tls import Options, probe
+from watchwire.probes.tls.tls import Options, probe
 from watchwire.target_policy import TargetPolicy
 
 

@@ -11,7 +11,7 @@ import httpx
 from tests.servers.rbl_monitoring import rbl_server, rbldnsd_factory, settings
 from tests.servers.rbldnsd import RbldnsdServer
 from watchwire.engine.jobs import JobRunner
-from watchwire.probes.rbl_catalog import load_catalog
+from watchwire.probes.rbl.catalog import load_catalog
 from watchwire.runtime import Runtime
 
 __all__ = ["rbl_server", "rbldnsd_factory", "settings"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from watchwire.probes import dns, http, tcp
 from watchwire.probes.base import Finding, ProbeResult, ms_between
+from watchwire.probes.dns import dns
+from watchwire.probes.http import http
+from watchwire.probes.net import tcp
 
 
 def test_an_unvalidated_result_is_the_validated_one() -> None:

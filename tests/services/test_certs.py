@@ -29,7 +29,7 @@ from watchwire.engine.leases import LeaseLost
 from watchwire.events.event import Event
 from watchwire.pagination import PageRequest
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.tls_findings import fingerprint_sha256
+from watchwire.probes.tls.certificate import fingerprint_sha256
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.services.certs.service import CertService

@@ -17,9 +17,9 @@ from watchwire.cli._common import (
     run,
 )
 from watchwire.config import get_settings
-from watchwire.probes._dns_transport import parse_server
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.dns import Options, Result, probe
+from watchwire.probes.dns.dns import Options, Result, probe
+from watchwire.probes.dns.transport import parse_server
 
 _DNSSEC_STYLE = {
     "secure": "bold green",

@@ -17,7 +17,7 @@ from watchwire.cli._common import (
 from watchwire.cli.check_http import parse_headers
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.headers import Options, Result, probe
+from watchwire.probes.http.headers import Options, Result, probe
 
 GRADE_STYLE = {"A+": "bold green", "A": "green", "B": "yellow", "C": "yellow", "D": "red"}
 

@@ -16,7 +16,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.http import Options, Result, probe
+from watchwire.probes.http.http import Options, Result, probe
 
 OUTCOME_STYLE = {"up": "bold green", "down": "bold red", "error": "bold yellow"}
 PHASES = (

@@ -18,7 +18,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.geo import Options, Result, probe
+from watchwire.probes.geo.geo import Options, Result, probe
 
 
 def command(

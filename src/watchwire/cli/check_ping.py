@@ -15,7 +15,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.icmp import Options, Result, probe
+from watchwire.probes.net.icmp import Options, Result, probe
 
 
 def command(

@@ -17,7 +17,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.tcp import Options, Result, probe
+from watchwire.probes.net.tcp import Options, Result, probe
 
 STATE_STYLE = {"open": "bold green", "refused": "red", "filtered": "yellow", "error": "magenta"}
 

@@ -16,9 +16,9 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.hostport import parse_hostport
-from watchwire.probes._rbl_query import expand_hosts
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.rbl import ListResult, Options, Result, check_hosts
+from watchwire.probes.rbl.query import expand_hosts
+from watchwire.probes.rbl.rbl import ListResult, Options, Result, check_hosts
 
 _STATUS_STYLE = {
     "listed": "bold red",

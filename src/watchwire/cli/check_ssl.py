@@ -18,7 +18,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.tls import Options, Protocol, Result, probe
+from watchwire.probes.tls.tls import Options, Protocol, Result, probe
 
 OUTCOME_STYLE = {"up": "bold green", "down": "bold red", "error": "bold yellow"}
 SEVERITY_STYLE = {"info": "dim", "warning": "yellow", "error": "red", "critical": "bold red"}

@@ -16,7 +16,7 @@ from watchwire.cli._common import (
 )
 from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
-from watchwire.probes.traceroute import Options, Result, probe
+from watchwire.probes.net.traceroute import Options, Result, probe
 
 
 def command(

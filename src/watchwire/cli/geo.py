@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from watchwire.cli._common import console, fail, print_json
-from watchwire.probes import _geo_data
-from watchwire.probes.geo import EMBEDDED_DATA
+from watchwire.probes.geo import data as _geo_data
+from watchwire.probes.geo.geo import EMBEDDED_DATA
 
 geo_app = typer.Typer(help="The embedded IP geolocation data.", no_args_is_help=True)
 

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from watchwire.cli._common import console, fail, options_or_fail, print_json, report, run
 from watchwire.config import get_settings
-from watchwire.probes import rdap
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.rdap import rdap
 
 rdap_app = typer.Typer(help="RDAP bootstrap data and registration lookups.", no_args_is_help=True)
 

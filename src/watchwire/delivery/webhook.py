@@ -23,8 +23,8 @@ from watchwire.delivery import signing
 from watchwire.delivery.formats import FORMATS
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.events.event import Event
-from watchwire.policy_http import PolicyResolver
 from watchwire.target_policy import TargetPolicy
+from watchwire.target_policy.http import PolicyResolver
 
 USER_AGENT = "watchwire-webhooks/1"
 EXCERPT_BYTES = 512

@@ -1,5 +1,27 @@
-"""Probes: one module per kind, each exposing `Options`, `Result` and
-`async def probe(target, options, ctx) -> Result`.
+"""Probes: pure I/O functions, one module per kind, each exposing `Options`, `Result` and
+`async def probe(target, options, ctx) -> Result`. They know nothing of accounts, monitors or
+storage (they import neither store, services, engine nor api).
+
+The kinds are grouped by family, one package each, and a kind's module is named after it:
+
+    http/   http.py  headers.py                 HTTP requests; the header health score
+    net/    tcp.py  icmp.py  traceroute.py      ports, ping, the path to a host
+    dns/    dns.py                              one question to one server, DNSSEC on request
+    tls/    tls.py                              the certificate chain over any of 15 protocols
+    rbl/    rbl.py                              DNS blocklists
+    rdap/   rdap.py                             domain registration data
+    geo/    geo.py                              IP geolocation, offline
+
+What every probe shares sits here: `base.py` (options and result bases, `ProbeContext`),
+`_deadlines.py` (coalesced timeouts) and `_target.py` (host/port split, address family,
+resolution through the target policy).
+
+One rule for names: a leading underscore means private to where it is defined. An
+`_module` is imported only by the modules of its own package (`probes/_target.py` by every
+family, `probes/http/_transport.py` only by the http family); an `_name` is used only inside
+its own module. Tests of that code are the one exception. A module without an underscore is
+public: a kind, or a helper that other layers use (`rbl/catalog.py`, `rbl/query.py`,
+`dns/transport.py`, `geo/data.py`, `tls/certificate.py`, `tls/starttls.py`).
 
 This registry is the one place that names the kinds; modules are imported on first use so a
 CLI call loads only the probe it runs.
@@ -13,16 +35,16 @@ from types import ModuleType
 from typing import Any
 
 PROBE_MODULES: dict[str, str] = {
-    "http": "watchwire.probes.http",
-    "headers": "watchwire.probes.headers",
-    "tcp": "watchwire.probes.tcp",
-    "icmp": "watchwire.probes.icmp",
-    "traceroute": "watchwire.probes.traceroute",
-    "dns": "watchwire.probes.dns",
-    "geo": "watchwire.probes.geo",
-    "tls": "watchwire.probes.tls",
-    "rbl": "watchwire.probes.rbl",
-    "rdap": "watchwire.probes.rdap",
+    "http": "watchwire.probes.http.http",
+    "headers": "watchwire.probes.http.headers",
+    "tcp": "watchwire.probes.net.tcp",
+    "icmp": "watchwire.probes.net.icmp",
+    "traceroute": "watchwire.probes.net.traceroute",
+    "dns": "watchwire.probes.dns.dns",
+    "geo": "watchwire.probes.geo.geo",
+    "tls": "watchwire.probes.tls.tls",
+    "rbl": "watchwire.probes.rbl.rbl",
+    "rdap": "watchwire.probes.rdap.rdap",
 }
 
 ProbeFunction = Callable[[str, Any, Any], Awaitable[Any]]

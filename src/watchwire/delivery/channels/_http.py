@@ -17,8 +17,8 @@ import orjson
 
 from watchwire.delivery.channels._base import ChannelError
 from watchwire.errors import ProbeError, TargetNotAllowed
-from watchwire.policy_http import PolicyResolver, check_literal_host
 from watchwire.target_policy import TargetPolicy
+from watchwire.target_policy.http import PolicyResolver, check_literal_host
 
 USER_AGENT = "watchwire-notifications/1"
 # Client errors that a retry can fix: the receiver timed out reading, or asks us to slow down.

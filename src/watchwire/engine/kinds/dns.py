@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
 
 if TYPE_CHECKING:
-    from watchwire.probes.dns import Result
+    from watchwire.probes.dns.dns import Result
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:

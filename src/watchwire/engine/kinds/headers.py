@@ -9,7 +9,7 @@ from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, rea
 from watchwire.engine.kinds.http import response_reading
 
 if TYPE_CHECKING:
-    from watchwire.probes.headers import Result
+    from watchwire.probes.http.headers import Result
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:

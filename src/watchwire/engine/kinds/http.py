@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
 
 if TYPE_CHECKING:
-    from watchwire.probes.http import Result
+    from watchwire.probes.http.http import Result
 
 
 def response_reading(response: Result) -> tuple[float, dict[str, float], dict[str, Any]]:

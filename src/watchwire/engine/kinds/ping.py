@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from watchwire.engine.kinds.base import OVERRUN, CheckResult, CheckSpec, MonitorKind, reading
 
 if TYPE_CHECKING:
-    from watchwire.probes.icmp import Options, Result
+    from watchwire.probes.net.icmp import Options, Result
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
 
 if TYPE_CHECKING:
-    from watchwire.probes.tcp import Result
+    from watchwire.probes.net.tcp import Result
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:

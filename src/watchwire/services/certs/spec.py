@@ -14,7 +14,7 @@ from watchwire.clock import isoformat
 from watchwire.engine.evaluate_certs import EXPIRED, Profile, expiry_days
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
-from watchwire.probes.tls import Protocol
+from watchwire.probes.tls.tls import Protocol
 
 # Certificates change rarely: every 6 hours by default, every 5 minutes at most, weekly at least.
 DEFAULT_INTERVAL = 6 * 3600

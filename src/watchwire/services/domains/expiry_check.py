@@ -16,8 +16,8 @@ from watchwire.engine import leases
 from watchwire.engine.evaluate_domains import EXPIRED, evaluate_expiry, expiry_status
 from watchwire.errors import ProbeError
 from watchwire.events.store import record_event
-from watchwire.probes import rdap
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.rdap import rdap
 from watchwire.services.domains.queries import settings_of
 from watchwire.store.database import Database
 from watchwire.store.tables_domains import domain_expiry, monitored_domains

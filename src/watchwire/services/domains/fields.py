@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from watchwire.engine.evaluate_domains import ExpectedRecord
 from watchwire.errors import ProbeError, ValidationError
-from watchwire.probes.rdap import normalise_domain
+from watchwire.probes.rdap.rdap import normalise_domain
 
 MAX_BATCH = 100
 MAX_RECORDS = 100

@@ -28,8 +28,8 @@ from watchwire.engine.evaluate_domains import (
 )
 from watchwire.errors import ProbeError
 from watchwire.events.store import record_event
-from watchwire.probes import dns as dns_probe
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.dns import dns as dns_probe
 from watchwire.services.domains.queries import expected_of, records_of, settings_of
 from watchwire.store.database import Database
 from watchwire.store.tables_domains import monitored_domains

@@ -13,8 +13,8 @@ from watchwire.delivery import signing
 from watchwire.delivery.webhook import url_problem
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import is_sid, new_sid
-from watchwire.probes._rbl_query import parse_target
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.rbl.query import parse_target
 from watchwire.services.rbl.hosts import host_row
 from watchwire.services.rbl.model import iso
 from watchwire.services.rbl.plans import default_profile, read_plan

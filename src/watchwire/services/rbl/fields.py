@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from watchwire.errors import ValidationError
-from watchwire.probes._rbl_query import normalise_domain
+from watchwire.probes.rbl.query import normalise_domain
 
 HOST_FIELDS = frozenset({"host", "name", "profile", "contact_groups", "tags"})
 PROFILE_FIELDS = frozenset({"name", "entries", "is_default", "frequency", "sync_method"})

@@ -17,7 +17,7 @@ from watchwire.engine import leases
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.probes._rbl_query import expand_hosts, names_several_hosts, parse_target
+from watchwire.probes.rbl.query import expand_hosts, names_several_hosts, parse_target
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.rbl.checker import RblHostJob
 from watchwire.services.rbl.fields import (

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from watchwire.engine.evaluate_rbl import Answer, Evaluation
-from watchwire.probes import rbl
 from watchwire.probes.base import ProbeContext
+from watchwire.probes.rbl import rbl
 from watchwire.services.rbl.model import LOOKUP_TIMEOUT, Source, detail_entry, probe_options
 
 HEALTH_TTL = 900.0

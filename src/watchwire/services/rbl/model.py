@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from watchwire.clock import as_utc, isoformat
-from watchwire.probes import rbl
-from watchwire.probes.rbl_catalog import RblSource, custom_source, load_catalog
+from watchwire.probes.rbl import rbl
+from watchwire.probes.rbl.catalog import RblSource, custom_source, load_catalog
 from watchwire.store.database import Connection
 from watchwire.store.tables_rbl import rbl_paused_sources, rbl_sources
 

@@ -1,0 +1,8 @@
+"""The http family: the `http` kind (one request, redirects followed hop by hop, each hop
+policy-checked and timed) and the `headers` kind (the http probe plus a security and hygiene
+grade of the final response).
+
+Private to the family: `_transport` (sessions, policy-checked timed connections), `_exchange`
+(the hops of one probe and their clocks), `_match` (status specs, body matching) and
+`_grading` (the pure grading function behind `headers`).
+"""

@@ -1,0 +1,9 @@
+"""The tls family: the `tls` kind (take the certificate chain over any of 15 protocols and
+judge it).
+
+Public: `starttls` (the plaintext upgrade dances, usable on their own) and `certificate`
+(what a certificate says: description, names, fingerprint). Private to the family: `_trust`
+(anchors and path validation), `_findings` (the finding rules of a chain), `_revocation`
+(OCSP, CRL), `_caa` (RFC 8659) and `_cache` (the bounded caches behind certificate facts and
+trust verdicts).
+"""

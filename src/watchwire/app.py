@@ -13,6 +13,7 @@ from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
+from watchwire.api.middleware.internal_errors import InternalErrorMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
@@ -49,8 +50,10 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     errors.install(app)
     native.install(app)
     generatorlabs.mount(app)
-    # Added last = outermost: the request id wraps everything; compression wraps replays too.
+    # Added last = outermost: the request id wraps everything; compression wraps replays too;
+    # an unexpected error inside any of them is answered without losing the connection.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(CompressionMiddleware, minimum_size=500)
+    app.add_middleware(InternalErrorMiddleware, render=errors.internal_error)
     app.add_middleware(RequestContextMiddleware)
     return app

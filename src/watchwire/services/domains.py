@@ -22,6 +22,7 @@ from watchwire.config import Settings
 from watchwire.engine.evaluate_domains import ExpectedRecord
 from watchwire.errors import ConflictError, NotFoundError, ProbeError, ValidationError
 from watchwire.ids import is_sid, new_sid
+from watchwire.pagination import check_offset
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.rdap import normalise_domain
 from watchwire.services.contacts import resolve_groups
@@ -328,8 +329,7 @@ class DomainService:
     ) -> dict[str, Any]:
         """002's list: `offset`, `limit` (1 to 100), `from_date`/`to_date` on the creation time
         (a date covers its whole day). Oldest first."""
-        if offset < 0:
-            raise ValidationError.field("offset", "minimum", "offset must be 0 or more")
+        check_offset(offset)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError.field("limit", "range", f"limit must be 1 to {MAX_LIMIT}")
         where = [monitored_domains.c.account_sid == account_sid]

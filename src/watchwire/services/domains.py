@@ -154,6 +154,8 @@ def _date_bound(value: str, field: str, end: bool) -> datetime:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return parse_time(value, field=field)
+    if end and day == date.max:  # the day after cannot be represented
+        return datetime.max.replace(tzinfo=UTC)
     moment = datetime.combine(day, time.min, tzinfo=UTC)
     return moment + timedelta(days=1) if end else moment
 

@@ -1,6 +1,7 @@
 """Every native list, found in the OpenAPI description, bounds its paging parameters: a
 page or offset past what the database's integer holds is a 400 naming the parameter (it
-was a 500), the bounds are in the description, and the deepest allowed page answers."""
+was a 500), the bounds are in the description, and the deepest allowed page answers. Its
+time parameters take the ends of time without a 500."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ BOUNDS = {
     "offset": (0, MAX_OFFSET),
     "limit": (1, MAX_PER_PAGE),
 }
+TIMES = {"from", "to", "from_date", "to_date"}
+EXTREME_TIMES = [
+    "-99999999999999999999d",
+    "in 999999999999 years",
+    "0001-01-01",
+    "9999-12-31",
+    "9999-12-31T23:59:59.999999+00:00",
+    "99999999999",
+]
 
 
 async def _list_routes(client: httpx.AsyncClient, auth: dict[str, str]) -> list[tuple[str, Any]]:
@@ -35,7 +45,7 @@ async def _list_routes(client: httpx.AsyncClient, auth: dict[str, str]) -> list[
     for path, operations in spec["paths"].items():
         operation = operations.get("get")
         names = {p["name"] for p in (operation or {}).get("parameters", []) if p["in"] == "query"}
-        if not names & BOUNDS.keys():
+        if not names & (BOUNDS.keys() | TIMES):
             continue
         for prefix, sid in ids.items():
             path = path.replace(prefix, prefix.replace("{sid}", sid))
@@ -64,6 +74,23 @@ async def test_every_list_bounds_its_paging(client: httpx.AsyncClient, runtime: 
                 assert error["details"][0]["rule"] in ("less_than_equal", "greater_than_equal")
             deepest = await client.get(path, params={name: str(high)}, headers=auth)
             assert deepest.status_code == 200, (path, name, deepest.text)
+
+
+async def test_every_list_takes_the_ends_of_time(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    operator = await runtime.accounts.create_account("operator", plan="unlimited")
+    auth = {"X-API-Key": operator.key}
+    timed = 0
+    for path, operation in await _list_routes(client, auth):
+        for parameter in operation["parameters"]:
+            if parameter["in"] != "query" or parameter["name"] not in TIMES:
+                continue
+            timed += 1
+            for value in EXTREME_TIMES:
+                response = await client.get(path, params={parameter["name"]: value}, headers=auth)
+                assert response.status_code in (200, 400), (path, value, response.text)
+    assert timed >= 8
 
 
 @pytest.mark.parametrize("page", [MAX_PAGE + 1, 0])

@@ -15,6 +15,7 @@ from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
 from watchwire.api.middleware.internal_errors import InternalErrorMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
+from watchwire.api.native.checked_route import CheckedRoute
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
 
@@ -48,6 +49,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    app.router.route_class = CheckedRoute  # every native operation: see its module
     native.install(app)
     generatorlabs.mount(app)
     # Added last = outermost: the request id wraps everything; compression wraps replays too;

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
 from watchwire.probes import get_probe
+from watchwire.text import SingleLine
 
 MonitorKind = Literal["http", "headers", "tcp", "ping", "dns"]
 
@@ -34,8 +35,8 @@ class MonitorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: MonitorKind
-    target: str = Field(min_length=1, max_length=2048)
-    name: str = Field(default="", max_length=255)
+    target: SingleLine = Field(min_length=1, max_length=2048)
+    name: SingleLine = Field(default="", max_length=255)
     options: dict[str, Any] = Field(default_factory=dict)
     interval: int = Field(default=60, ge=MIN_INTERVAL, le=MAX_INTERVAL, description="seconds")
     timeout: float = Field(default=10.0, gt=0, le=60, description="seconds")
@@ -48,7 +49,7 @@ class MonitorFields(BaseModel):
     )
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[SingleLine] = Field(default_factory=list, max_length=50)
     contact_groups: list[str] = Field(default_factory=list, max_length=50)
 
     @field_validator("ssl_expiry_days")

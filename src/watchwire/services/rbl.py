@@ -60,6 +60,7 @@ from watchwire.store.tables_rbl import (
     rbl_profiles,
     rbl_sources,
 )
+from watchwire.text import refuse_control_characters
 
 HOST_CAP = 256
 _HOST_FIELDS = frozenset({"host", "name", "profile", "contact_groups", "tags"})
@@ -87,7 +88,7 @@ def _unknown(fields: dict[str, Any], allowed: frozenset[str]) -> None:
 def _name(value: Any, field: str = "name") -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 255:
         raise ValidationError.field(field, "length", f"{field} must be 1 to 255 characters")
-    return value.strip()
+    return refuse_control_characters(value.strip(), field)
 
 
 def _bool(value: Any, field: str) -> bool:
@@ -108,6 +109,8 @@ def _tags(value: Any) -> list[str]:
     tags = split_list(value, "tags") or []
     if len(tags) > 50 or any(len(t) > 64 for t in tags):
         raise ValidationError.field("tags", "length", "at most 50 tags of 64 characters")
+    for index, tag in enumerate(tags):
+        refuse_control_characters(tag, f"tags.{index}")
     return list(dict.fromkeys(tags))
 
 
@@ -129,7 +132,7 @@ def _custom_codes(value: Any) -> list[str]:
 
 def _zone(value: Any) -> str:
     try:
-        return normalise_domain(str(value or ""))
+        return normalise_domain(refuse_control_characters(str(value or ""), "host"))
     except ValueError as exc:
         raise ValidationError.field("host", "format", str(exc)) from exc
 
@@ -502,6 +505,7 @@ class RblService:
         text = fields.get("host")
         if not isinstance(text, str) or not text.strip():
             raise ValidationError.field("host", "required", "host is required")
+        refuse_control_characters(text.strip(), "host")
         try:
             values = expand_hosts(text, cap=HOST_CAP)
         except ValueError as exc:
@@ -628,7 +632,10 @@ class RblService:
         secret, shown only here)."""
         if not isinstance(host, str) or not host.strip():
             raise ValidationError.field("host", "required", "host is required")
+        refuse_control_characters(host.strip(), "host")
         if callback is not None:
+            if not isinstance(callback, str):
+                raise ValidationError.field("callback", "type", "callback must be a URL")
             problem = url_problem(callback, self.probe_ctx.policy, self._allow_http)
             if problem:
                 raise ValidationError.field("callback", "format", problem)

@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Seconds the writer waits after the first finished attempt for others to write with it.
-WRITE_GATHER = 0.005
+# Seconds the writer waits after the first finished attempt for others to join its batch:
+# at 1,000 deliveries/s one write of ~20 outcomes instead of four of ~5.
+WRITE_GATHER = 0.02
 
 
 @dataclass(frozen=True, slots=True)

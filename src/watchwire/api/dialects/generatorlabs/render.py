@@ -14,6 +14,8 @@ from watchwire.clock import isoformat
 from watchwire.services.certs.records import CertError, CertMonitor, CertProfile
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
+from watchwire.services.rbl.model import Source, period_text
+from watchwire.services.rbl.records import RblHost, RblListing, RblProfile
 
 
 def contact(item: Contact) -> dict[str, Any]:
@@ -103,4 +105,72 @@ def cert_monitor(item: CertMonitor) -> dict[str, Any]:
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
         "contact_group": list(item.contact_groups),
+    }
+
+
+def rbl_listing(item: RblListing) -> dict[str, Any]:
+    return {
+        "id": item.source_sid,
+        "name": item.name,
+        "host": item.zone,
+        "type": item.type,
+        "custom": item.custom,
+        "listed": item.listed,
+        "status": item.status,
+        "return_code": item.return_code,
+        "details": item.details,
+        "website": item.website,
+    }
+
+
+def rbl_host(item: RblHost) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "host": item.host,
+        "name": item.name,
+        "type": item.type,
+        "parent": item.parent,
+        "status": item.status,
+        "profile": item.profile_sid,
+        "rbl_profile": item.profile_sid,
+        "contact_group": list(item.contact_groups),
+        "tags": list(item.tags),
+        "listed": item.listed,
+        "listed_count": len(item.listings),
+        "listed_details": [rbl_listing(e) for e in item.listings],
+        "first_listed": _time(item.first_listed),
+        "listed_period": period_text(item.listed_for) if item.listed_for is not None else None,
+        "last_checked": _time(item.last_checked_at),
+        "next_check": _time(item.next_check_at),
+        "created_at": isoformat(item.created_at),
+        "updated_at": isoformat(item.updated_at),
+    }
+
+
+def rbl_profile(item: RblProfile) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "name": item.name,
+        "entries": list(item.entries),
+        "frequency": item.frequency,
+        "sync_method": item.sync_method,
+        "is_default": item.is_default,
+        "created_at": isoformat(item.created_at),
+        "updated_at": isoformat(item.updated_at),
+    }
+
+
+def rbl_source(item: Source) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "host": item.zone,
+        "name": item.name,
+        "type": item.type,
+        "custom": item.custom,
+        "custom_codes": list(item.custom_codes),
+        "status": item.status,
+        "purpose": item.purpose,
+        "website": item.website,
+        "delisting_url": item.delisting_url,
+        "created_at": _time(item.created_at),
     }

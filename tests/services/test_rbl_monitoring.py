@@ -236,27 +236,27 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
     started = await runtime.rbl.start_check(
         sid_account, host="192.0.2.77", callback=webhook_receiver.url("/cb"), details=True
     )
-    assert is_sid("rbl_check", started["id"]) and started["status"] == "pending"
-    assert started["host_id"] is None
-    assert [r["host"] for r in started["rbls"]] == ["bl-one.test", "bl-two.test"]
-    secret = started["callback_secret"]
+    assert is_sid("rbl_check", started.sid) and started.status == "pending"
+    assert started.host_sid is None
+    assert [r.zone for r in started.sources or ()] == ["bl-one.test", "bl-two.test"]
+    secret = started.callback_secret
     assert secret.startswith("whsec_")
-    pending = await runtime.rbl.get_check(sid_account, started["id"])
-    assert pending["status"] == "pending" and pending["listed"] is None
+    pending = await runtime.rbl.get_check(sid_account, started.sid)
+    assert pending.status == "pending" and pending.listed is None
 
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
         == 1
     )
-    done = await runtime.rbl.get_check(sid_account, started["id"], details=True)
-    assert done["status"] == "completed"
-    assert done["listed"] is True and done["listed_count"] == 1
-    assert done["checked_count"] == 2 and done["total_count"] == 2
-    assert {d["host"]: d["listed"] for d in done["details"]} == {
+    done = await runtime.rbl.get_check(sid_account, started.sid, details=True)
+    assert done.status == "completed"
+    assert done.listed is True and done.listed_count == 1
+    assert done.checked_count == 2 and done.total_count == 2
+    assert {d.zone: d.listed for d in done.details or ()} == {
         "bl-one.test": True,
         "bl-two.test": False,
     }
-    assert "details" not in await runtime.rbl.get_check(sid_account, started["id"])
+    assert (await runtime.rbl.get_check(sid_account, started.sid)).details is None
 
     sender = worker(runtime)
     while await sender.run_once():
@@ -266,7 +266,7 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
     assert webhook_receiver.requests("/hook") == []
     [callback] = _bodies(webhook_receiver, secret, runtime.clock.now().timestamp(), "/cb")
     assert callback["event_type"] == "rbl.host.check.completed"
-    assert callback["check_sid"] == started["id"]
+    assert callback["check_sid"] == started.sid
     assert callback["host"] == {
         "id": None,
         "host": "192.0.2.77",
@@ -280,7 +280,7 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
         [row] = (
             await conn.execute(sa.select(deliveries).where(deliveries.c.target_type == "callback"))
         ).all()
-    assert row.status == "delivered" and row.target_sid == started["id"]
+    assert row.status == "delivered" and row.target_sid == started.sid
 
 
 async def test_manual_check_of_an_account_host_is_that_hosts_check(
@@ -300,7 +300,7 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
     started = await runtime.rbl.start_check(
         sid_account, host=host.sid, callback=webhook_receiver.url("/cb")
     )
-    assert started["host_id"] == host.sid and "rbls" not in started
+    assert started.host_sid == host.sid and started.sources is None
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
         == 1
@@ -314,7 +314,7 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
         "rbl.host.check.completed",
         "rbl.host.listed",
     ]
-    assert {r.payload["check_sid"] for r in rows} == {started["id"]}
+    assert {r.payload["check_sid"] for r in rows} == {started.sid}
 
     sender = worker(runtime)
     while await sender.run_once():
@@ -322,7 +322,7 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
     await sender.sender.close()
     now = runtime.clock.now().timestamp()
     assert len(_bodies(webhook_receiver, hook.secret, now)) == 3
-    [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [callback] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert callback["event_sid"] == rows[1].sid and callback["host"]["id"] == host.sid
 
 
@@ -363,14 +363,14 @@ async def test_a_manual_check_survives_a_worker_that_died(
     [claimed] = await leases.claim_due(
         runtime.db, rbl_checks, "dead-worker", clock.now(), 10, runtime.rbl.check_job.lease_seconds
     )
-    assert claimed.sid == started["id"]
+    assert claimed.sid == started.sid
     survivor = JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "survivor")
     assert await survivor.run_once() == 0
     clock.advance(runtime.rbl.check_job.lease_seconds + 1)
     assert await survivor.run_once() == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["listed"] is False
-    assert done["total_count"] == 2 and done["checked_count"] == 2
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.listed is False
+    assert done.total_count == 2 and done.checked_count == 2
     assert await survivor.run_once() == 0  # a completed check is never run again
 
 
@@ -404,16 +404,16 @@ async def test_a_one_off_check_that_cannot_run_still_calls_back_with_its_error(
         sid_account, host="192.0.2.5", callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["error"]
-    assert done["listed"] is None and done["checked_count"] == 0
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.error
+    assert done.listed is None and done.checked_count == 0
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [body] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert body["event_type"] == "rbl.host.check.completed"
-    assert body["check_sid"] == started["id"]
-    assert body["error"] == done["error"]
+    assert body["check_sid"] == started.sid
+    assert body["error"] == done.error
     assert body["listed"] is False and body["total"] == 0 and body["details"] == []
     assert "could not run" in body["description"]
 
@@ -436,16 +436,16 @@ async def test_a_one_off_check_no_list_answers_reports_an_error_and_calls_back(
         sid_account, host="192.0.2.6", callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed"
-    assert (done["total_count"], done["checked_count"]) == (2, 0)
-    assert done["error"] == "none of the 2 blocklists asked gave an answer"
+    done = await rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed"
+    assert (done.total_count, done.checked_count) == (2, 0)
+    assert done.error == "none of the 2 blocklists asked gave an answer"
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [body] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert body["event_type"] == "rbl.host.check.completed"
-    assert body["error"] == done["error"] and body["listed"] is False
+    assert body["error"] == done.error and body["listed"] is False
 
 
 async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_callback(
@@ -462,19 +462,19 @@ async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_call
         sid_account, host=host.sid, callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["error"]
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.error
     shown = await runtime.rbl.get_host(sid_account, host.sid)
     assert shown.last_checked_at is None  # nothing was learnt: the state stays as it was
     rows = await _events(runtime)
     assert _types(rows) == ["rbl.host.check.started", "rbl.host.check.completed"]
-    assert rows[1].payload["error"] == done["error"]
+    assert rows[1].payload["error"] == done.error
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [callback] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert callback["event_type"] == "rbl.host.check.completed"
-    assert callback["check_sid"] == started["id"] and callback["error"] == done["error"]
+    assert callback["check_sid"] == started.sid and callback["error"] == done.error
     assert callback["host"]["id"] == host.sid
     hooks = _bodies(webhook_receiver, hook.secret, now)
     assert [b["event_type"] for b in hooks] == [

@@ -240,7 +240,7 @@ async def start_check(
     check = await runtime_of(request).rbl.start_check(
         principal.account_sid, host=host, callback=callback, details=details
     )
-    return ok(request, check, status=202)
+    return ok(request, render.rbl_check_started(check), status=202)
 
 
 @router.get("/checks/{sid}", summary="A manual check's status (and answers with details=true)")
@@ -248,4 +248,5 @@ async def get_check(
     request: Request, sid: str, principal: Caller, details: Details = False
 ) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.get_check(principal.account_sid, sid, details=details))
+    check = await service.get_check(principal.account_sid, sid, details=details)
+    return ok(request, render.rbl_check(check))

@@ -1,4 +1,5 @@
-"""What the blocklist service answers about hosts and profiles (sources are model.Source).
+"""What the blocklist service answers about hosts, profiles and manual checks (sources are
+model.Source).
 Faces render these (api/native/render_rbl.py, the Generator Labs dialect's render.py)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from watchwire.clock import as_utc
+from watchwire.services.rbl.model import Source
 
 RblStatus = Literal["active", "paused"]
 
@@ -128,4 +130,62 @@ def profile_record(row: Any) -> RblProfile:
         is_default=bool(row.is_default),
         created_at=row.created_at,
         updated_at=row.updated_at,
+    )
+
+
+CheckStatus = Literal["pending", "running", "completed"]
+
+
+@dataclass(frozen=True, slots=True)
+class RblCheckStarted:
+    """A queued manual check. `callback_secret` signs the callback (shown only here);
+    `sources` are the lists it will ask, when the caller wanted them (else None)."""
+
+    sid: str
+    status: CheckStatus
+    host: str
+    # The account's host of that value, if it monitors one.
+    host_sid: str | None
+    callback_url: str | None
+    callback_secret: str | None
+    created_at: datetime
+    sources: tuple[Source, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RblCheck:
+    """A manual check and, once completed, what it found (`listed` None until then);
+    `details` is every list's answer, when the caller wanted them (else None)."""
+
+    sid: str
+    status: CheckStatus
+    host: str
+    host_sid: str | None
+    listed: bool | None
+    listed_count: int | None
+    checked_count: int
+    total_count: int
+    error: str | None
+    callback_url: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    details: tuple[RblListing, ...] | None
+
+
+def check_record(row: Any, *, details: bool) -> RblCheck:
+    result = row.result or {}
+    return RblCheck(
+        sid=row.sid,
+        status=row.status,
+        host=row.host,
+        host_sid=row.host_sid,
+        listed=result.get("listed"),
+        listed_count=result.get("listed_count"),
+        checked_count=result.get("checked_count", 0),
+        total_count=result.get("total_count", 0),
+        error=row.error,
+        callback_url=row.callback_url,
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        details=tuple(listing_record(e) for e in result.get("details", [])) if details else None,
     )

@@ -15,7 +15,13 @@ from watchwire.services.certs.records import CertError, CertMonitor, CertProfile
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
 from watchwire.services.rbl.model import Source, period_text
-from watchwire.services.rbl.records import RblHost, RblListing, RblProfile
+from watchwire.services.rbl.records import (
+    RblCheck,
+    RblCheckStarted,
+    RblHost,
+    RblListing,
+    RblProfile,
+)
 
 
 def contact(item: Contact) -> dict[str, Any]:
@@ -174,3 +180,40 @@ def rbl_source(item: Source) -> dict[str, Any]:
         "delisting_url": item.delisting_url,
         "created_at": _time(item.created_at),
     }
+
+
+def rbl_check_started(item: RblCheckStarted) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": item.sid,
+        "status": item.status,
+        "host": item.host,
+        "host_id": item.host_sid,
+        "callback": item.callback_url,
+        "callback_secret": item.callback_secret,
+        "created_at": isoformat(item.created_at),
+    }
+    if item.sources is not None:
+        shown["rbls"] = [
+            {"id": s.sid, "type": s.type, "custom": s.custom, "host": s.zone} for s in item.sources
+        ]
+    return shown
+
+
+def rbl_check(item: RblCheck) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": item.sid,
+        "status": item.status,
+        "host": item.host,
+        "host_id": item.host_sid,
+        "listed": item.listed,
+        "listed_count": item.listed_count,
+        "checked_count": item.checked_count,
+        "total_count": item.total_count,
+        "error": item.error,
+        "callback": item.callback_url,
+        "created_at": isoformat(item.created_at),
+        "completed_at": _time(item.completed_at),
+    }
+    if item.details is not None:
+        shown["details"] = [rbl_listing(e) for e in item.details]
+    return shown

@@ -1,6 +1,7 @@
 """Certificate monitoring (003's "Cert Monitors", "Cert Profiles", "Errors"): profiles (one
 default per account), monitors with pause/resume and "check now", and the list of active
-errors. Fields and shapes are in spec.py, the check itself (the scheduled job) in check.py.
+errors. Fields are in spec.py, the records it answers in records.py, the check itself (the
+scheduled job) in check.py.
 
 Every call is scoped to an account: another account's row is "not found".
 """

@@ -10,6 +10,7 @@ from watchwire.engine.cert_job import CERT_JOB
 from watchwire.engine.domain_job import DOMAIN_JOBS
 from watchwire.engine.jobs import Job, run_jobs
 from watchwire.engine.rbl_job import RBL_JOBS
+from watchwire.engine.retention import Retention, run_retention
 from watchwire.engine.runner import run_engine, worker_id
 from watchwire.runtime import Runtime
 
@@ -25,4 +26,5 @@ async def run_background(
         run_engine(runtime, concurrency=concurrency, location=location, stop=stop),
         run_jobs(runtime, JOBS, worker_id(location), stop),
         run_delivery(runtime, concurrency=runtime.settings.delivery_concurrency, stop=stop),
+        run_retention(runtime.db, runtime.clock, Retention.from_settings(runtime.settings), stop),
     )

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from watchwire.clock import as_utc
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import CheckResult, CheckSpec, run_check
-from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
+from watchwire.engine.recorder import BatchOutcome, Finished, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
 from watchwire.probes.base import ProbeContext
 from watchwire.store.database import Database
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PURGE_EVERY = 600.0  # seconds between retention purges
 IDLE_SLEEP = 1.0
 
 
@@ -49,7 +48,6 @@ class EngineConfig:
     # Seconds the writer waits to fill a batch: short, since it bounds result latency.
     batch_wait: float = 0.2
     grace: float = 20.0
-    retention_days: int = 14
 
 
 def worker_id(location: str) -> str:
@@ -114,9 +112,6 @@ class Engine:
         finished = await asyncio.gather(*(self.check(row) for row in rows))
         return await self.record(list(finished))
 
-    async def purge(self) -> int:
-        return await purge_results(self.db, now=self.clock.now(), days=self.config.retention_days)
-
     async def _run_one(self, row: Any, semaphore: asyncio.Semaphore) -> None:
         try:
             async with semaphore:
@@ -142,14 +137,9 @@ class Engine:
         """Run until `stop` is set, then drain as the module docstring says."""
         semaphore = asyncio.Semaphore(self.config.concurrency)
         writer = asyncio.create_task(self._writer(stop))
-        last_purge = 0.0
         log.info("engine %s started (concurrency %d)", self.owner, self.config.concurrency)
         try:
             while not stop.is_set():
-                if self.clock.monotonic() - last_purge > PURGE_EVERY:
-                    last_purge = self.clock.monotonic()
-                    with contextlib.suppress(Exception):
-                        await self.purge()
                 free = self.config.concurrency - len(self._running)
                 rows = await self._claim(free)
                 for row in rows:
@@ -203,12 +193,7 @@ async def run_engine(
     runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
 ) -> Engine:
     """Run the engine of `runtime` until `stop` is set; returns it (for its counters)."""
-    settings = runtime.settings
-    config = EngineConfig(
-        concurrency=concurrency,
-        location=location,
-        retention_days=settings.results_retention_days,
-    )
+    config = EngineConfig(concurrency=concurrency, location=location)
     engine = Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
     await engine.run(stop)
     return engine

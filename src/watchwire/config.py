@@ -54,6 +54,9 @@ class Settings(BaseSettings):
 
     # A worker runs at most this many checks at once.
     engine_concurrency: int = Field(default=500, ge=1, le=20000)
+    # On SIGTERM, checks, deliveries and API requests in flight get this long to finish;
+    # what has not finished then is cancelled and its lease given back for another process.
+    stop_grace_seconds: float = Field(default=3.0, gt=0, le=300)
 
     # Retention (engine/retention.py): days kept of raw monitor results (hourly rollups and
     # downtimes are kept for good), of finished deliveries with their attempts, of events no

@@ -57,6 +57,8 @@ class WorkerOptions:
     poll_interval: float = 0.25
     # A lease covers one attempt, a wait behind the endpoint's other attempts, and the write.
     lease_margin: float = 30.0
+    # On stop, attempts in flight get this long to finish before they are cancelled.
+    grace: float = 3.0
 
     @property
     def lease_seconds(self) -> float:
@@ -72,6 +74,7 @@ class WorkerOptions:
             warn_after=tuple(settings.delivery_warn_after),
             disable_after=settings.delivery_disable_after,
             allow_http=settings.webhook_allow_http or settings.allow_private_targets,
+            grace=settings.stop_grace_seconds,
         )
 
 
@@ -182,7 +185,7 @@ class DeliveryWorker:
         """Let attempts in flight finish (or cancel them), write their outcomes, give back
         the leases of whatever is left."""
         if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=self.options.timeout + 5)
+            _, pending = await asyncio.wait(self._tasks, timeout=self.options.grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)

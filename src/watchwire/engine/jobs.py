@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP = 1.0
-GRACE = 20.0
 
 RunRow = Callable[["Runtime", Any, str], Awaitable[None]]
 
@@ -113,7 +112,8 @@ class JobRunner:
 
     async def _drain(self) -> None:
         if self._running:
-            _, pending = await asyncio.wait(self._running, timeout=GRACE)
+            grace = self.runtime.settings.stop_grace_seconds
+            _, pending = await asyncio.wait(self._running, timeout=grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)

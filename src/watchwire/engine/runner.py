@@ -47,7 +47,7 @@ class EngineConfig:
     batch_size: int = 500
     # Seconds the writer waits to fill a batch: short, since it bounds result latency.
     batch_wait: float = 0.2
-    grace: float = 20.0
+    grace: float = 3.0
 
 
 def worker_id(location: str) -> str:
@@ -193,7 +193,9 @@ async def run_engine(
     runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
 ) -> Engine:
     """Run the engine of `runtime` until `stop` is set; returns it (for its counters)."""
-    config = EngineConfig(concurrency=concurrency, location=location)
+    config = EngineConfig(
+        concurrency=concurrency, location=location, grace=runtime.settings.stop_grace_seconds
+    )
     engine = Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
     await engine.run(stop)
     return engine

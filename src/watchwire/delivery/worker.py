@@ -35,6 +35,7 @@ from watchwire.delivery import callbacks, channels, outcomes
 from watchwire.delivery.claims import Claim, claim_due, release
 from watchwire.delivery.outcomes import Outcome
 from watchwire.delivery.webhook import AttemptResult, Subscription, WebhookSender
+from watchwire.errors import UnavailableError
 from watchwire.store.database import Database
 from watchwire.target_policy import TargetPolicy
 
@@ -137,16 +138,22 @@ class DeliveryWorker:
         return len(claimed)
 
     async def flush(self) -> int:
-        """Write every finished attempt's outcome; return how many were written."""
+        """Write every finished attempt's outcome; return how many were written. While the
+        database is unavailable the outcomes are kept for the next flush (the leases are
+        still ours), so a delivery that was made is not made again."""
         batch, self._done = self._done, []
-        return await outcomes.write(
-            self.db,
-            self.owner,
-            batch,
-            max_attempts=self.options.max_attempts,
-            health=outcomes.Health(self.options.warn_after, self.options.disable_after),
-            rng=self.rng,
-        )
+        try:
+            return await outcomes.write(
+                self.db,
+                self.owner,
+                batch,
+                max_attempts=self.options.max_attempts,
+                health=outcomes.Health(self.options.warn_after, self.options.disable_after),
+                rng=self.rng,
+            )
+        except UnavailableError:
+            self._done[:0] = batch
+            raise
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not stop.is_set() or self._done:
@@ -155,6 +162,9 @@ class DeliveryWorker:
             self._written.clear()
             try:
                 await self.flush()
+            except UnavailableError:
+                log.warning("database unavailable: %d outcomes wait", len(self._done))
+                await asyncio.sleep(self.options.poll_interval)
             except Exception:  # the leases expire and those deliveries are tried again
                 log.exception("writing delivery outcomes failed")
 
@@ -190,6 +200,11 @@ class DeliveryWorker:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         self._written.set()
+        # The writer ends once everything is written; a database still unavailable after
+        # the grace period keeps the rest, whose leases then expire and are claimed again.
+        _, waiting = await asyncio.wait([writing], timeout=self.options.grace)
+        for task in waiting:
+            task.cancel()
         await asyncio.gather(writing, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.flush()  # outcomes of attempts that ended after the writer stopped

@@ -4,7 +4,8 @@ results in batches, and stop gracefully.
     1. Claim up to the free concurrency of due monitors (leases; see scheduler.py).
     2. Run each check as a task under a semaphore; the https certificate watch rides along.
     3. A writer drains finished checks and writes them a batch per transaction
-       (recorder.py): per-check database work stays a few row operations.
+       (recorder.py): per-check database work stays a few row operations. While the
+       database is unavailable it keeps the batch and tries again.
     4. When nothing is due, sleep until the earliest due time (at most a second).
     5. On stop (SIGTERM): claim nothing more, let running checks finish for a grace period,
        write them, and release the leases of any that did not finish.
@@ -29,6 +30,7 @@ from watchwire.engine import ssl_watch
 from watchwire.engine.checks import CheckResult, CheckSpec, run_check
 from watchwire.engine.recorder import BatchOutcome, Finished, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
+from watchwire.errors import UnavailableError
 from watchwire.probes.base import ProbeContext
 from watchwire.store.database import Database
 
@@ -127,11 +129,24 @@ class Engine:
                     while len(batch) < self.config.batch_size:
                         batch.append(await self._finished.get())
             if batch:
-                try:
-                    await self.record(batch)
-                except Exception:
-                    # The leases stay; the checks run again once they expire.
-                    log.exception("writing %d results failed", len(batch))
+                await self._write(batch)
+
+    async def _write(self, batch: list[Finished]) -> None:
+        """Write `batch`; while the database is unavailable (restarting, disk full), keep it
+        and try again: the leases are still ours, so no check's result is lost."""
+        delay = 0.2
+        while True:
+            try:
+                await self.record(batch)
+                return
+            except UnavailableError:
+                log.warning("database unavailable: %d results wait to be written", len(batch))
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, 5.0)
+            except Exception:
+                # The leases stay; the checks run again once they expire.
+                log.exception("writing %d results failed", len(batch))
+                return
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then drain as the module docstring says."""

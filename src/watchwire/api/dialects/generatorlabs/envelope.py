@@ -25,6 +25,7 @@ from watchwire.errors import (
     AuthError,
     ForbiddenError,
     RateLimitedError,
+    UnavailableError,
     ValidationError,
     WatchwireError,
 )
@@ -96,7 +97,7 @@ def error_response(exc: WatchwireError) -> JsonResponse:
     errors = None
     if isinstance(exc, ValidationError) and isinstance(exc.details, list):
         errors = in_003s_names(exc.details)
-    status = exc.status if 400 <= exc.status < 500 else 400
+    status = exc.status if 400 <= exc.status < 500 or isinstance(exc, UnavailableError) else 400
     if isinstance(exc, ForbiddenError) and exc.code == "ip_restricted":
         status = 403
     return failure(status, _status_message(exc), errors, headers)

@@ -1,6 +1,6 @@
 """SIGKILL in the middle of a burst, then a restart: `watchwire serve` on SQLite while its API
 accepts test events, and each of two `watchwire worker` processes on PostgreSQL while they
-deliver. Every accepted event reaches a real receiver; an event sent twice (its attempt cut
+deliver (the two scenarios run side by side, each with its own receiver). Every accepted event reaches a real receiver; an event sent twice (its attempt cut
 off by the kill, tried again once the lease expired) carries the same `webhook-id` and body,
 so the receiver can drop the copy. The counts are checked, not just printed.
 
@@ -30,7 +30,7 @@ from tests.servers.watchwire_processes import (
     start_worker,
     watchwire_env,
 )
-from tests.servers.webhook_receiver import Receiver, webhook_receiver
+from tests.servers.webhook_receiver import Receiver, start_receiver, webhook_receiver
 from tests.storage import postgres_schema_url
 from watchwire.config import Settings
 from watchwire.runtime import Runtime
@@ -70,9 +70,8 @@ def check_received(receiver: Receiver, accepted: set[str], leased_at_kill: int) 
     assert twice <= leased_at_kill, (twice, leased_at_kill)
 
 
-async def test_serve_killed_mid_burst_delivers_every_accepted_event(
-    tmp_path: Path, webhook_receiver: Receiver
-) -> None:
+async def serve_killed_mid_burst(tmp_path: Path, webhook_receiver: Receiver) -> None:
+    """`serve` on SQLite, SIGKILLed while its API accepts test events, then started again."""
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = watchwire_env(url, **FAST)
     headers = await prepare(url)
@@ -135,10 +134,10 @@ async def postgres_runtime() -> AsyncIterator[Runtime]:
             await runtime.close()
 
 
-async def test_each_worker_killed_mid_burst_then_restarted_loses_nothing(
-    tmp_path: Path, postgres_runtime: Runtime, webhook_receiver: Receiver
+async def workers_killed_mid_burst(
+    tmp_path: Path, runtime: Runtime, webhook_receiver: Receiver
 ) -> None:
-    runtime = postgres_runtime
+    """Two workers on PostgreSQL, each SIGKILLed while holding deliveries; one replaces them."""
     account = await runtime.accounts.create_account("ops", plan="unlimited")
     webhook_receiver.behave("/hook", delay=0.2)
     await subscribe(runtime, account.account_sid, webhook_receiver.url("/hook"))
@@ -180,3 +179,20 @@ async def test_each_worker_killed_mid_burst_then_restarted_loses_nothing(
         if replacement is not None:
             await replacement.stop()
     check_received(webhook_receiver, accepted, len(leased))
+
+
+async def test_killed_mid_burst_then_restarted_loses_nothing(
+    tmp_path: Path, postgres_runtime: Runtime, webhook_receiver: Receiver
+) -> None:
+    # Both wait out the killed processes' leases (about 32 s): side by side, that is paid once.
+    serve_dir, workers_dir = tmp_path / "serve", tmp_path / "workers"
+    serve_dir.mkdir()
+    workers_dir.mkdir()
+    receiver, runner = await start_receiver()
+    try:
+        await asyncio.gather(
+            serve_killed_mid_burst(serve_dir, receiver),
+            workers_killed_mid_burst(workers_dir, postgres_runtime, webhook_receiver),
+        )
+    finally:
+        await runner.cleanup()

@@ -24,7 +24,7 @@ async def run_background(
     """Run until `stop` is set; each part drains its in-flight work before returning."""
     await asyncio.gather(
         run_engine(runtime, concurrency=concurrency, location=location, stop=stop),
-        run_jobs(runtime, JOBS, worker_id(location), stop),
+        run_jobs(runtime, JOBS, worker_id(location), stop, runtime.settings.stop_grace_seconds),
         run_delivery(runtime, concurrency=runtime.settings.delivery_concurrency, stop=stop),
         run_retention(runtime.db, runtime.clock, Retention.from_settings(runtime.settings), stop),
     )

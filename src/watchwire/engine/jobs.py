@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP = 1.0
+GRACE = 3.0  # seconds running rows get on stop (WATCHWIRE_STOP_GRACE_SECONDS)
 
 RunRow = Callable[["Runtime", Any, str], Awaitable[None]]
 
@@ -49,10 +50,11 @@ class Job:
 class JobRunner:
     """One worker's loop over one job."""
 
-    def __init__(self, runtime: Runtime, job: Job, owner: str) -> None:
+    def __init__(self, runtime: Runtime, job: Job, owner: str, grace: float = GRACE) -> None:
         self.runtime = runtime
         self.job = job
         self.owner = owner
+        self.grace = grace
         self._running: set[asyncio.Task[None]] = set()
 
     async def run_once(self) -> int:
@@ -112,8 +114,7 @@ class JobRunner:
 
     async def _drain(self) -> None:
         if self._running:
-            grace = self.runtime.settings.stop_grace_seconds
-            _, pending = await asyncio.wait(self._running, timeout=grace)
+            _, pending = await asyncio.wait(self._running, timeout=self.grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -121,6 +122,8 @@ class JobRunner:
             await leases.release(self.runtime.db, self.job.table, self.owner)
 
 
-async def run_jobs(runtime: Runtime, jobs: Sequence[Job], owner: str, stop: asyncio.Event) -> None:
-    """Run every job until `stop` is set."""
-    await asyncio.gather(*(JobRunner(runtime, job, owner).run(stop) for job in jobs))
+async def run_jobs(
+    runtime: Runtime, jobs: Sequence[Job], owner: str, stop: asyncio.Event, grace: float = GRACE
+) -> None:
+    """Run every job until `stop` is set; running rows get `grace` seconds to finish."""
+    await asyncio.gather(*(JobRunner(runtime, job, owner, grace).run(stop) for job in jobs))

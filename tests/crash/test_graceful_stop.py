@@ -16,14 +16,11 @@ import sqlalchemy as sa
 
 from tests.delivery.helpers import emit, subscribe
 from tests.servers.watchwire_processes import (
-    SECRET_KEY,
     prepare,
     start_serve,
     start_worker,
     watchwire_env,
 )
-from tests.storage import postgres_schema_url
-from watchwire.config import Settings
 from watchwire.runtime import Runtime
 from watchwire.store.database import Database
 from watchwire.store.tables_engine import monitors
@@ -134,18 +131,6 @@ async def test_serve_stops_in_seconds_with_checks_and_deliveries_in_flight(
         assert await leases_held(db) == []
     finally:
         await db.close()
-
-
-@pytest.fixture
-async def postgres_runtime() -> AsyncIterator[Runtime]:
-    async with postgres_schema_url() as url:
-        settings = Settings(database_url=url, secret_key=SECRET_KEY, allow_private_targets=True)
-        runtime = Runtime.build(settings)
-        await runtime.migrate()
-        try:
-            yield runtime
-        finally:
-            await runtime.close()
 
 
 async def test_worker_stops_in_seconds_with_checks_and_deliveries_in_flight(

@@ -13,17 +13,15 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from tests.delivery.helpers import emit, subscribe
 from tests.servers.watchwire_processes import (
-    SECRET_KEY,
     WatchwireProcess,
     prepare,
     start_serve,
@@ -31,8 +29,6 @@ from tests.servers.watchwire_processes import (
     watchwire_env,
 )
 from tests.servers.webhook_receiver import Receiver, start_receiver, webhook_receiver
-from tests.storage import postgres_schema_url
-from watchwire.config import Settings
 from watchwire.runtime import Runtime
 from watchwire.store.database import Database
 from watchwire.store.tables_webhooks import deliveries
@@ -120,18 +116,6 @@ async def serve_killed_mid_burst(tmp_path: Path, webhook_receiver: Receiver) -> 
             await second.stop()
         await db.close()
     check_received(webhook_receiver, accepted, len(leased))
-
-
-@pytest.fixture
-async def postgres_runtime() -> AsyncIterator[Runtime]:
-    async with postgres_schema_url() as url:
-        settings = Settings(database_url=url, secret_key=SECRET_KEY, allow_private_targets=True)
-        runtime = Runtime.build(settings)
-        await runtime.migrate()
-        try:
-            yield runtime
-        finally:
-            await runtime.close()
 
 
 async def workers_killed_mid_burst(

@@ -252,8 +252,9 @@ def soak(args: argparse.Namespace, target: str, tmp: str) -> str:
     p99_api = statistics.quantiles(traffic.latencies_ms, n=100)[98]
     return (
         f"soak: {args.monitors:,} monitors + {requests:,} API requests + "
-        f"{total_deliveries:,} deliveries over {args.duration:.0f} s (after {args.warmup:.0f} s"
-        f" warm-up): {errors} errors (API {api_errors}, missed checks {missed}, run twice "
+        f"{total_deliveries:,} deliveries in {args.warmup + args.duration:.0f} s "
+        f"({args.duration:.0f} s measured after {args.warmup:.0f} s of warm-up): "
+        f"{errors} errors (API {api_errors}, missed checks {missed}, run twice "
         f"{twice}, undelivered {left}); {checks / args.duration:.1f} checks/s, lateness p99 "
         f"{p99:.0f} ms, API p99 {p99_api:.0f} ms; RSS {first:.0f} MB -> {last:.0f} MB "
         f"({100 * (last - first) / first:+.1f} %)"

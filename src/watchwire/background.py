@@ -10,6 +10,7 @@ import logging
 
 from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
 from watchwire.engine.jobs import Job, run_jobs
+from watchwire.engine.retention import Retention, run_retention
 from watchwire.engine.runner import Engine, EngineConfig, worker_id
 from watchwire.runtime import Runtime
 
@@ -33,7 +34,7 @@ def engine_of(runtime: Runtime, *, concurrency: int, location: str) -> Engine:
     config = EngineConfig(
         concurrency=concurrency,
         location=location,
-        retention_days=runtime.settings.results_retention_days,
+        grace=runtime.settings.stop_grace_seconds,
     )
     return Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
 
@@ -57,6 +58,14 @@ async def run_background(
     log.info("delivery worker %s started (%d slots)", delivery.owner, delivery.options.concurrency)
     await asyncio.gather(
         engine.run(stop),
-        run_jobs(runtime.db, runtime.clock, jobs_of(runtime), worker_id(location), stop),
+        run_jobs(
+            runtime.db,
+            runtime.clock,
+            jobs_of(runtime),
+            worker_id(location),
+            stop,
+            runtime.settings.stop_grace_seconds,
+        ),
         delivery.run(stop),
+        run_retention(runtime.db, runtime.clock, Retention.from_settings(runtime.settings), stop),
     )

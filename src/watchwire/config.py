@@ -52,10 +52,21 @@ class Settings(BaseSettings):
     bootstrap_account: bool = True
     idempotency_ttl_seconds: int = 60
 
-    # Engine: raw monitor results are kept this many days (hourly rollups forever), and a
-    # worker runs at most this many checks at once.
-    results_retention_days: int = Field(default=14, ge=1, le=3650)
+    # A worker runs at most this many checks at once.
     engine_concurrency: int = Field(default=500, ge=1, le=20000)
+    # On SIGTERM, checks, deliveries and API requests in flight get this long to finish;
+    # what has not finished then is cancelled and its lease given back for another process.
+    stop_grace_seconds: float = Field(default=3.0, gt=0, le=300)
+
+    # Retention (engine/retention.py): days kept of raw monitor results (hourly rollups and
+    # downtimes are kept for good), of finished deliveries with their attempts, of events no
+    # delivery refers to any more, and of finished one-off checks (blocklist checks, domain
+    # batches); idempotency keys go once past their TTL. A purge runs this often.
+    results_retention_days: int = Field(default=14, ge=1, le=3650)
+    deliveries_retention_days: int = Field(default=30, ge=1, le=3650)
+    events_retention_days: int = Field(default=90, ge=1, le=3650)
+    checks_retention_days: int = Field(default=30, ge=1, le=3650)
+    retention_interval_seconds: float = Field(default=600.0, ge=1, le=86400)
 
     # Notification channels: the SMTP relay for email contacts, the SMS gateway (an Apprise
     # URL with {phone} in it, e.g. twilio://SID:TOKEN@+15550001111/{phone}; unset: no SMS).

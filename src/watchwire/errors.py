@@ -11,6 +11,7 @@ error envelope in exactly one place.
     ├── ConflictError            duplicate, idempotent request still running    (409)
     ├── LimitError               plan limit reached (webhooks, monitors)        (403/409)
     ├── RateLimitedError         per-minute or daily request budget spent       (429)
+    ├── UnavailableError         the database is unreachable, or its disk full  (503)
     └── ProbeError               a probe could not run at all
         └── TargetNotAllowed     the target policy refused the address
 """
@@ -109,6 +110,14 @@ class RateLimitedError(WatchwireError):
     def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+
+class UnavailableError(WatchwireError):
+    """The database cannot do its part now: unreachable (`database_unavailable`) or out of
+    space (`storage_full`). Nothing was written; the same request may succeed later."""
+
+    code = "database_unavailable"
+    status = 503
 
 
 class ProbeError(WatchwireError):

@@ -203,30 +203,6 @@ async def test_graceful_stop_finishes_running_checks_and_releases_the_rest(
     assert all(r.lease_owner is None for r in rows)
 
 
-async def test_old_results_are_purged_and_rollups_kept(
-    runtime: Runtime, account: CreatedKey, probe_ctx: ProbeContext, site: SwitchableSite
-) -> None:
-    clock = runtime.clock
-    assert isinstance(clock, FrozenClock)
-    sid = await create(runtime, account, kind="http", target=site.url)
-    engine = engine_for(runtime, probe_ctx)
-    clock.advance(10)
-    await engine.run_once()
-    clock.advance(15 * 86400)
-    await engine.run_once()
-    assert await engine.purge() == 1
-    page = await runtime.monitors.results(account.account_sid, sid, _page())
-    assert page.total == 1
-    metrics = await runtime.monitors.metrics(account.account_sid, sid, since="-16d")
-    assert metrics.whole.figures["checks"] == 2
-
-
-def _page() -> Any:
-    from watchwire.pagination import PageRequest
-
-    return PageRequest()
-
-
 async def test_dns_monitor_goes_down_when_the_expected_answer_is_missing(
     runtime: Runtime,
     account: CreatedKey,

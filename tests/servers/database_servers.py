@@ -1,8 +1,11 @@
-"""Real database servers for the STARTTLS tests, each our own instance on a free loopback port
-with a temporary data directory, never the system PostgreSQL (5432) or MariaDB (3306).
+"""Real database servers for the STARTTLS and crash tests, each our own instance on a free
+loopback port with a temporary data directory, never the system PostgreSQL (5432) or
+MariaDB (3306).
 
 - `postgres_tls` / `postgres_without_tls`: a cluster made by initdb, run as the `postgres`
   user (initdb refuses root) with `ssl=on` / `ssl=off` given on the postgres command line.
+- `postgres_cluster`: a cluster of one test's own (`PostgresCluster`), which the test stops
+  and starts again.
 - `mariadb_tls` / `mariadb_without_tls`: a datadir made by mariadb-install-db, mariadbd run as
   the `mysql` user with / without `--ssl-cert`/`--ssl-key` (MariaDB 10.11 offers no TLS
   without a certificate: no CLIENT_SSL flag in its greeting).
@@ -42,43 +45,85 @@ def _setup(argv: list[str], user: str, workdir: Path) -> None:
         raise RuntimeError(f"{Path(argv[0]).name} failed: {output}")
 
 
+class PostgresCluster:
+    """A PostgreSQL cluster of our own: initdb into a temporary directory, the server on a
+    free loopback port, run as the `postgres` user. `stop()` and `start()` again keep its
+    data and port (a test restarts it under load); `remove()` deletes it."""
+
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.workdir = make_temp_dir("postgres", owner="postgres")
+        self.data = self.workdir / "data"
+        _setup(
+            [
+                str(POSTGRES_BIN / "initdb"),
+                f"--pgdata={self.data}",
+                "--username=postgres",
+                "--auth=trust",
+                "--no-sync",
+                "--encoding=UTF8",
+            ],
+            "postgres",
+            self.workdir,
+        )
+        self.endpoint = Endpoint("127.0.0.1", free_port())
+        self.settings = {
+            "listen_addresses": self.endpoint.host,
+            "port": str(self.endpoint.port),
+            "unix_socket_directories": str(self.workdir),
+            "fsync": "off",
+            "ssl": "off",
+        } | (settings or {})
+        self.daemon: Daemon | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@{self.endpoint.host}:{self.endpoint.port}/postgres"
+
+    def start(self) -> None:
+        argv = [str(POSTGRES_BIN / "postgres"), "-D", str(self.data)]
+        for name, value in self.settings.items():
+            argv += ["-c", f"{name}={value}"]
+        # SIGINT is postgres' "fast" shutdown: it does not wait for clients to disconnect.
+        self.daemon = Daemon(
+            argv, [self.endpoint.port], self.workdir, user="postgres", stop_signal=signal.SIGINT
+        )
+
+    def stop(self) -> None:
+        if self.daemon is not None:
+            self.daemon.stop()
+            self.daemon = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def _run_postgres(cert: trustme.LeafCert | None, ca: trustme.CA | None) -> Iterator[Endpoint]:
-    workdir = make_temp_dir("postgres", owner="postgres")
-    data = workdir / "data"
-    _setup(
-        [
-            str(POSTGRES_BIN / "initdb"),
-            f"--pgdata={data}",
-            "--username=postgres",
-            "--auth=trust",
-            "--no-sync",
-            "--encoding=UTF8",
-        ],
-        "postgres",
-        workdir,
-    )
-    endpoint = Endpoint("127.0.0.1", free_port())
-    settings = {
-        "listen_addresses": endpoint.host,
-        "port": str(endpoint.port),
-        "unix_socket_directories": str(workdir),
-        "fsync": "off",
-        "ssl": "off",
-    }
-    if cert is not None and ca is not None:
-        # postgres insists on owning its key, with no access for anyone else.
-        tls = TlsFiles.write(cert, ca, workdir, owner="postgres")
-        settings |= {"ssl": "on", "ssl_cert_file": str(tls.cert), "ssl_key_file": str(tls.key)}
-    argv = [str(POSTGRES_BIN / "postgres"), "-D", str(data)]
-    for name, value in settings.items():
-        argv += ["-c", f"{name}={value}"]
-    # SIGINT is postgres' "fast" shutdown: it does not wait for clients to disconnect.
-    daemon = Daemon(argv, [endpoint.port], workdir, user="postgres", stop_signal=signal.SIGINT)
+    cluster = PostgresCluster()
     try:
-        yield endpoint
+        if cert is not None and ca is not None:
+            # postgres insists on owning its key, with no access for anyone else.
+            tls = TlsFiles.write(cert, ca, cluster.workdir, owner="postgres")
+            cluster.settings |= {
+                "ssl": "on",
+                "ssl_cert_file": str(tls.cert),
+                "ssl_key_file": str(tls.key),
+            }
+        cluster.start()
+        yield cluster.endpoint
     finally:
-        daemon.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        cluster.remove()
+
+
+@pytest.fixture
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A running cluster of the test's own, to stop and start at will."""
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 def _run_mariadb(cert: trustme.LeafCert | None, ca: trustme.CA | None) -> Iterator[Endpoint]:

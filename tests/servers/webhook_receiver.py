@@ -70,13 +70,15 @@ class Receiver:
         return web.Response(status=behaviour.status, text=behaviour.body, headers=headers)
 
 
-async def start_receiver(host: str = "127.0.0.1") -> tuple[Receiver, web.AppRunner]:
+async def start_receiver(host: str = "127.0.0.1", port: int = 0) -> tuple[Receiver, web.AppRunner]:
+    """A receiver on `port` (a free one by default): a test that keeps a port closed for a
+    while, as a receiver that is down, starts it there later."""
     receiver = Receiver()
     app = web.Application()
     app.router.add_post("/{tail:.*}", receiver.handle)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
-    site = web.TCPSite(runner, host, 0)
+    site = web.TCPSite(runner, host, port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     receiver.base = f"http://{host}:{port}"

@@ -1,4 +1,4 @@
-"""The `watchwire` command: serve, api, db, account, key, check.
+"""The `watchwire` command: serve, api, worker, db, backup, account, key, check.
 
 Every command that prints data takes --json; errors are one line and a non-zero exit.
 """
@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from watchwire.cli.admin import account_app, db_app, key_app
+from watchwire.cli.backup import backup
 from watchwire.cli.check import check_app
 from watchwire.cli.geo import geo_app
 from watchwire.cli.rdap import rdap_app
@@ -26,6 +27,7 @@ app.command("serve")(serve)
 app.command("api")(api)
 app.command("worker")(worker)
 app.add_typer(db_app, name="db")
+app.command("backup")(backup)
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 app.add_typer(check_app, name="check")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
 from collections.abc import Callable
 from typing import Annotated
@@ -75,6 +76,8 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             log_level=settings.log_level.lower(),
             access_log=False,
             log_config=None,
+            # Requests still running this long after SIGTERM are cut off.
+            timeout_graceful_shutdown=math.ceil(settings.stop_grace_seconds),
         )
         if not with_engine:
             server = Server(config)

@@ -38,6 +38,7 @@ from watchwire.delivery import callbacks, channels, outcomes
 from watchwire.delivery.claims import Claim, claim_due, release
 from watchwire.delivery.outcomes import Outcome
 from watchwire.delivery.webhook import AttemptResult, Subscription, WebhookSender
+from watchwire.errors import UnavailableError
 from watchwire.store.database import Database
 from watchwire.target_policy import TargetPolicy
 
@@ -63,6 +64,8 @@ class WorkerOptions:
     poll_interval: float = 0.25
     # A lease covers one attempt, a wait behind the endpoint's other attempts, and the write.
     lease_margin: float = 30.0
+    # On stop, attempts in flight get this long to finish before they are cancelled.
+    grace: float = 3.0
 
     @property
     def lease_seconds(self) -> float:
@@ -78,6 +81,7 @@ class WorkerOptions:
             warn_after=tuple(settings.delivery_warn_after),
             disable_after=settings.delivery_disable_after,
             allow_http=settings.webhook_allow_http or settings.allow_private_targets,
+            grace=settings.stop_grace_seconds,
         )
 
 
@@ -140,16 +144,22 @@ class DeliveryWorker:
         return len(claimed)
 
     async def flush(self) -> int:
-        """Write every finished attempt's outcome; return how many were written."""
+        """Write every finished attempt's outcome; return how many were written. While the
+        database is unavailable the outcomes are kept for the next flush (the leases are
+        still ours), so a delivery that was made is not made again."""
         batch, self._done = self._done, []
-        return await outcomes.write(
-            self.db,
-            self.owner,
-            batch,
-            max_attempts=self.options.max_attempts,
-            health=outcomes.Health(self.options.warn_after, self.options.disable_after),
-            rng=self.rng,
-        )
+        try:
+            return await outcomes.write(
+                self.db,
+                self.owner,
+                batch,
+                max_attempts=self.options.max_attempts,
+                health=outcomes.Health(self.options.warn_after, self.options.disable_after),
+                rng=self.rng,
+            )
+        except UnavailableError:
+            self._done[:0] = batch
+            raise
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not stop.is_set() or self._done:
@@ -161,6 +171,9 @@ class DeliveryWorker:
             self._written.clear()
             try:
                 await self.flush()
+            except UnavailableError:
+                log.warning("database unavailable: %d outcomes wait", len(self._done))
+                await asyncio.sleep(self.options.poll_interval)
             except Exception:  # the leases expire and those deliveries are tried again
                 log.exception("writing delivery outcomes failed")
 
@@ -197,11 +210,16 @@ class DeliveryWorker:
         """Let attempts in flight finish (or cancel them), write their outcomes, give back
         the leases of whatever is left."""
         if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=self.options.timeout + 5)
+            _, pending = await asyncio.wait(self._tasks, timeout=self.options.grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         self._written.set()
+        # The writer ends once everything is written; a database still unavailable after
+        # the grace period keeps the rest, whose leases then expire and are claimed again.
+        _, waiting = await asyncio.wait([writing], timeout=self.options.grace)
+        for task in waiting:
+            task.cancel()
         await asyncio.gather(writing, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.flush()  # outcomes of attempts that ended after the writer stopped

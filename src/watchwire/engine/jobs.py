@@ -31,7 +31,7 @@ from watchwire.store.database import Database
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP = 1.0
-GRACE = 20.0
+GRACE = 3.0  # seconds running rows get on stop (WATCHWIRE_STOP_GRACE_SECONDS)
 
 
 class Job(Protocol):
@@ -60,11 +60,14 @@ class Job(Protocol):
 class JobRunner:
     """One worker's loop over one job."""
 
-    def __init__(self, db: Database, clock: Clock, job: Job, owner: str) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, job: Job, owner: str, grace: float = GRACE
+    ) -> None:
         self.db = db
         self.clock = clock
         self.job = job
         self.owner = owner
+        self.grace = grace
         self._running: set[asyncio.Task[None]] = set()
 
     async def run_once(self) -> int:
@@ -124,7 +127,7 @@ class JobRunner:
 
     async def _drain(self) -> None:
         if self._running:
-            _, pending = await asyncio.wait(self._running, timeout=GRACE)
+            _, pending = await asyncio.wait(self._running, timeout=self.grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -133,7 +136,12 @@ class JobRunner:
 
 
 async def run_jobs(
-    db: Database, clock: Clock, jobs: Sequence[Job], owner: str, stop: asyncio.Event
+    db: Database,
+    clock: Clock,
+    jobs: Sequence[Job],
+    owner: str,
+    stop: asyncio.Event,
+    grace: float = GRACE,
 ) -> None:
-    """Run every job until `stop` is set."""
-    await asyncio.gather(*(JobRunner(db, clock, job, owner).run(stop) for job in jobs))
+    """Run every job until `stop` is set; running rows get `grace` seconds to finish."""
+    await asyncio.gather(*(JobRunner(db, clock, job, owner, grace).run(stop) for job in jobs))

@@ -9,7 +9,7 @@ worker stalled and another took over) is discarded rather than counted twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -282,26 +282,3 @@ async def _ssl_update(
         contact_groups=list(row.contact_groups),
     )
     return 1
-
-
-def retention_cutoff(now: datetime, days: int) -> datetime:
-    return now - timedelta(days=days)
-
-
-async def purge_results(db: Database, *, now: datetime, days: int, chunk: int = 5000) -> int:
-    """Delete raw results older than the retention window, a chunk per transaction so the
-    SQLite writer is never held for long. Rollups and downtimes are kept."""
-    cutoff = retention_cutoff(now, days)
-    removed = 0
-    while True:
-        async with db.transaction() as conn:
-            ids = sa.select(monitor_results.c.id).where(monitor_results.c.checked_at < cutoff)
-            result = await conn.execute(
-                monitor_results.delete().where(
-                    monitor_results.c.id.in_(ids.limit(chunk).scalar_subquery())
-                )
-            )
-        count = int(result.rowcount or 0)
-        removed += count
-        if count < chunk:
-            return removed

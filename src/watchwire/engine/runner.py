@@ -4,7 +4,8 @@ results in batches, and stop gracefully.
     1. Claim up to the free concurrency of due monitors (leases; see scheduler.py).
     2. Run each check as a task under a semaphore; the https certificate watch rides along.
     3. A writer drains finished checks and writes them a batch per transaction
-       (recorder.py): per-check database work stays a few row operations.
+       (recorder.py): per-check database work stays a few row operations. While the
+       database is unavailable it keeps the batch and tries again.
     4. When nothing is due, sleep until the earliest due time (at most a second).
     5. On stop (SIGTERM): claim nothing more, let running checks finish for a grace period,
        write them, and release the leases of any that did not finish.
@@ -28,14 +29,14 @@ from watchwire.clock import Clock, as_utc
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import run_check
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
-from watchwire.engine.recorder import BatchOutcome, Finished, purge_results, record_batch
+from watchwire.engine.recorder import BatchOutcome, Finished, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
+from watchwire.errors import UnavailableError
 from watchwire.probes.base import ProbeContext
 from watchwire.store.database import Database
 
 log = logging.getLogger(__name__)
 
-PURGE_EVERY = 600.0  # seconds between retention purges
 IDLE_SLEEP = 1.0
 
 
@@ -46,8 +47,7 @@ class EngineConfig:
     batch_size: int = 500
     # Seconds the writer waits to fill a batch: short, since it bounds result latency.
     batch_wait: float = 0.2
-    grace: float = 20.0
-    retention_days: int = 14
+    grace: float = 3.0
 
 
 def worker_id(location: str) -> str:
@@ -112,9 +112,6 @@ class Engine:
         finished = await asyncio.gather(*(self.check(row) for row in rows))
         return await self.record(list(finished))
 
-    async def purge(self) -> int:
-        return await purge_results(self.db, now=self.clock.now(), days=self.config.retention_days)
-
     async def _run_one(self, row: Any, semaphore: asyncio.Semaphore) -> None:
         try:
             async with semaphore:
@@ -130,24 +127,32 @@ class Engine:
                     while len(batch) < self.config.batch_size:
                         batch.append(await self._finished.get())
             if batch:
-                try:
-                    await self.record(batch)
-                except Exception:
-                    # The leases stay; the checks run again once they expire.
-                    log.exception("writing %d results failed", len(batch))
+                await self._write(batch)
+
+    async def _write(self, batch: list[Finished]) -> None:
+        """Write `batch`; while the database is unavailable (restarting, disk full), keep it
+        and try again: the leases are still ours, so no check's result is lost."""
+        delay = 0.2
+        while True:
+            try:
+                await self.record(batch)
+                return
+            except UnavailableError:
+                log.warning("database unavailable: %d results wait to be written", len(batch))
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, 5.0)
+            except Exception:
+                # The leases stay; the checks run again once they expire.
+                log.exception("writing %d results failed", len(batch))
+                return
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, then drain as the module docstring says."""
         semaphore = asyncio.Semaphore(self.config.concurrency)
         writer = asyncio.create_task(self._writer(stop))
-        last_purge = 0.0
         log.info("engine %s started (concurrency %d)", self.owner, self.config.concurrency)
         try:
             while not stop.is_set():
-                if self.clock.monotonic() - last_purge > PURGE_EVERY:
-                    last_purge = self.clock.monotonic()
-                    with contextlib.suppress(Exception):
-                        await self.purge()
                 free = self.config.concurrency - len(self._running)
                 rows = await self._claim(free)
                 for row in rows:

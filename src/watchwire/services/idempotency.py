@@ -101,10 +101,3 @@ class IdempotencyService:
             await conn.execute(
                 keys.delete().where(keys.c.account_sid == account, keys.c.key == key)
             )
-
-    async def purge_expired(self) -> int:
-        async with self._db.transaction() as conn:
-            result = await conn.execute(
-                keys.delete().where(keys.c.created_at < self._clock.now() - self._ttl)
-            )
-        return int(result.rowcount or 0)

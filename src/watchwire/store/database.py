@@ -4,6 +4,9 @@ Services write `async with db.transaction() as conn: await conn.execute(stmt)` a
 `async with db.connect() as conn:` for reads; the same SQLAlchemy Core statements run on both.
 
 - PostgreSQL runs on asyncpg through SQLAlchemy's async engine.
+- A database that cannot do its part now — PostgreSQL unreachable or restarting, SQLite's
+  disk full or the file locked for too long — raises `UnavailableError` (503 in every face)
+  from every method here, instead of the driver's own error.
 - SQLite runs on the standard sqlite3 module *on the event-loop thread*. A point query takes
   tens of microseconds, while handing each call to a worker thread (aiosqlite) cost about
   ten thread round trips per request and a third of the API's throughput — see
@@ -15,12 +18,14 @@ Services write `async with db.transaction() as conn: await conn.execute(stmt)` a
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine.default import DefaultDialect
@@ -28,7 +33,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
 
+from watchwire.errors import UnavailableError
+
 T = TypeVar("T")
+
+_SQLITE_FULL = 13
+# BUSY, LOCKED, IOERR, CANTOPEN: the file, not the statement, is the trouble.
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 14})
+UNREACHABLE = "The database is unavailable: nothing was written. Try again shortly."
+FULL = "The database's disk is full: nothing was written. Try again once space is freed."
+
+
+def unavailable(exc: BaseException) -> UnavailableError | None:
+    """The UnavailableError a failure of the database stands for; None for any other error
+    (a wrong statement, a constraint), which stays what it is."""
+    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+    if isinstance(orig, sqlite3.Error):
+        code = (getattr(orig, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == _SQLITE_FULL:
+            return UnavailableError(FULL, code="storage_full")
+        return UnavailableError(UNREACHABLE) if code in _SQLITE_UNAVAILABLE else None
+    lost = isinstance(exc, sa_exc.DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError)
+    )
+    # SQLSTATE classes 08 (connection exception) and 57P (shutdown, cannot connect now).
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    if lost or sqlstate.startswith(("08", "57P")) or isinstance(orig, OSError):
+        return UnavailableError(UNREACHABLE)
+    return None
 
 
 def driver_url(url: str) -> str:
@@ -125,22 +157,34 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         """A transaction committed on normal exit and rolled back on an exception."""
-        if self._aio_engine is not None:
-            async with self._aio_engine.begin() as conn:
-                yield Connection(aio=conn)
-            return
-        async with self._write_lock:
-            with self._sync_engine.begin() as sync:
-                yield Connection(sync=sync)
+        try:
+            if self._aio_engine is not None:
+                async with self._aio_engine.begin() as conn:
+                    yield Connection(aio=conn)
+                return
+            async with self._write_lock:
+                with self._sync_engine.begin() as sync:
+                    yield Connection(sync=sync)
+        except (sa_exc.DBAPIError, OSError) as exc:
+            translated = unavailable(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[Connection]:
-        if self._aio_engine is not None:
-            async with self._aio_engine.connect() as conn:
-                yield Connection(aio=conn)
-            return
-        with self._sync_engine.connect() as sync:
-            yield Connection(sync=sync)
+        try:
+            if self._aio_engine is not None:
+                async with self._aio_engine.connect() as conn:
+                    yield Connection(aio=conn)
+                return
+            with self._sync_engine.connect() as sync:
+                yield Connection(sync=sync)
+        except (sa_exc.DBAPIError, OSError) as exc:
+            translated = unavailable(exc)
+            if translated is None:
+                raise
+            raise translated from exc
 
     async def fetch_one(
         self, statement: sa.Select[Any], parameters: Mapping[str, Any]
@@ -155,10 +199,9 @@ class Database:
         µs of the ~100 µs an authenticated request spent in the database (see
         docs/decisions/0006)."""
         if self._aio_engine is not None:
-            async with self._aio_engine.connect() as conn:
-                found: Mapping[str, Any] | None
-                found = (await conn.execute(statement, parameters)).mappings().first()
-                return found
+            async with self.connect() as conn:
+                result = await conn.execute(statement, dict(parameters))
+                return cast(Mapping[str, Any] | None, result.mappings().first())
         read = self._reads.get(statement)
         if read is None:
             read = self._reads[statement] = _CompiledRead(statement, self._sync_engine.dialect)

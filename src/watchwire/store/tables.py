@@ -121,4 +121,6 @@ events = sa.Table(
     sa.Index("ix_events_account_created", "account_sid", "created_at"),
     sa.Index("ix_events_account_type", "account_sid", "type"),
     sa.Index("ix_events_resource", "resource_sid", "created_at"),
+    # The retention purge finds old events by age (migration 0009).
+    sa.Index("ix_events_created", "created_at"),
 )

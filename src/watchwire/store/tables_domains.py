@@ -116,6 +116,7 @@ domain_batches = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("completed_at", UtcDateTime, nullable=True),
     sa.Index("ix_domain_batches_due", "paused", "next_run_at"),
+    sa.Index("ix_domain_batches_completed", "completed_at"),  # retention (migration 0009)
 )
 
 domain_settings = sa.Table(

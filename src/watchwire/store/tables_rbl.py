@@ -130,4 +130,5 @@ rbl_checks = sa.Table(
     sa.Column("completed_at", UtcDateTime, nullable=True),
     sa.Index("ix_rbl_checks_due", "paused", "next_run_at"),
     sa.Index("ix_rbl_checks_account", "account_sid", "created_at"),
+    sa.Index("ix_rbl_checks_completed", "completed_at"),  # retention (migration 0009)
 )

@@ -68,6 +68,7 @@ deliveries = sa.Table(
     sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
     sa.Index("ix_deliveries_account_created", "account_sid", "created_at"),
     sa.Index("ix_deliveries_target_created", "target_sid", "created_at"),
+    sa.Index("ix_deliveries_created", "created_at"),  # retention (migration 0009)
 )
 
 delivery_attempts = sa.Table(

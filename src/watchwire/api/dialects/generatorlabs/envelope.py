@@ -17,7 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from watchwire.api.dialects.kit import errors
 from watchwire.api.dialects.kit.errors import Problem
 from watchwire.api.envelope import JsonResponse
-from watchwire.errors import AuthError, RateLimitedError, ValidationError, WatchwireError
+from watchwire.errors import (
+    AuthError,
+    RateLimitedError,
+    UnavailableError,
+    ValidationError,
+    WatchwireError,
+)
 
 _NO_DATA = object()
 # Native field names the services use, as 003 spells them.
@@ -74,7 +80,11 @@ def render(problem: Problem) -> JsonResponse:
     if isinstance(problem.cause, AuthError):
         headers["WWW-Authenticate"] = 'Basic realm="watchwire"'
     status = problem.status
-    if isinstance(problem.cause, WatchwireError) and not 400 <= status < 500:
+    if (
+        isinstance(problem.cause, WatchwireError)
+        and not 400 <= status < 500
+        and not isinstance(problem.cause, UnavailableError)  # 503: the storage is away
+    ):
         status = 400
     return failure(status, _status_message(problem), problem.details, headers)
 

@@ -99,6 +99,17 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     return codes
 
 
+def _hoist_body_models(operation: dict[str, Any], components: dict[str, Any]) -> None:
+    """A body schema given whole in `openapi_extra` (api/native/monitor_bodies.py) carries its
+    models in `$defs`: they become components. FastAPI deep-merges the extra into the schema
+    it generated for a `dict` body; a union keeps only its own keys."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    body = content.get("schema", {})
+    components.update(body.pop("$defs", {}))
+    if "oneOf" in body:
+        content["schema"] = {key: body[key] for key in ("oneOf", "discriminator") if key in body}
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The description FastAPI generated, with envelopes and errors as the API answers."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -107,6 +118,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     components.update(_SCHEMAS)
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
+            _hoist_body_models(operation, components)
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
             for status, response in responses.items():

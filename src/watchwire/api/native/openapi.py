@@ -69,6 +69,13 @@ _ERRORS = {
 }
 
 
+_HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
+}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -110,6 +117,17 @@ def _hoist_body_models(operation: dict[str, Any], components: dict[str, Any]) ->
         content["schema"] = {key: body[key] for key in ("oneOf", "discriminator") if key in body}
 
 
+def _describe_health(path: str, responses: dict[str, Any]) -> None:
+    """Health answers are bare objects for load balancers, not envelopes."""
+    content = {"application/json": {"schema": _HEALTH}}
+    responses["200"] = {
+        "description": "Alive" if path == "/healthz" else "Ready",
+        "content": content,
+    }
+    if path == "/readyz":
+        responses["503"] = {"description": "The database does not answer", "content": content}
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The description FastAPI generated, with envelopes and errors as the API answers."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -121,8 +139,11 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             _hoist_body_models(operation, components)
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
+            if path in _PUBLIC:
+                _describe_health(path, responses)
+                continue
             for status, response in responses.items():
-                if not status.startswith("2") or path in _PUBLIC:
+                if not status.startswith("2"):
                     continue
                 content = response.setdefault("content", {}).setdefault("application/json", {})
                 data = content.get("schema") or {}

@@ -10,7 +10,7 @@ from watchwire.pagination import PageRequest
 
 
 def page_request(
-    page: Annotated[int, Query(description="Page number, from 1")] = 1,
-    per_page: Annotated[int, Query(description="Items per page, 1 to 100")] = 25,
+    page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100")] = 25,
 ) -> PageRequest:
     return PageRequest(page=page, per_page=per_page)

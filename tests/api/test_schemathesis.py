@@ -42,9 +42,12 @@ EXAMPLES = int(os.environ.get("WATCHWIRE_FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("WATCHWIRE_FUZZ_SEED", "20261202"))
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # Operations with rules the description does not state (a hostname, an https URL, a contact
-# type, an address or CIDR, a probe target that must answer): a valid-looking request fails.
+# type, an address or CIDR, threshold ranges, a probe target that must answer): a request
+# valid by the description is refused.
 NOT_YET_ACCEPTING = frozenset(
     {
+        "POST /v1/cert-monitors",
+        "POST /v1/cert-profiles",
         "POST /v1/contacts",
         "POST /v1/keys",
         "POST /v1/monitors",
@@ -129,9 +132,10 @@ async def test_every_operation_conforms(app: FastAPI, auth: dict[str, str]) -> N
         described = (await client.get("/v1/openapi.json")).json()
         schema = schemathesis.openapi.from_dict(described)
         failures: list[str] = []
-        sent = 0
+        sent = operations = 0
         for result in schema.get_all_operations():
             operation = result.ok()  # type: ignore[union-attr]
+            operations += 1
             for mode in MODES:
                 for case in _cases(operation, mode):
                     kwargs = case.as_transport_kwargs(base_url=str(client.base_url), headers=auth)
@@ -159,5 +163,6 @@ async def test_every_operation_conforms(app: FastAPI, auth: dict[str, str]) -> N
                             )
                     except AssertionError as exc:
                         failures.append(f"{operation.label} [{mode.value}]: {exc}")
+        print(f"schemathesis: {operations} operations, {sent} requests, {len(failures)} failures")
         assert sent > 0
         assert not failures, "\n".join(sorted(set(failures)))

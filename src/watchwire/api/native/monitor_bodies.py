@@ -15,10 +15,12 @@ import pydantic
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 
+from watchwire.api.native.openapi import body
 from watchwire.engine.kinds import KINDS
 from watchwire.errors import ValidationError
 from watchwire.services.monitor_spec import MonitorFields
 
+_REF = "#/components/schemas/{model}"
 _EXAMPLE = {
     "kind": "http",
     "target": "https://example.com/health",
@@ -69,19 +71,8 @@ _CHANGE: type[BaseModel] = create_model(
 )
 
 
-def _schema(of: dict[str, Any]) -> dict[str, Any]:
-    """A request body for `openapi_extra`; api/native/openapi.py hoists `$defs` into the
-    description's components."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": of, "example": _EXAMPLE}},
-        }
-    }
-
-
-CREATE_SCHEMA = _schema(_CREATE.json_schema(ref_template="#/components/schemas/{model}"))
-CHANGE_SCHEMA = _schema(_CHANGE.model_json_schema(ref_template="#/components/schemas/{model}"))
+CREATE_SCHEMA = body(_CREATE.json_schema(ref_template=_REF), _EXAMPLE)
+CHANGE_SCHEMA = body(_CHANGE.model_json_schema(ref_template=_REF), _EXAMPLE)
 
 
 def _fields_named(exc: pydantic.ValidationError) -> ValidationError:

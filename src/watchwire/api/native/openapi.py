@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 _REF = "#/components/schemas/"
 _WRITES = frozenset({"post", "put", "patch", "delete"})
@@ -104,6 +105,27 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if "requestBody" in operation:
         codes += ["413", "415"]
     return codes
+
+
+def body(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    """`openapi_extra` describing a route's JSON body with `schema` (models in `$defs`)."""
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"requestBody": {"required": True, "content": {"application/json": media}}}
+
+
+def model_body(
+    model: type[BaseModel], example: Any = None, *, change: bool = False
+) -> dict[str, Any]:
+    """The body of a route that hands its body to a service validating it with `model`: the
+    service's own model describes it. A change body (`change`) requires no field."""
+    schema = model.model_json_schema(ref_template=_REF + "{model}")
+    if change:
+        schema.pop("required", None)
+        schema["title"] = f"{schema.get('title', model.__name__)}Change"
+        schema["description"] = "The fields to change; the others stay."
+    return body(schema, example)
 
 
 def _hoist_body_models(operation: dict[str, Any], components: dict[str, Any]) -> None:

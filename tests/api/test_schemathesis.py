@@ -49,6 +49,8 @@ NOT_YET_ACCEPTING = frozenset(
         "POST /v1/cert-monitors",
         "POST /v1/cert-profiles",
         "POST /v1/contacts",
+        "POST /v1/domains",
+        "PUT /v1/domains/settings",
         "POST /v1/keys",
         "POST /v1/monitors",
         "POST /v1/webhooks",

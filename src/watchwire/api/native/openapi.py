@@ -116,11 +116,11 @@ def body(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
 
 
 def model_body(
-    model: type[BaseModel], example: Any = None, *, change: bool = False
+    model: type[BaseModel], example: Any = None, *, change: bool = False, by_alias: bool = True
 ) -> dict[str, Any]:
     """The body of a route that hands its body to a service validating it with `model`: the
     service's own model describes it. A change body (`change`) requires no field."""
-    schema = model.model_json_schema(ref_template=_REF + "{model}")
+    schema = model.model_json_schema(by_alias=by_alias, ref_template=_REF + "{model}")
     if change:
         schema.pop("required", None)
         schema["title"] = f"{schema.get('title', model.__name__)}Change"

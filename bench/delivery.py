@@ -13,10 +13,12 @@ Each scenario measures
   2. latency: `--rate` events per second for `--latency-seconds` while the workers run idle;
      p50/p99 of delivered_at - created_at as the database records them.
 
-Workers run with 256 slots and 128 requests in flight per endpoint (the default of
-WATCHWIRE_DELIVERY_PER_ENDPOINT_CONCURRENCY, 8, would cap one receiver at 8 at a time; the
-benchmark has a single receiver). Bounded: every wait has a deadline. Prints one line per scenario; the last line is the
-headline. Targets: >= 1,500 deliveries/s on SQLite, p99 <= 1 s at moderate load.
+Every event goes to one endpoint, and the workers run with the default settings that
+`serve` and `worker` use (64 slots, 8 requests in flight per endpoint, the 0.25 s poll);
+WATCHWIRE_DELIVERY_CONCURRENCY and WATCHWIRE_DELIVERY_PER_ENDPOINT_CONCURRENCY change them as
+they would for the service. Bounded: every wait has a deadline. Prints one line per
+scenario; the last line is the headline. Targets: >= 1,000 deliveries/s to the one endpoint
+from one worker on SQLite, p99 <= 1 s at moderate load.
 
     .venv/bin/python bench/delivery.py --events 20000
     .venv/bin/python bench/delivery.py --events 2000 --backends sqlite   # quick look
@@ -42,7 +44,7 @@ import uvloop
 from _harness import free_port
 from watchwire.background import delivery_worker
 from watchwire.config import Settings
-from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
+from watchwire.delivery.worker import DeliveryWorker
 from watchwire.events.store import record_event
 from watchwire.runtime import Runtime
 from watchwire.store.database import Database
@@ -52,8 +54,6 @@ from watchwire.store.tables_webhooks import deliveries
 POSTGRES_URL = os.environ.get(
     "WATCHWIRE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-CONCURRENCY = 256
-PER_ENDPOINT = 128
 
 
 def receiver(port: int) -> None:
@@ -75,11 +75,8 @@ def settings(url: str) -> Settings:
 
 
 def make_worker(runtime: Runtime) -> DeliveryWorker:
-    worker = delivery_worker(runtime, concurrency=CONCURRENCY)
-    worker.options = WorkerOptions(
-        concurrency=CONCURRENCY, per_endpoint=PER_ENDPOINT, allow_http=True, poll_interval=0.05
-    )
-    return worker
+    """The worker `serve` and `worker` build, with their settings."""
+    return delivery_worker(runtime, concurrency=runtime.settings.delivery_concurrency)
 
 
 async def produce(runtime: Runtime, account_sid: str, count: int, batch: int = 500) -> None:

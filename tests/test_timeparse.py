@@ -80,3 +80,10 @@ def test_relative_offsets_are_symmetric(amount: int, unit: str) -> None:
 def test_results_are_utc_aware() -> None:
     for text in ("2019-05-11T13:00:00", "1557579600", "-1h", "Sat, 11 May 2019 13:00:00 +0500"):
         assert parse_time(text, now=NOW).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("text", ["-99999999999999999999d", "in 999999999999 years", "+9000y"])
+def test_offsets_past_the_representable_years_are_refused(text: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        parse_time(text, field="from", now=NOW)
+    assert raised.value.details[0]["field"] == "from"

@@ -13,7 +13,9 @@ from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
+from watchwire.api.middleware.internal_errors import InternalErrorMiddleware
 from watchwire.api.middleware.request_context import RequestContextMiddleware
+from watchwire.api.native.checked_route import CheckedRoute
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
 
@@ -47,10 +49,13 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    app.router.route_class = CheckedRoute  # every native operation: see its module
     native.install(app)
     generatorlabs.mount(app)
-    # Added last = outermost: the request id wraps everything; compression wraps replays too.
+    # Added last = outermost: the request id wraps everything; compression wraps replays too;
+    # an unexpected error inside any of them is answered without losing the connection.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(CompressionMiddleware, minimum_size=500)
+    app.add_middleware(InternalErrorMiddleware, render=errors.internal_error)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,4 +1,7 @@
-"""Page/per_page pagination shared by every service and face."""
+"""Page/per_page (and offset/limit) pagination shared by every service and face.
+
+The bounds keep every offset far inside the database's integer: a page number like
+2**64 used to reach SQLite and PostgreSQL as an offset they cannot hold (a 500)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ from watchwire.errors import ValidationError
 T = TypeVar("T")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+# The deepest offset a list can be asked for: as deep as the last page of the widest pages.
+MAX_OFFSET = (MAX_PAGE - 1) * MAX_PER_PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +24,8 @@ class PageRequest:
     per_page: int = 25
 
     def __post_init__(self) -> None:
-        if self.page < 1:
-            raise ValidationError.field("page", "minimum", "page must be 1 or more")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise ValidationError.field("page", "range", f"page must be between 1 and {MAX_PAGE:,}")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise ValidationError.field(
                 "per_page", "range", f"per_page must be between 1 and {MAX_PER_PAGE}"
@@ -28,6 +34,13 @@ class PageRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+def check_offset(offset: int, field: str = "offset") -> int:
+    """An offset/limit list's offset, refused (naming `field`) outside 0..MAX_OFFSET."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError.field(field, "range", f"{field} must be between 0 and {MAX_OFFSET:,}")
+    return offset
 
 
 @dataclass(frozen=True, slots=True)

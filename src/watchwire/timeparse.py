@@ -81,7 +81,12 @@ def parse_time(value: str, *, field: str = "time", now: datetime | None = None) 
         return datetime.fromtimestamp(float(text), UTC)
     seconds = _relative(text)
     if seconds is not None:
-        return current + timedelta(seconds=seconds)
+        try:
+            return current + timedelta(seconds=seconds)
+        except OverflowError:  # beyond timedelta's or datetime's years 1 to 9999
+            raise ValidationError.field(
+                field, "range", f"{field}={value!r} is too far from now"
+            ) from None
     try:
         return _utc(datetime.fromisoformat(value.strip().replace("z", "Z")))
     except ValueError:

@@ -42,13 +42,19 @@ EXAMPLES = int(os.environ.get("WATCHWIRE_FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("WATCHWIRE_FUZZ_SEED", "20261202"))
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 # Operations with rules the description does not state (a hostname, an https URL, a contact
-# type, an address or CIDR, threshold ranges, a probe target that must answer): a request
+# type, an address or CIDR, threshold ranges, no NUL in free-form settings, references to
+# contacts, groups or profiles that must exist, a probe target that must answer): a request
 # valid by the description is refused.
 NOT_YET_ACCEPTING = frozenset(
     {
         "POST /v1/cert-monitors",
         "POST /v1/cert-profiles",
+        "POST /v1/contact-groups",
+        "PATCH /v1/contact-groups/{sid}",
+        "PATCH /v1/cert-monitors/{sid}",
+        "PATCH /v1/monitors/{sid}",
         "POST /v1/contacts",
+        "PATCH /v1/contacts/{sid}",
         "POST /v1/domains",
         "PUT /v1/domains/settings",
         "POST /v1/keys",

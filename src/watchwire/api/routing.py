@@ -66,9 +66,21 @@ def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None
             callbacks=route.callbacks,
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=route.generate_unique_id_function,
-            route_class_override=FlatRoute,
+            route_class_override=_flat_class(target.route_class),
         )
     _share_allowed(target)
+
+
+_FLAT_CLASSES: dict[type[APIRoute], type[FlatRoute]] = {}
+
+
+def _flat_class(base: type[APIRoute]) -> type[FlatRoute]:
+    """The target's route class (api/native/checked_route.py) with FlatRoute's `Allow`."""
+    if issubclass(base, FlatRoute):
+        return base
+    if base not in _FLAT_CLASSES:
+        _FLAT_CLASSES[base] = type(f"Flat{base.__name__}", (FlatRoute, base), {})
+    return _FLAT_CLASSES[base]
 
 
 def _share_allowed(target: APIRouter) -> None:

@@ -52,24 +52,37 @@ class Claim:
     target: Any
 
 
-def _due(now: datetime) -> tuple[Any, ...]:
+# The claim's statements are built once: building these selects cost more than running
+# them (~2 ms per claim), and the worker claims every time an endpoint has room again.
+_NOW = sa.bindparam("c_now", type_=deliveries.c.next_attempt_at.type)
+_SCAN = sa.bindparam("c_scan", type_=sa.Integer)
+_LIMIT = sa.bindparam("c_limit", type_=sa.Integer)
+_PER_TARGET = sa.bindparam("c_per_target", type_=sa.Integer)
+_BUSY = sa.bindparam("c_busy", type_=sa.String, expanding=True)
+_SIDS = sa.bindparam("c_sids", type_=sa.String, expanding=True)
+_LEASE_FREE = sa.or_(deliveries.c.lease_expires_at.is_(None), deliveries.c.lease_expires_at <= _NOW)
+
+
+def _scan(status: str) -> Any:
+    """The earliest due rows in one status, read in the due index's order. One scan per status
+    rather than `status IN (...)`: across two statuses SQLite collects and sorts every due
+    row before the limit, which behind a long backlog was most of a claim's time."""
     return (
-        deliveries.c.status.in_(OPEN),
-        deliveries.c.next_attempt_at <= now,
-        sa.or_(deliveries.c.lease_expires_at.is_(None), deliveries.c.lease_expires_at <= now),
-    )
-
-
-def _candidates(now: datetime, limit: int, per_target: int, busy: Collection[str]) -> Any:
-    scan = (
         sa.select(deliveries.c.sid, deliveries.c.target_sid, deliveries.c.next_attempt_at)
-        .where(*_due(now))
+        .where(
+            deliveries.c.status == status,
+            deliveries.c.next_attempt_at <= _NOW,
+            _LEASE_FREE,
+            deliveries.c.target_sid.not_in(_BUSY),
+        )
         .order_by(deliveries.c.next_attempt_at)
-        .limit(limit * SCAN_FACTOR)
+        .limit(_SCAN)
+        .subquery()
     )
-    if busy:
-        scan = scan.where(deliveries.c.target_sid.not_in(list(busy)))
-    scanned = scan.subquery()
+
+
+def _candidates() -> Any:
+    scanned = sa.union_all(*(sa.select(_scan(status)) for status in OPEN)).subquery()
     rank = (
         sa.func.row_number()
         .over(partition_by=scanned.c.target_sid, order_by=scanned.c.next_attempt_at)
@@ -78,10 +91,33 @@ def _candidates(now: datetime, limit: int, per_target: int, busy: Collection[str
     ranked = sa.select(scanned.c.sid, scanned.c.next_attempt_at, rank).subquery()
     return (
         sa.select(ranked.c.sid)
-        .where(ranked.c.rank <= per_target)
+        .where(ranked.c.rank <= _PER_TARGET)
         .order_by(ranked.c.next_attempt_at)
-        .limit(limit)
+        .limit(_LIMIT)
     )
+
+
+_CHOSEN = deliveries.c.sid.in_(_candidates())
+# SQLite: the candidates were due within this same statement, in a transaction that never
+# yields. Repeating the due conditions here made SQLite read every due row by the due index
+# instead of looking the few candidates up by key (~8 ms behind a 20,000-row backlog).
+_CLAIM_SQLITE = sa.select(deliveries).where(_CHOSEN)
+# PostgreSQL: rows another worker has locked are skipped; due is checked again once locked.
+_CLAIM_POSTGRESQL = (
+    sa.select(deliveries)
+    .where(
+        _CHOSEN, deliveries.c.status.in_(OPEN), deliveries.c.next_attempt_at <= _NOW, _LEASE_FREE
+    )
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    deliveries.update()
+    .where(deliveries.c.sid.in_(_SIDS))
+    .values(lease_owner=sa.bindparam("c_owner"), lease_expires_at=sa.bindparam("c_expires"))
+)
+_EVENTS = sa.select(events).where(events.c.sid.in_(_SIDS))
+_SUBSCRIPTIONS = sa.select(webhook_subscriptions).where(webhook_subscriptions.c.sid.in_(_SIDS))
+_CONTACTS = sa.select(contacts).where(contacts.c.sid.in_(_SIDS))
 
 
 def _event(row: Any) -> Event:
@@ -111,35 +147,33 @@ async def claim_due(
     """Claim up to `limit` due deliveries for `owner`, skipping the targets in `busy`."""
     if limit <= 0:
         return []
+    claim = _CLAIM_POSTGRESQL if db.dialect == "postgresql" else _CLAIM_SQLITE
+    params = {
+        "c_now": now,
+        "c_scan": limit * SCAN_FACTOR,
+        "c_limit": limit,
+        "c_per_target": per_target,
+        "c_busy": list(busy),
+    }
     async with db.transaction() as conn:
-        query = sa.select(deliveries).where(
-            deliveries.c.sid.in_(_candidates(now, limit, per_target, busy)), *_due(now)
-        )
-        if db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list((await conn.execute(query)).all())
+        rows = list((await conn.execute(claim, params)).all())
         if not rows:
             return []
-        sids = [r.sid for r in rows]
+        expires = now + timedelta(seconds=lease_seconds)
         await conn.execute(
-            deliveries.update()
-            .where(deliveries.c.sid.in_(sids))
-            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds))
+            _LEASE, {"c_sids": [r.sid for r in rows], "c_owner": owner, "c_expires": expires}
         )
-        event_rows = (
-            await conn.execute(
-                sa.select(events).where(events.c.sid.in_({r.event_sid for r in rows}))
-            )
-        ).all()
-        hooks = {r.target_sid for r in rows if r.target_type == "webhook"}
-        people = {r.target_sid for r in rows if r.target_type == "contact"}
+        event_sids = list({r.event_sid for r in rows})
+        event_rows = (await conn.execute(_EVENTS, {"c_sids": event_sids})).all()
+        hooks = list({r.target_sid for r in rows if r.target_type == "webhook"})
+        people = list({r.target_sid for r in rows if r.target_type == "contact"})
         targets: dict[str, Any] = {}
         if hooks:
-            query = sa.select(webhook_subscriptions).where(webhook_subscriptions.c.sid.in_(hooks))
-            targets.update((t.sid, t) for t in (await conn.execute(query)).all())
+            found = await conn.execute(_SUBSCRIPTIONS, {"c_sids": hooks})
+            targets.update((t.sid, t) for t in found.all())
         if people:
-            query = sa.select(contacts).where(contacts.c.sid.in_(people))
-            targets.update((t.sid, t) for t in (await conn.execute(query)).all())
+            found = await conn.execute(_CONTACTS, {"c_sids": people})
+            targets.update((t.sid, t) for t in found.all())
         callbacks = {r.target_sid for r in rows if r.target_type == "callback"}
         targets.update(await load_targets(conn, callbacks))
     by_sid = {e.sid: _event(e) for e in event_rows}

@@ -12,12 +12,14 @@ same receiver is most of a delivery's cost on a busy endpoint.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import aiohttp
+from yarl import URL
 
 from watchwire.delivery import signing
 from watchwire.delivery.formats import FORMATS
@@ -25,8 +27,12 @@ from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.events.event import Event
 from watchwire.target_policy import TargetPolicy
 from watchwire.target_policy.http import PolicyResolver
+from watchwire.text import control_character
 
 USER_AGENT = "watchwire-webhooks/1"
+_NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*", re.ASCII | re.IGNORECASE)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}", re.ASCII)
 EXCERPT_BYTES = 512
 # A 410 says the endpoint is gone for good (the subscription is disabled); 429 and 503 may
 # say when to come back.
@@ -69,8 +75,46 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def non_canonical_host(host: str) -> str | None:
+    """Why the HTTP client refuses `host` outright, or None.
+
+    A host whose last label is a number (decimal, or 0x hex) is read as an IPv4 address by
+    URL parsers and resolvers alike, and only the dotted quad is sent: aiohttp refuses
+    `2130706433`, `127.1` and `0177.0.0.1` before connecting, and the resolver would map
+    `0x7f.1` onto an address the URL does not show. Accepting them only bought 25 retries."""
+    if ":" in host:  # an IPv6 literal (urlsplit has checked its brackets)
+        return None
+    labels = host.split(".")
+    last = labels[-2] if len(labels) > 1 and not labels[-1] else labels[-1]  # a trailing dot
+    if not _NUMBER.fullmatch(last) or _DOTTED_QUAD.fullmatch(host):
+        return None
+    return f"{host} is not a canonical IPv4 address: write it as four decimal numbers (192.0.2.1)"
+
+
+def url_syntax_problem(url: str) -> str | None:
+    """Why the HTTP client would refuse `url` outright, whatever the receiver does, or None:
+    a control character (urlsplit drops tabs and newlines that the request would keep), a
+    URL its parser (yarl) refuses, no host, a port out of range, a host that is not a
+    canonical address."""
+    character = control_character(url)
+    if character is not None:
+        return f"the URL holds a control character ({character})"
+    try:
+        URL(url)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if not parts.hostname:
+        return f"{url!r} has no host"
+    return non_canonical_host(parts.hostname)
+
+
 def url_problem(url: str, policy: TargetPolicy, allow_http: bool) -> str | None:
     """Why `url` may not receive webhooks, or None. Names are checked later, when resolved."""
+    problem = url_syntax_problem(url)
+    if problem is not None:
+        return problem
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return f"{url!r} is not an https URL"
@@ -175,5 +219,7 @@ class WebhookSender:
             return AttemptResult(ok=False, error=exc.message)
         except TimeoutError:
             return AttemptResult(ok=False, error=f"no answer from {host} within {self.timeout:g} s")
+        except aiohttp.InvalidURL as exc:  # refused before any request: no retry can help
+            return AttemptResult(ok=False, error=f"the URL is refused: {exc}", permanent=True)
         except (aiohttp.ClientError, OSError) as exc:
             return AttemptResult(ok=False, error=f"cannot reach {host}: {exc}")

@@ -1,7 +1,9 @@
 """The delivery worker: claims due deliveries, attempts them, records every attempt.
 
     1. Claim due rows with a lease (delivery/claims.py), at most as many as there are free
-       slots, skipping endpoints that already have their share in flight.
+       slots, skipping endpoints that already have their share in flight; claim again as
+       soon as a finished attempt makes room (an endpoint drops below its share, a quarter
+       of the slots frees up), else every poll interval.
     2. Attempt each one under its endpoint's semaphore: a webhook POST (delivery/webhook.py)
        or a contact's channel (delivery/channels). The global bound on rows in hand and the
        per-endpoint bound keep one slow endpoint from delaying the others.
@@ -43,6 +45,10 @@ if TYPE_CHECKING:
     from watchwire.config import Settings
 
 log = logging.getLogger(__name__)
+
+# Seconds the writer waits after the first finished attempt for others to join its batch:
+# at 1,000 deliveries/s one write of ~20 outcomes instead of four of ~5.
+WRITE_GATHER = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,9 @@ class DeliveryWorker:
         while not stop.is_set() or self._done:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._written.wait(), self.options.poll_interval)
+            # Let the attempts finishing alongside join the batch: a write's cost is mostly
+            # per transaction, and on SQLite it holds the event loop while it runs.
+            await asyncio.sleep(WRITE_GATHER)
             self._written.clear()
             try:
                 await self.flush()
@@ -158,8 +167,11 @@ class DeliveryWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, then finish what is in hand (or give it back)."""
         writing = asyncio.create_task(self._writer(stop))
+        stopping = asyncio.create_task(self._wake_on(stop))
         try:
             while not stop.is_set():
+                # Cleared before the claim, so a slot freed while claiming is not missed.
+                self._wake.clear()
                 try:
                     claimed = await self.claim()
                 except Exception:  # a database hiccup must not end delivery
@@ -169,14 +181,17 @@ class DeliveryWorker:
                     task = asyncio.create_task(self.process(item))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
-                # Full claim: more is due, come back as soon as a quarter of the slots free up.
-                self._wake.clear()
-                full = claimed and sum(self._in_hand.values()) >= self.options.concurrency
+                # Claim again as soon as a finished attempt makes room a claim can use (see
+                # `process`), or after the poll interval for rows that have come due since.
                 with contextlib.suppress(TimeoutError):
-                    waiter = self._wake.wait() if full else stop.wait()
-                    await asyncio.wait_for(waiter, self.options.poll_interval)
+                    await asyncio.wait_for(self._wake.wait(), self.options.poll_interval)
         finally:
+            stopping.cancel()
             await self.drain(writing)
+
+    async def _wake_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._wake.set()
 
     async def drain(self, writing: asyncio.Task[None]) -> None:
         """Let attempts in flight finish (or cancel them), write their outcomes, give back
@@ -215,12 +230,21 @@ class DeliveryWorker:
         except Exception:  # the lease expires and the delivery is tried again
             log.exception("delivery %s: the attempt failed", item.sid)
         finally:
-            self._in_hand[item.target_sid] -= 1
-            if self._in_hand[item.target_sid] <= 0:
+            left = self._in_hand[item.target_sid] - 1
+            if left > 0:
+                self._in_hand[item.target_sid] = left
+            else:
                 del self._in_hand[item.target_sid]
                 self._semaphores.pop(item.target_sid, None)  # nobody holds or waits on it
+            # Wake the claim loop when this attempt made room a claim can fill: its endpoint
+            # just dropped below its share (the claim skips endpoints at their share), or a
+            # quarter of all slots just came free. Waiting out the poll instead capped one
+            # endpoint at its share per poll (8 per 0.25 s by default). Waking only on these
+            # crossings keeps it to one claim per refill, not one per attempt.
             free = self.options.concurrency - sum(self._in_hand.values())
-            if free >= max(1, self.options.concurrency // 4):
+            if left == self.options.per_endpoint - 1 or free == max(
+                1, self.options.concurrency // 4
+            ):
                 self._wake.set()
 
     async def attempt(self, item: Claim, now: datetime) -> tuple[AttemptResult, bool]:

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from watchwire.engine.kinds import KINDS, get_kind
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
+from watchwire.text import SingleLine
 
 MIN_INTERVAL = 30
 MAX_INTERVAL = 86_400
@@ -25,8 +26,8 @@ class MonitorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str
-    target: str = Field(min_length=1, max_length=2048)
-    name: str = Field(default="", max_length=255)
+    target: SingleLine = Field(min_length=1, max_length=2048)
+    name: SingleLine = Field(default="", max_length=255)
     options: dict[str, Any] = Field(default_factory=dict)
     interval: int = Field(default=60, ge=MIN_INTERVAL, le=MAX_INTERVAL, description="seconds")
     timeout: float = Field(default=10.0, gt=0, le=60, description="seconds")
@@ -39,7 +40,7 @@ class MonitorFields(BaseModel):
     )
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[SingleLine] = Field(default_factory=list, max_length=50)
     contact_groups: list[str] | None = Field(default=None, max_length=50)
 
     @field_validator("kind")

@@ -8,7 +8,7 @@ the typed records of services/monitor_records.py.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,7 +83,9 @@ def time_range(
 ) -> tuple[datetime, datetime]:
     """A [from, to) range from the flexible time parser; `to` defaults to now."""
     end = parse_time(until, field="to", now=now) if until else now
-    start = parse_time(since, field="from", now=now) if since else end - default
+    # The default span is clipped at the first representable time (`to=0001-01-01`).
+    span = min(default, end - datetime.min.replace(tzinfo=UTC))
+    start = parse_time(since, field="from", now=now) if since else end - span
     if start >= end:
         raise ValidationError.field("from", "range", "from must be before to")
     return start, end

@@ -14,6 +14,7 @@ import pydantic
 from watchwire.errors import ValidationError
 from watchwire.probes import get_probe
 from watchwire.probes.base import ProbeContext, ProbeResult
+from watchwire.text import refuse_control_characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> 
     """Run the tool's probe and return its result."""
     if not target.strip():
         raise ValidationError.field("target", "required", "target must not be empty")
+    refuse_control_characters(target, "target")
     probe, _ = get_probe(tool.probe_kind)
     result: ProbeResult = await probe(target.strip(), options, ctx)
     return result

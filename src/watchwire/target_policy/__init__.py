@@ -123,6 +123,8 @@ class TargetPolicy:
             infos = await loop.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise ProbeError(f"cannot resolve {host}: {exc.strerror}", code="dns_error") from exc
+        except UnicodeError as exc:  # no IDNA form: not a name any resolver could look up
+            raise ProbeError(f"{host!r} is not a valid host name", code="dns_error") from exc
         seen: list[IPAddress] = []
         for info in infos:
             addr = ipaddress.ip_address(str(info[4][0]).split("%")[0])

@@ -24,13 +24,9 @@ from tests.servers.dns_servers import (
 from watchwire.errors import ProbeError
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.dns import dns as dns_probe
+from watchwire.probes.dns._anchors import ROOT_TRUST_ANCHORS, load_trust_anchor, parse_trust_anchor
 from watchwire.probes.dns._denial import NameState, _nsec_covers, prove
-from watchwire.probes.dns._dnssec import (
-    ROOT_TRUST_ANCHORS,
-    load_trust_anchor,
-    parse_trust_anchor,
-    validate_answer,
-)
+from watchwire.probes.dns._dnssec import validate_answer
 from watchwire.probes.dns.transport import Question, exchange
 
 __all__ = ["dnssec_tree", "validating_unbound"]

@@ -24,7 +24,8 @@ from tests.servers.http_servers import (
 from watchwire.errors import TargetNotAllowed
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.http import headers
-from watchwire.probes.http._grading import GRADE_BOUNDARIES, HttpForm, Observation, grade, letter
+from watchwire.probes.http._grading import GRADE_BOUNDARIES, grade, letter
+from watchwire.probes.http._scorecard import HttpForm, Observation
 from watchwire.target_policy import TargetPolicy
 
 __all__ = [  # fixtures used by name

@@ -12,8 +12,8 @@ import pycares
 import pytest
 
 from tests.servers.rbldnsd import RbldnsdFactory, rbldnsd_factory
+from watchwire.probes.rbl._channel import bounded
 from watchwire.probes.rbl._resolver import LoopResolver
-from watchwire.probes.rbl.rbl import _bounded
 
 __all__ = ["rbldnsd_factory"]
 
@@ -86,7 +86,7 @@ async def test_bounded_keeps_order_and_limit() -> None:
         return value * 2
 
     calls = [lambda value=value: job(value) for value in range(50)]
-    assert await _bounded(calls, 7) == [value * 2 for value in range(50)]
+    assert await bounded(calls, 7) == [value * 2 for value in range(50)]
     assert peak == 7
-    assert await _bounded(calls[:3], 1) == [0, 2, 4]
-    assert await _bounded([], 5) == []
+    assert await bounded(calls[:3], 1) == [0, 2, 4]
+    assert await bounded([], 5) == []

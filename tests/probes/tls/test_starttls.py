@@ -40,11 +40,11 @@ from tests.servers.plain_tls import (
     starttls_cert,
 )
 from watchwire.errors import ProbeError
+from watchwire.probes.tls._binary_dances import _ber_elements
 from watchwire.probes.tls.starttls import (
     DANCES,
     DEFAULT_PORTS,
     IMPLICIT_TLS,
-    _ber_elements,
     open_tls,
 )
 

@@ -15,6 +15,7 @@ from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.text import SingleLine
 
 router = APIRouter(tags=["contacts"])
 Caller = Annotated[Principal, Depends(require("contacts"))]
@@ -28,18 +29,20 @@ _TYPES_HELP = (
 class ContactCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: str = Field(description=f"One of: {_TYPES_HELP}")
-    contact: str = Field(
+    type: SingleLine = Field(description=f"One of: {_TYPES_HELP}")
+    contact: SingleLine = Field(
         max_length=1024, description="The address, phone number, key or URL, per type"
     )
-    name: str | None = Field(default=None, max_length=255, description="Default: the contact")
+    name: SingleLine | None = Field(
+        default=None, max_length=255, description="Default: the contact"
+    )
     args: dict[str, Any] = Field(
         default_factory=dict, description="Per-type settings (tokens, region …)"
     )
-    contact_groups: list[str] | None = Field(
+    contact_groups: list[SingleLine] | None = Field(
         default=None, description="Contact group SIDs; omitted: the default group"
     )
-    schedule: str | None = Field(
+    schedule: SingleLine | None = Field(
         default=None, description="Deprecated in 003: every_check, start_and_end, while_listed"
     )
 
@@ -47,33 +50,33 @@ class ContactCreate(BaseModel):
 class ContactUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contact: str | None = Field(default=None, max_length=1024)
-    name: str | None = Field(default=None, max_length=255)
+    contact: SingleLine | None = Field(default=None, max_length=1024)
+    name: SingleLine | None = Field(default=None, max_length=255)
     args: dict[str, Any] | None = None
-    contact_groups: list[str] | None = None
-    schedule: str | None = None
+    contact_groups: list[SingleLine] | None = None
+    schedule: SingleLine | None = None
 
 
 class Confirmation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    authcode: str = Field(max_length=64, description="The code sent to the contact")
+    authcode: SingleLine = Field(max_length=64, description="The code sent to the contact")
 
 
 class GroupCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=255)
+    name: SingleLine = Field(min_length=1, max_length=255)
     is_default: bool = False
-    contacts: list[str] = Field(default_factory=list, description="Contact SIDs")
+    contacts: list[SingleLine] = Field(default_factory=list, description="Contact SIDs")
 
 
 class GroupUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=255)
     is_default: bool | None = None
-    contacts: list[str] | None = None
+    contacts: list[SingleLine] | None = None
 
 
 @router.get("/contacts", summary="List the account's contacts")

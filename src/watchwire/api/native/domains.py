@@ -11,6 +11,7 @@ from starlette.requests import Request
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native.openapi import model_body
+from watchwire.api.native.params import Limit, Offset
 from watchwire.services.accounts import Principal
 from watchwire.services.domains.fields import DomainIn, SettingsIn
 
@@ -32,8 +33,8 @@ BatchBody = Annotated[
 async def list_domains(
     request: Request,
     principal: Caller,
-    offset: Annotated[int, Query(description="Domains to skip")] = 0,
-    limit: Annotated[int, Query(description="Domains per page, 1 to 100")] = 25,
+    offset: Offset = 0,
+    limit: Limit = 25,
     from_date: Annotated[str | None, Query(description="Created on or after (date/time)")] = None,
     to_date: Annotated[str | None, Query(description="Created on or before (date/time)")] = None,
 ) -> JsonResponse:

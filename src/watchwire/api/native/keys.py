@@ -14,6 +14,7 @@ from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.text import SingleLine
 
 router = APIRouter(tags=["keys"])
 
@@ -21,12 +22,12 @@ router = APIRouter(tags=["keys"])
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="", max_length=255)
-    scopes: list[str] | None = Field(
+    name: SingleLine = Field(default="", max_length=255)
+    scopes: list[SingleLine] | None = Field(
         default=None, description="Scopes for the key; default: all scopes of the calling key"
     )
     read_only: bool = False
-    ip_allowlist: list[str] = Field(default_factory=list, description="Addresses or CIDRs")
+    ip_allowlist: list[SingleLine] = Field(default_factory=list, description="Addresses or CIDRs")
 
 
 @router.post("/keys", status_code=201, summary="Create an API key (the secret is shown once)")

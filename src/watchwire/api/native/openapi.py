@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from watchwire.text import ONE_LINE_PATTERN
+
 _REF = "#/components/schemas/"
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 # Served without an API key (api/native/health.py, the description itself).
@@ -128,6 +130,16 @@ def model_body(
     return body(schema, example)
 
 
+def _one_line_parameters(operation: dict[str, Any]) -> None:
+    """Path ids and query parameters hold no control character (api/native/checked_route.py)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        options = [schema, *schema.get("anyOf", [])]
+        for option in [*options, *(option.get("items", {}) for option in options)]:
+            if option.get("type") == "string" and "pattern" not in option:
+                option["pattern"] = ONE_LINE_PATTERN
+
+
 def _hoist_body_models(operation: dict[str, Any], components: dict[str, Any]) -> None:
     """A body schema given whole in `openapi_extra` (api/native/monitor_bodies.py) carries its
     models in `$defs`: they become components. FastAPI deep-merges the extra into the schema
@@ -159,6 +171,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             _hoist_body_models(operation, components)
+            _one_line_parameters(operation)
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
             if path in _PUBLIC:

@@ -15,6 +15,7 @@ from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.text import SingleLine
 
 router = APIRouter(tags=["webhooks"])
 Caller = Annotated[Principal, Depends(require("webhook"))]
@@ -24,12 +25,12 @@ Format = Literal["standard", "enterno", "generatorlabs", "entri", "updown"]
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2048, description="Destination URL (https)")
-    name: str = Field(default="", max_length=255)
-    secret: str | None = Field(
+    url: SingleLine = Field(max_length=2048, description="Destination URL (https)")
+    name: SingleLine = Field(default="", max_length=255)
+    secret: SingleLine | None = Field(
         default=None, description="Signing secret; default: a generated whsec_ secret"
     )
-    events: list[str] | None = Field(
+    events: list[SingleLine] | None = Field(
         default=None, description="Event types to receive; default: all the plan allows"
     )
     is_active: bool = True
@@ -42,9 +43,9 @@ class WebhookCreate(BaseModel):
 class WebhookUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=2048)
-    name: str | None = Field(default=None, max_length=255)
-    events: list[str] | None = None
+    url: SingleLine | None = Field(default=None, max_length=2048)
+    name: SingleLine | None = Field(default=None, max_length=255)
+    events: list[SingleLine] | None = None
     is_active: bool | None = None
     format: Format | None = None
     legacy_signature: bool | None = None
@@ -53,7 +54,9 @@ class WebhookUpdate(BaseModel):
 class SecretRotation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    secret: str | None = Field(default=None, description="The new secret; default: generated")
+    secret: SingleLine | None = Field(
+        default=None, description="The new secret; default: generated"
+    )
 
 
 @router.post("/webhooks", status_code=201, summary="Create a webhook subscription")

@@ -16,6 +16,7 @@ import aiohttp
 import orjson
 
 from watchwire.delivery.channels._base import ChannelError
+from watchwire.delivery.webhook import url_syntax_problem
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.target_policy import TargetPolicy
 from watchwire.target_policy.http import PolicyResolver, check_literal_host
@@ -50,7 +51,11 @@ def classify_status(status: int, reason: str, retry_after_header: str | None = N
 
 
 def check_url(url: str, policy: TargetPolicy) -> None:
-    """Refuse a URL that is not http(s), and a literal address the policy refuses."""
+    """Refuse a URL that is not http(s) or that the client refuses outright (both for good),
+    and a literal address the policy refuses."""
+    problem = url_syntax_problem(url)
+    if problem is not None:
+        raise ChannelError(problem, permanent=True)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ChannelError(f"{url!r} is not an http(s) URL", permanent=True)
@@ -91,5 +96,7 @@ async def post_json(
         raise ChannelError(exc.message) from None
     except TimeoutError:
         raise ChannelError(f"no answer from {urlsplit(url).hostname} within {timeout:g}s") from None
+    except aiohttp.InvalidURL as exc:  # refused before any request: no retry can help
+        raise ChannelError(f"the URL is refused: {exc}", permanent=True) from None
     except (aiohttp.ClientError, OSError) as exc:
         raise ChannelError(f"cannot reach {urlsplit(url).hostname}: {exc}") from None

@@ -25,6 +25,7 @@ from watchwire.delivery.channels._base import (
 )
 from watchwire.delivery.channels._http import post_json
 from watchwire.delivery.channels.sigv4 import sign
+from watchwire.delivery.webhook import url_syntax_problem
 from watchwire.errors import ValidationError
 
 TARGET = "Logs_20140328.PutLogEvents"
@@ -81,6 +82,9 @@ class CloudWatchChannel(Channel):
                 raise ValidationError.field(
                     "args.endpoint", "url", "endpoint must be an http:// or https:// URL"
                 )
+            problem = url_syntax_problem(endpoint.strip())
+            if problem is not None:
+                raise ValidationError.field("args.endpoint", "url", problem)
             normalized["endpoint"] = endpoint.strip().rstrip("/") or endpoint.strip()
         label = contact.strip() or f"{normalized['log_group']}:{normalized['log_stream']}"
         return super().normalize(label, normalized, ctx)

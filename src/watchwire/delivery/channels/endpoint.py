@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from watchwire.delivery.channels._base import Channel, ChannelContext, ContactTarget, Message
 from watchwire.delivery.channels._http import post_json
+from watchwire.delivery.webhook import url_syntax_problem
 from watchwire.errors import ValidationError
 
 
@@ -40,6 +41,9 @@ class EndpointChannel(Channel):
             raise ValidationError.field(
                 "args.url", "url", "an endpoint contact needs an http:// or https:// URL"
             )
+        problem = url_syntax_problem(url)
+        if problem is not None:
+            raise ValidationError.field("args.url", "url", problem)
         return super().normalize(contact or url, {**args, "url": url}, ctx)
 
     async def send(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> None:

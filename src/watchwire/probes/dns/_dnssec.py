@@ -16,6 +16,9 @@ proven), `bogus` (a signature, a DS link or a denial proof failed — the reason
 `indeterminate` (the chain could not be followed: no answer, server failure, a name outside
 the anchor, an unsupported algorithm).
 
+The anchors it starts from are in `_anchors`, the verdicts it gives (and a validating
+resolver's) in `_verdicts`.
+
 Every query of the walk goes to the one server the probe uses, with the CD bit set so a
 validating resolver hands over data it would refuse: that server must answer for every zone
 of the chain (a recursive resolver does; an authoritative server does for the zones it
@@ -26,9 +29,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
 
 import dns.dnssec
 import dns.exception
@@ -42,44 +42,13 @@ import dns.rdatatype
 import dns.rrset
 import dns.zonefile
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
-from dns.rdtypes.ANY.DS import DS
 
-from watchwire.errors import ProbeError, WatchwireError
+from watchwire.errors import WatchwireError
+from watchwire.probes.dns._anchors import TrustAnchor, key_matches_ds
 from watchwire.probes.dns._denial import NameState, prove, proves_no_closer_match
-
-Status = Literal["secure", "insecure", "bogus", "indeterminate"]
-Method = Literal["chain", "resolver-ad"]
-
-# The root zone's key-signing keys as IANA publishes them (root-anchors.xml): KSK-2017 and
-# KSK-2024. Shipped in code so validation needs no download; override with trust_anchor.
-ROOT_TRUST_ANCHORS = """\
-. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D
-. IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16
-"""
-
-DIGEST_TYPES = {1: "SHA1", 2: "SHA256", 4: "SHA384"}
+from watchwire.probes.dns._verdicts import Status, Verdict
 
 QueryFunction = Callable[[dns.name.Name, dns.rdatatype.RdataType], Awaitable[dns.message.Message]]
-
-
-@dataclass(frozen=True, slots=True)
-class TrustAnchor:
-    """The zone validation starts from and the DS and/or DNSKEY records trusted for it."""
-
-    zone: dns.name.Name
-    ds: tuple[DS, ...] = ()
-    dnskeys: tuple[DNSKEY, ...] = ()
-
-
-@dataclass(slots=True)
-class Verdict:
-    """A DNSSEC status, the reason in one sentence, which method decided, and the zones whose
-    keys were proven (anchor first)."""
-
-    status: Status
-    reason: str
-    method: Method = "chain"
-    zones: list[str] = field(default_factory=list)
 
 
 class _Stop(Exception):
@@ -89,36 +58,6 @@ class _Stop(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
-
-
-def parse_trust_anchor(text: str) -> TrustAnchor:
-    """A trust anchor from zone-file lines of DS and/or DNSKEY records of one zone (the format
-    of `dig DS`/`dig DNSKEY` output, unbound's trust-anchor-file, /usr/share/dns/root.ds).
-    Raises ValueError when the text holds no such records or several zones."""
-    try:
-        rrsets = dns.zonefile.read_rrsets(text, rdclass=None, default_ttl=0)
-    except dns.exception.DNSException as exc:
-        raise ValueError(f"trust anchor does not parse: {exc}") from exc
-    ds = tuple(r for rrset in rrsets if rrset.rdtype == dns.rdatatype.DS for r in rrset)
-    keys = tuple(r for rrset in rrsets if rrset.rdtype == dns.rdatatype.DNSKEY for r in rrset)
-    zones = {
-        rrset.name for rrset in rrsets if rrset.rdtype in (dns.rdatatype.DS, dns.rdatatype.DNSKEY)
-    }
-    if not zones:
-        raise ValueError("trust anchor holds no DS or DNSKEY record")
-    if len(zones) > 1:
-        raise ValueError("trust anchor names more than one zone")
-    return TrustAnchor(zones.pop(), ds, keys)
-
-
-def load_trust_anchor(path: Path | None) -> TrustAnchor:
-    """The anchor in `path`, or the root KSKs. Raises ProbeError when the file is unusable."""
-    if path is None:
-        return parse_trust_anchor(ROOT_TRUST_ANCHORS)
-    try:
-        return parse_trust_anchor(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ProbeError(f"cannot use trust anchor {path}: {exc}", code="dns_error") from exc
 
 
 def _rrsets(
@@ -133,18 +72,6 @@ def _rrsets(
 
 def _signer(sigs: dns.rrset.RRset | None) -> dns.name.Name | None:
     return sigs[0].signer if sigs else None
-
-
-def _key_matches_ds(owner: dns.name.Name, key: DNSKEY, ds: DS) -> bool:
-    digest = DIGEST_TYPES.get(ds.digest_type)
-    if digest is None or key.algorithm != ds.algorithm:
-        return False
-    if dns.dnssec.key_id(key) != ds.key_tag:
-        return False
-    try:
-        return bool(dns.dnssec.make_ds(owner, key, digest, validating=True) == ds)
-    except (dns.exception.DNSException, ValueError):
-        return False
 
 
 class ChainWalker:
@@ -266,7 +193,7 @@ class ChainWalker:
             key
             for key in keys
             if key in self.anchor.dnskeys
-            or any(_key_matches_ds(zone, key, d) for d in self.anchor.ds)
+            or any(key_matches_ds(zone, key, d) for d in self.anchor.ds)
         ]
         if not trusted:
             raise _Stop("bogus", f"no DNSKEY of {zone} matches the trust anchor")
@@ -303,7 +230,7 @@ class ChainWalker:
             ds, sigs.get((child, dns.rdatatype.DS)), parent, self.keys[parent], f"{child} DS"
         )
         keys, key_sigs = await self._dnskeys(child)
-        linked = [k for k in keys if any(_key_matches_ds(child, k, d) for d in ds)]
+        linked = [k for k in keys if any(key_matches_ds(child, k, d) for d in ds)]
         if not linked:
             raise _Stop("bogus", f"DS link broken: no DNSKEY of {child} matches the DS in {parent}")
         self._verify(keys, key_sigs, child, _rdataset(linked), f"{child} DNSKEY")
@@ -417,25 +344,3 @@ async def validate_answer(
 ) -> Verdict:
     """Walk the chain of trust for `response` (an answer to qname/rdtype asked with DO)."""
     return await ChainWalker(query, anchor, now).validate(response, qname, rdtype)
-
-
-def resolver_verdict(
-    response: dns.message.Message, checking_disabled: dns.message.Message | None
-) -> Verdict:
-    """The verdict of a validating resolver: its AD bit, or its SERVFAIL when the same query
-    with CD set gets an answer (the resolver refused data it could not validate)."""
-    if response.flags & dns.flags.AD:
-        return Verdict("secure", "the validating resolver set the AD bit", "resolver-ad")
-    if response.rcode() == dns.rcode.SERVFAIL:
-        if checking_disabled is not None and checking_disabled.rcode() != dns.rcode.SERVFAIL:
-            return Verdict(
-                "bogus",
-                "the resolver answers only with checking disabled (CD): validation failed",
-                "resolver-ad",
-            )
-        return Verdict("indeterminate", "the resolver answered SERVFAIL", "resolver-ad")
-    return Verdict(
-        "insecure",
-        "the resolver did not set the AD bit (unsigned, or it does not validate)",
-        "resolver-ad",
-    )

@@ -6,9 +6,9 @@ first nameserver of /etc/resolv.conf. `resolve_rrset` is the plain lookup other 
 (rbl, CAA checks): same transport, no DNSSEC.
 
 DNSSEC is decided one of two ways, named in the result's `dnssec.method`:
-"chain" walks DS -> DNSKEY -> RRSIG from the trust anchor itself (see `_dnssec.py`);
-"resolver-ad" trusts a validating resolver's AD bit (and reads its SERVFAIL as bogus when
-the same query with checking disabled succeeds).
+"chain" walks DS -> DNSKEY -> RRSIG from the trust anchor itself (see `_dnssec.py`, the
+anchors in `_anchors.py`); "resolver-ad" (`_verdicts.py`) trusts a validating resolver's AD
+bit (and reads its SERVFAIL as bogus when the same query with checking disabled succeeds).
 """
 
 from __future__ import annotations
@@ -32,12 +32,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from watchwire.errors import ProbeError
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
-from watchwire.probes.dns._dnssec import (
-    Verdict,
-    load_trust_anchor,
-    resolver_verdict,
-    validate_answer,
-)
+from watchwire.probes.dns._anchors import load_trust_anchor
+from watchwire.probes.dns._dnssec import validate_answer
+from watchwire.probes.dns._verdicts import Verdict, resolver_verdict
 from watchwire.probes.dns.transport import (
     Question,
     exchange,

@@ -4,5 +4,6 @@ grade of the final response).
 
 Private to the family: `_transport` (sessions, policy-checked timed connections), `_exchange`
 (the hops of one probe and their clocks), `_match` (status specs, body matching) and
-`_grading` (the pure grading function behind `headers`).
+`_grading` (the pure grading function behind `headers`), made of `_scorecard` (observation,
+checks, categories), `_security_checks` and `_hygiene_checks` (the twelve graders).
 """

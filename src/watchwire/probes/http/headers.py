@@ -19,7 +19,8 @@ from yarl import URL
 from watchwire.errors import ProbeError
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
 from watchwire.probes.http import http
-from watchwire.probes.http._grading import Check, HttpForm, Observation, grade
+from watchwire.probes.http._grading import grade
+from watchwire.probes.http._scorecard import Check, HttpForm, Observation
 
 _PERMANENT = frozenset({301, 308})
 

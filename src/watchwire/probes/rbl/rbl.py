@@ -20,39 +20,35 @@ c-ares channel with bounded concurrency; `probe` is the one-host form every prob
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import ipaddress
-import socket
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
-import pycares
 from pydantic import BaseModel, Field, field_validator
 
 from watchwire.errors import ProbeError
 from watchwire.hostport import parse_hostport
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
-from watchwire.probes.rbl._resolver import LoopResolver
-from watchwire.probes.rbl.catalog import (
-    Purpose,
-    RblSource,
-    SourceType,
-    active_sources,
-    custom_source,
-    sources_for_zone,
+from watchwire.probes.rbl._answers import (
+    Status,
+    Verdict,
+    judge,
+    query_a,
+    query_txt,
+    self_test_calls,
 )
+from watchwire.probes.rbl._channel import bounded, open_resolver, resolver_server
+from watchwire.probes.rbl._plan import sources_for
+from watchwire.probes.rbl._resolver import LoopResolver
+from watchwire.probes.rbl.catalog import Purpose, RblSource, SourceType
 from watchwire.probes.rbl.query import (
     Target,
     expand_hosts,
     normalise_domain,
     parse_target,
     query_name,
-    server_string,
-    test_point_target,
 )
 
 __all__ = [
@@ -66,18 +62,7 @@ __all__ = [
     "probe",
 ]
 
-Status = Literal["listed", "not_listed", "blocked", "error", "unknown"]
 HealthStatus = Literal["ok", "dead", "wildcard", "refused", "unreachable"]
-
-NO_RESOLVER = (
-    "blocklists need a resolver of your own: set WATCHWIRE_RESOLVER=HOST:PORT or name one "
-    "for this check (most lists refuse queries that come through public resolvers)"
-)
-_TARGET_KINDS: dict[SourceType, str] = {
-    "rbl": "IPv4 addresses",
-    "rbl_v6": "IPv6 addresses",
-    "uribl": "domain names",
-}
 
 
 class Options(ProbeOptions):
@@ -155,16 +140,6 @@ class Result(ProbeResult):
     lists: list[ListResult] = Field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Verdict:
-    status: Status
-    codes: tuple[str, ...] = ()
-    note: str | None = None
-
-
-_NOT_LISTED: Final = _Verdict("not_listed")  # most answers of a sweep: shared, it is frozen
-
-
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     """Check one IP address or domain against the lists of `options`.
 
@@ -183,9 +158,12 @@ async def check_hosts(targets: Sequence[str], options: Options, ctx: ProbeContex
             parsed.append(parse_target(text))
         except ValueError as exc:
             raise ProbeError(str(exc), code="invalid_target") from exc
-    server = await _resolver_server(options, ctx)
+    server = await resolver_server(options.resolver, ctx)
     # The plan depends only on the kind of target: build it once per kind, not per host.
-    plan_by_type = {kind: _sources_for(kind, options) for kind in {t.type for t in parsed}}
+    plan_by_type = {
+        kind: sources_for(kind, options.lists, options.custom_codes)
+        for kind in {t.type for t in parsed}
+    }
     plans = [plan_by_type[target.type] for target in parsed]
     # Each list's self-test runs once per call, alongside the lookups it vouches for.
     usable = (
@@ -194,14 +172,14 @@ async def check_hosts(targets: Sequence[str], options: Options, ctx: ProbeContex
         else {}
     )
     started = time.perf_counter()
-    with _open_resolver(server, options) as resolver:
-        health_calls = _self_test_calls(resolver, list(usable.values()), options.timeout)
+    with open_resolver(server, options.timeout) as resolver:
+        health_calls = self_test_calls(resolver, list(usable.values()), options.timeout)
         lookup_calls = [
             functools.partial(_check_one, resolver, target, source, mismatch, options)
             for target, plan in zip(parsed, plans, strict=True)
             for source, mismatch in plan
         ]
-        answers = await _bounded([*health_calls, *lookup_calls], options.concurrency)
+        answers = await bounded([*health_calls, *lookup_calls], options.concurrency)
     elapsed = (time.perf_counter() - started) * 1000
     health = _health_by_source(list(usable.values()), answers[: len(health_calls)])
     lookups: list[ListResult] = answers[len(health_calls) :]
@@ -221,175 +199,11 @@ async def check_list_health(
 ) -> dict[str, ListHealth]:
     """The RFC 5782 self-test of each source (by source id): its test entry must be listed
     and its never-listed entry must not be."""
-    server = await _resolver_server(options, ctx)
-    with _open_resolver(server, options) as resolver:
-        calls = _self_test_calls(resolver, sources, options.timeout)
-        verdicts = await _bounded(calls, options.concurrency)
+    server = await resolver_server(options.resolver, ctx)
+    with open_resolver(server, options.timeout) as resolver:
+        calls = self_test_calls(resolver, sources, options.timeout)
+        verdicts = await bounded(calls, options.concurrency)
     return _health_by_source(sources, verdicts)
-
-
-async def _bounded(calls: Sequence[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
-    """Every call's result, in order, with at most `limit` running at once: `limit` workers
-    that take the next call as they finish one. Cheaper than a task per call (thousands, for
-    a subnet) behind a semaphore: no task to create and schedule per call, and no release
-    that walks past the waiters already woken but not yet run (asyncio.Semaphore does)."""
-    results: list[Any] = [None] * len(calls)
-    queue = iter(enumerate(calls))
-
-    async def worker() -> None:
-        for index, call in queue:
-            results[index] = await call()
-
-    workers = min(limit, len(calls))
-    if workers == 1:
-        await worker()
-    elif workers:
-        tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
-        try:
-            await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:  # no orphans asking on after the resolver is closed
-                task.cancel()
-            raise
-    return results
-
-
-def _sources_for(target_type: SourceType, options: Options) -> list[tuple[RblSource, str | None]]:
-    """The sources to ask about a kind of target, each with a reason when it cannot answer."""
-    if not options.lists:
-        return [(_with_codes(s, options), None) for s in active_sources(target_type)]
-    plan: list[tuple[RblSource, str | None]] = []
-    for zone in options.lists:
-        entries = sources_for_zone(zone)
-        codes = tuple(options.custom_codes.get(zone, ()))
-        if not entries:
-            plan.append((custom_source(zone, target_type, codes), None))
-            continue
-        fitting = [entry for entry in entries if entry.type == target_type]
-        if fitting:
-            plan.append((_with_codes(fitting[0], options), None))
-        else:
-            kinds = " and ".join(_TARGET_KINDS[entry.type] for entry in entries)
-            note = f"{zone} lists {kinds}; it cannot answer for {_TARGET_KINDS[target_type]}"
-            plan.append((entries[0], note))
-    return plan
-
-
-def _with_codes(source: RblSource, options: Options) -> RblSource:
-    codes = options.custom_codes.get(source.zone)
-    return source.model_copy(update={"custom_codes": tuple(codes)}) if codes else source
-
-
-async def _resolver_server(options: Options, ctx: ProbeContext) -> str:
-    """The c-ares server string. A resolver named by the call goes through the target policy
-    (it is an address we send packets to); the operator's WATCHWIRE_RESOLVER is trusted."""
-    if options.resolver:
-        host, port = parse_hostport(options.resolver, 53)
-        addresses = await ctx.policy.resolve(host, port)
-        return server_string(str(addresses[0]), port)
-    if ctx.resolver is None:
-        raise ProbeError(NO_RESOLVER, code="resolver_required")
-    host, port = ctx.resolver
-    try:
-        return server_string(str(ipaddress.ip_address(host.strip("[]"))), port)
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-    except socket.gaierror as exc:
-        raise ProbeError(f"cannot resolve the resolver {host}: {exc.strerror}") from exc
-    return server_string(str(infos[0][4][0]), port)
-
-
-@contextlib.contextmanager
-def _open_resolver(server: str, options: Options) -> Iterator[LoopResolver]:
-    # c-ares doubles the timeout on each retry: t + 2t = the caller's budget, with one
-    # retransmission for a lost UDP packet. That bound replaces a per-query asyncio timer,
-    # which costs more than the lookup itself at thousands of queries per second.
-    # NOCHECKRESP: hand SERVFAIL/REFUSED back at once instead of retrying them as failures.
-    resolver = LoopResolver(
-        asyncio.get_running_loop(),
-        server,
-        timeout=options.timeout / 3,
-        tries=2,
-        flags=pycares.ARES_FLAG_NOCHECKRESP,
-    )
-    try:
-        yield resolver
-    finally:
-        resolver.close()
-
-
-async def _query_a(resolver: LoopResolver, name: str) -> tuple[list[str], int | None]:
-    """The A records of a name, or the c-ares error number."""
-    result, errno = await resolver.query(name, pycares.QUERY_TYPE_A)
-    if result is None:
-        return [], errno
-    codes = [r.data.addr for r in result.answer if isinstance(r.data, pycares.ARecordData)]
-    return codes, None if codes else pycares.errno.ARES_ENODATA
-
-
-async def _query_txt(resolver: LoopResolver, name: str) -> str | None:
-    result, _ = await resolver.query(name, pycares.QUERY_TYPE_TXT)
-    if result is None:
-        return None
-    texts = [
-        r.data.data.decode("utf-8", "replace")
-        for r in result.answer
-        if isinstance(r.data, pycares.TXTRecordData)
-    ]
-    return " | ".join(texts) or None
-
-
-def _judge(
-    source: RblSource, codes: list[str], errno: int | None, timeout: float, *, custom: bool = True
-) -> _Verdict:
-    """Turn one DNS answer into a status, following the list's documented codes."""
-    if errno is not None:
-        return _judge_error(errno, timeout)
-    outside = [c for c in codes if not c.startswith("127.")]
-    if outside:
-        return _Verdict(
-            "blocked",
-            tuple(codes),
-            f"answer {', '.join(outside)} is outside 127.0.0.0/8, so it is no listing: the "
-            "zone is parked or wildcarded, or the resolver rewrites unknown names",
-        )
-    refused = [c for c in codes if c in source.refusal_codes]
-    if refused:
-        return _Verdict("blocked", tuple(codes), source.refusal_codes[refused[0]])
-    if custom and source.custom_codes:
-        counted = tuple(c for c in codes if c in source.custom_codes)
-        if not counted:
-            return _Verdict(
-                "not_listed",
-                (),
-                f"answered {', '.join(codes)}, which is not one of the custom codes "
-                f"{', '.join(source.custom_codes)}",
-            )
-        ignored = [c for c in codes if c not in counted]
-        note = f"ignored {', '.join(ignored)} (not a custom code)" if ignored else None
-        return _Verdict("listed", counted, note)
-    return _Verdict("listed", tuple(codes))
-
-
-def _judge_error(errno: int, timeout: float) -> _Verdict:
-    if errno in (pycares.errno.ARES_ENOTFOUND, pycares.errno.ARES_ENODATA):
-        return _NOT_LISTED
-    if errno == pycares.errno.ARES_ETIMEOUT:
-        return _Verdict("unknown", (), f"no answer within {timeout:g} s")
-    if errno == pycares.errno.ARES_ECONNREFUSED:
-        return _Verdict("unknown", (), "the resolver is not answering (connection refused)")
-    if errno == pycares.errno.ARES_ESERVFAIL:
-        return _Verdict(
-            "error", (), "SERVFAIL: the resolver could not get an answer from the list's servers"
-        )
-    if errno == pycares.errno.ARES_EREFUSED:
-        return _Verdict("error", (), "REFUSED: the server refuses to answer this query")
-    message = pycares.errno.strerror(errno)
-    text = message.decode() if isinstance(message, bytes) else message
-    return _Verdict("error", (), f"DNS error: {text}")
 
 
 async def _check_one(
@@ -400,20 +214,20 @@ async def _check_one(
     options: Options,
 ) -> ListResult:
     if mismatch is not None:
-        return _list_result(source, _Verdict("error", (), mismatch), None, None, 0.0)
+        return _list_result(source, Verdict("error", (), mismatch), None, None, 0.0)
     name = query_name(target, source.zone)
     reason = None
     started = time.perf_counter()
-    codes, errno = await _query_a(resolver, name)
+    codes, errno = await query_a(resolver, name)
     lookup_ms = (time.perf_counter() - started) * 1000
-    verdict = _judge(source, codes, errno, options.timeout)
+    verdict = judge(source, codes, errno, options.timeout)
     if verdict.status == "listed" and options.fetch_reasons:
-        reason = await _query_txt(resolver, name)
+        reason = await query_txt(resolver, name)
     return _list_result(source, verdict, name, reason, lookup_ms)
 
 
 def _list_result(
-    source: RblSource, verdict: _Verdict, name: str | None, reason: str | None, ms: float
+    source: RblSource, verdict: Verdict, name: str | None, reason: str | None, ms: float
 ) -> ListResult:
     meanings: list[str] = []
     undocumented: list[str] = []
@@ -447,37 +261,17 @@ def _list_result(
     )
 
 
-async def _test_point(
-    resolver: LoopResolver, source: RblSource, value: str, timeout: float
-) -> _Verdict:
-    """The list's answer for one of its RFC 5782 test points."""
-    name = query_name(test_point_target(value, source.type), source.zone)
-    codes, errno = await _query_a(resolver, name)
-    return _judge(source, codes, errno, timeout, custom=False)
-
-
-def _self_test_calls(
-    resolver: LoopResolver, sources: Sequence[RblSource], timeout: float
-) -> list[Callable[[], Awaitable[_Verdict]]]:
-    """Two lookups per source: its listed test point, then its unlisted one."""
-    return [
-        functools.partial(_test_point, resolver, source, value, timeout)
-        for source in sources
-        for value in (source.test_points.listed, source.test_points.unlisted)
-    ]
-
-
 def _health_by_source(
-    sources: Sequence[RblSource], verdicts: Sequence[_Verdict]
+    sources: Sequence[RblSource], verdicts: Sequence[Verdict]
 ) -> dict[str, ListHealth]:
-    """Each source's self-test, from the answers to `_self_test_calls(…, sources, …)`."""
+    """Each source's self-test, from the answers to `self_test_calls(…, sources, …)`."""
     return {
         source.id: _health_of(source, verdicts[2 * i], verdicts[2 * i + 1])
         for i, source in enumerate(sources)
     }
 
 
-def _health_of(source: RblSource, positive: _Verdict, negative: _Verdict) -> ListHealth:
+def _health_of(source: RblSource, positive: Verdict, negative: Verdict) -> ListHealth:
     """The self-test's verdict from the answers for the listed and the unlisted test point."""
     points = source.test_points
     for verdict in (positive, negative):

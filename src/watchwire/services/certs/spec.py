@@ -15,6 +15,7 @@ from watchwire.engine.evaluate_certs import EXPIRED, Profile, expiry_days
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
 from watchwire.probes.tls.tls import Protocol
+from watchwire.text import SingleLine
 
 # Certificates change rarely: every 6 hours by default, every 5 minutes at most, weekly at least.
 DEFAULT_INTERVAL = 6 * 3600
@@ -51,7 +52,7 @@ class ProfileFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=255)
+    name: SingleLine = Field(min_length=1, max_length=255)
     expiration_thresholds: list[int] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS), min_length=1, max_length=10
     )
@@ -83,13 +84,13 @@ class MonitorFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hostname: str = Field(min_length=1, max_length=255)
+    hostname: SingleLine = Field(min_length=1, max_length=255)
     protocol: Protocol
     port: int | None = Field(default=None, ge=1, le=65535, description="default: the protocol's")
-    name: str | None = Field(default=None, max_length=255)
-    profile: str | None = None
+    name: SingleLine | None = Field(default=None, max_length=255)
+    profile: SingleLine | None = None
     contact_groups: list[str] | None = Field(default=None, max_length=50)
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[SingleLine] = Field(default_factory=list, max_length=50)
     interval: int = Field(default=DEFAULT_INTERVAL, ge=MIN_INTERVAL, le=MAX_INTERVAL)
     paused: bool = False
 

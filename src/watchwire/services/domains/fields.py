@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from watchwire.engine.evaluate_domains import ExpectedRecord
 from watchwire.errors import ProbeError, ValidationError
 from watchwire.probes.rdap.rdap import normalise_domain
+from watchwire.text import SingleLine
 
 MAX_BATCH = 100
 MAX_RECORDS = 100
@@ -24,7 +25,7 @@ class RecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: RecordType
-    host: str = Field(default="@", min_length=1, max_length=253)
+    host: SingleLine = Field(default="@", min_length=1, max_length=253)
     value: str = Field(min_length=1, max_length=4096)
     ttl: int = Field(default=3600, ge=1, le=604800)
     priority: str | None = Field(default=None, max_length=8)
@@ -59,8 +60,8 @@ class RecordIn(BaseModel):
 class DomainIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    domain: str = Field(min_length=3, max_length=253)
-    user_id: str | None = Field(default=None, max_length=255)
+    domain: SingleLine = Field(min_length=3, max_length=253)
+    user_id: SingleLine | None = Field(default=None, max_length=255)
     records: list[RecordIn] = Field(
         default_factory=list, max_length=MAX_RECORDS, validation_alias="dnsRecords"
     )

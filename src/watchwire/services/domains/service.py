@@ -22,6 +22,7 @@ from watchwire.config import Settings
 from watchwire.engine import leases
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
+from watchwire.pagination import check_offset
 from watchwire.probes.base import ProbeContext
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.domains.batches import DomainBatchJob
@@ -62,6 +63,8 @@ def _date_bound(value: str, field: str, end: bool) -> datetime:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return parse_time(value, field=field)
+    if end and day == date.max:  # the day after cannot be represented
+        return datetime.max.replace(tzinfo=UTC)
     moment = datetime.combine(day, time.min, tzinfo=UTC)
     return moment + timedelta(days=1) if end else moment
 
@@ -164,8 +167,7 @@ class DomainService:
     ) -> dict[str, Any]:
         """002's list: `offset`, `limit` (1 to 100), `from_date`/`to_date` on the creation time
         (a date covers its whole day). Oldest first."""
-        if offset < 0:
-            raise ValidationError.field("offset", "minimum", "offset must be 0 or more")
+        check_offset(offset)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError.field("limit", "range", f"limit must be 1 to {MAX_LIMIT}")
         where = [monitored_domains.c.account_sid == account_sid]

@@ -20,6 +20,7 @@ from watchwire.services.rbl.model import iso
 from watchwire.services.rbl.plans import default_profile, read_plan
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_checks, rbl_hosts
+from watchwire.text import refuse_control_characters
 
 
 class RblChecks:
@@ -57,7 +58,10 @@ class RblChecks:
         secret, shown only here)."""
         if not isinstance(host, str) or not host.strip():
             raise ValidationError.field("host", "required", "host is required")
+        refuse_control_characters(host.strip(), "host")
         if callback is not None:
+            if not isinstance(callback, str):
+                raise ValidationError.field("callback", "type", "callback must be a URL")
             problem = url_problem(callback, self.probe_ctx.policy, self.allow_http)
             if problem:
                 raise ValidationError.field("callback", "format", problem)

@@ -9,6 +9,7 @@ from typing import Any
 
 from watchwire.errors import ValidationError
 from watchwire.probes.rbl.query import normalise_domain
+from watchwire.text import refuse_control_characters
 
 HOST_FIELDS = frozenset({"host", "name", "profile", "contact_groups", "tags"})
 PROFILE_FIELDS = frozenset({"name", "entries", "is_default", "frequency", "sync_method"})
@@ -35,7 +36,7 @@ def unknown_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
 def name_of(value: Any, field: str = "name") -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= 255:
         raise ValidationError.field(field, "length", f"{field} must be 1 to 255 characters")
-    return value.strip()
+    return refuse_control_characters(value.strip(), field)
 
 
 def boolean(value: Any, field: str) -> bool:
@@ -56,6 +57,8 @@ def tags_of(value: Any) -> list[str]:
     tags = split_list(value, "tags") or []
     if len(tags) > 50 or any(len(t) > 64 for t in tags):
         raise ValidationError.field("tags", "length", "at most 50 tags of 64 characters")
+    for index, tag in enumerate(tags):
+        refuse_control_characters(tag, f"tags.{index}")
     return list(dict.fromkeys(tags))
 
 
@@ -77,6 +80,6 @@ def custom_codes_of(value: Any) -> list[str]:
 
 def zone_of(value: Any) -> str:
     try:
-        return normalise_domain(str(value or ""))
+        return normalise_domain(refuse_control_characters(str(value or ""), "host"))
     except ValueError as exc:
         raise ValidationError.field("host", "format", str(exc)) from exc

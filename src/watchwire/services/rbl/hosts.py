@@ -31,6 +31,7 @@ from watchwire.services.rbl.model import host_json
 from watchwire.services.rbl.profiles import host_profile
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_hosts
+from watchwire.text import refuse_control_characters
 
 HOST_CAP = 256
 
@@ -107,6 +108,7 @@ class RblHosts:
         text = fields.get("host")
         if not isinstance(text, str) or not text.strip():
             raise ValidationError.field("host", "required", "host is required")
+        refuse_control_characters(text.strip(), "host")
         try:
             values = expand_hosts(text, cap=HOST_CAP)
         except ValueError as exc:

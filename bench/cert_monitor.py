@@ -80,7 +80,7 @@ async def sweep(monitors: int, port: int, ca: Path, workdir: Path) -> float:
             "hostname": "127.0.0.1",
             "protocol": "https",
             "port": port,
-            "profile_sid": profile["sid"],
+            "profile_sid": profile.sid,
             "contact_groups": [],
             "tags": [],
             "interval_seconds": 21_600,

@@ -66,7 +66,7 @@ async def sweep(server: RbldnsdServer, database_url: str, schema: str | None) ->
     try:
         account = (await runtime.accounts.create_account("bench", plan="unlimited")).account_sid
         entries = [
-            (await runtime.rbl.create_source(account, {"host": zone, "type": "rbl"}))["id"]
+            (await runtime.rbl.create_source(account, {"host": zone, "type": "rbl"})).sid
             for zone in ZONES
         ]
         profile = await runtime.rbl.create_profile(
@@ -75,7 +75,7 @@ async def sweep(server: RbldnsdServer, database_url: str, schema: str | None) ->
         hosts = 0
         for subnet in SUBNETS:
             created = await runtime.rbl.create_hosts(
-                account, {"host": subnet, "name": subnet, "profile": profile["id"]}
+                account, {"host": subnet, "name": subnet, "profile": profile.sid}
             )
             hosts += len(created)
         print(

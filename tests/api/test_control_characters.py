@@ -151,17 +151,20 @@ async def operator(runtime: Runtime) -> dict[str, str]:
     return {"X-API-Key": key.key}
 
 
+@pytest.fixture
+async def ids(client: httpx.AsyncClient, operator: dict[str, str]) -> dict[str, str]:
+    """The resources the writes address: made once per test, shared by its examples."""
+    return await _resources(client, operator)
+
+
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 async def test_control_characters_in_bodies(
-    client: httpx.AsyncClient, operator: dict[str, str], data: st.DataObject
+    client: httpx.AsyncClient, operator: dict[str, str], ids: dict[str, str], data: st.DataObject
 ) -> None:
-    if not hasattr(client, "ids"):
-        client.ids = await _resources(client, operator)  # type: ignore[attr-defined]
     method, path, template = data.draw(st.sampled_from(WRITES), label="write")
-    ids: dict[str, str] = client.ids  # type: ignore[attr-defined]
     body = _fill(template, ids)
     leaf = data.draw(st.sampled_from(sorted(_leaves(body))), label="field")
     control = data.draw(st.sampled_from(CONTROLS), label="control")

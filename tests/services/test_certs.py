@@ -32,6 +32,7 @@ from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls.certificate import fingerprint_sha256
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
+from watchwire.services.certs.records import CertMonitor
 from watchwire.services.certs.service import CertService
 from watchwire.store.tables import events
 from watchwire.store.tables_certs import cert_monitors
@@ -75,7 +76,7 @@ def days_of(leaf: Issued, clock: FrozenClock) -> int:
 
 async def new_monitor(
     runtime: Runtime, account: CreatedKey, server: SwappableTls, **extra: Any
-) -> dict[str, Any]:
+) -> CertMonitor:
     body = {"hostname": server.host, "protocol": "https", "port": server.port, **extra}
     return await runtime.certs.create_monitor(account.account_sid, {"name": "shop", **body})
 
@@ -109,15 +110,15 @@ async def events_of(runtime: Runtime, sid: str) -> list[Event]:
     ]
 
 
-def check_monitor_object(payload: dict[str, Any], monitor: dict[str, Any]) -> None:
+def check_monitor_object(payload: dict[str, Any], monitor: CertMonitor) -> None:
     assert payload["monitor"] == {
-        "id": monitor["sid"],
-        "sid": monitor["sid"],
+        "id": monitor.sid,
+        "sid": monitor.sid,
         "name": "shop",
         "hostname": "127.0.0.1",
         "protocol": "https",
-        "port": monitor["port"],
-        "profile": monitor["profile"],
+        "port": monitor.port,
+        "profile": monitor.profile_sid,
         "contact_groups": [],
         "tags": [],
         "status": "active",
@@ -149,32 +150,33 @@ async def test_expiring_certificate_triggers_then_renewal_resolves(
     monitor = await new_monitor(runtime, account, server)
     assert await run_due(runtime, clock, 11) == 1
 
-    [trigger] = await events_of(runtime, monitor["sid"])
+    [trigger] = await events_of(runtime, monitor.sid)
     assert trigger.type == "cert.expiration.trigger"
     assert set(trigger.payload) == {"monitor", "expiry_days"}
     check_monitor_object(trigger.payload, monitor)
     assert trigger.payload["expiry_days"] == days_of(expiring.leaf, clock) in (9, 10)
     check_webhook_body(trigger)
-    state = await runtime.certs.get_monitor(account.account_sid, monitor["sid"])
-    assert state["expiry_bracket"] == 14
-    assert state["certificate"]["fingerprint_sha256"] == fingerprint(expiring.leaf)
+    state = await runtime.certs.get_monitor(account.account_sid, monitor.sid)
+    assert state.expiry_bracket == 14
+    assert state.certificate is not None
+    assert state.certificate["fingerprint_sha256"] == fingerprint(expiring.leaf)
 
     # Six hours on, same certificate, same bracket: nothing new.
     assert await run_due(runtime, clock, 6 * HOUR) == 1
-    assert len(await events_of(runtime, monitor["sid"])) == 1
+    assert len(await events_of(runtime, monitor.sid)) == 1
 
     renewed = leaf_case(cert_pki, not_after=NOW + 90 * DAY)
     server.present(renewed)
     assert await run_due(runtime, clock, 6 * HOUR) == 1
-    _, resolve = await events_of(runtime, monitor["sid"])
+    _, resolve = await events_of(runtime, monitor.sid)
     assert resolve.type == "cert.expiration.resolve"
     assert set(resolve.payload) == {"monitor", "expiry_days"}
     check_monitor_object(resolve.payload, monitor)
     assert resolve.payload["expiry_days"] == days_of(renewed.leaf, clock)
     assert 88 <= resolve.payload["expiry_days"] <= 90
     check_webhook_body(resolve)
-    state = await runtime.certs.get_monitor(account.account_sid, monitor["sid"])
-    assert state["expiry_bracket"] is None
+    state = await runtime.certs.get_monitor(account.account_sid, monitor.sid)
+    assert state.expiry_bracket is None
 
 
 async def test_lower_brackets_and_expiry_each_trigger_once(
@@ -192,7 +194,7 @@ async def test_lower_brackets_and_expiry_each_trigger_once(
         await run_due(runtime, clock, 86_400)
     triggers = [
         e.payload["expiry_days"]
-        for e in await events_of(runtime, monitor["sid"])
+        for e in await events_of(runtime, monitor.sid)
         if e.type == "cert.expiration.trigger"
     ]
     # Brackets 30 (first seen at 19-20 days), 14, 7, then expired (negative days).
@@ -212,12 +214,12 @@ async def test_unrelated_change_sends_cert_changed(
     server = await swappable_tls_server(first)
     monitor = await new_monitor(runtime, account, server)
     await run_due(runtime, clock, 11)
-    assert await events_of(runtime, monitor["sid"]) == []  # a first sighting is no change
+    assert await events_of(runtime, monitor.sid) == []  # a first sighting is no change
 
     other = leaf_case(Pki())  # another CA: a different issuer and key
     server.present(Case(chain=other.chain, root=cert_pki.root))
     await run_due(runtime, clock, 6 * HOUR)
-    found = await events_of(runtime, monitor["sid"])
+    found = await events_of(runtime, monitor.sid)
     changed = [e for e in found if e.type == "cert.changed"]
     assert len(changed) == 1
     assert set(changed[0].payload) == {"monitor", "previous_fingerprint", "new_fingerprint"}
@@ -240,7 +242,7 @@ async def test_new_error_triggers_and_fix_resolves(
     good = leaf_case(cert_pki)
     server = await swappable_tls_server(good)
     monitor = await new_monitor(runtime, account, server)
-    sid = monitor["sid"]
+    sid = monitor.sid
     await run_due(runtime, clock, 11)
 
     server.present(cert_pki.case(cert_pki.leaf(names=("other.example",))))
@@ -261,7 +263,7 @@ async def test_new_error_triggers_and_fix_resolves(
     assert error["first_seen"] == error["last_seen"] == isoformat(clock.now())
     check_webhook_body(trigger)
     listed = await runtime.certs.list_errors(account.account_sid, _page())
-    assert [e["id"] for e in listed.items] == [error["id"]]
+    assert [e.sid for e in listed.items] == [error["id"]]
     assert await runtime.certs.count_errors(account.account_sid) == 1
 
     # A second error joins the first: only it is new; both are current.
@@ -274,11 +276,12 @@ async def test_new_error_triggers_and_fix_resolves(
     kept = next(e for e in second.payload["current_errors"] if e["code"] == "name_mismatch")
     assert kept["id"] == error["id"] and kept["first_seen"] == error["first_seen"]
     active = {
-        e["code"]: e for e in (await runtime.certs.list_errors(account.account_sid, _page())).items
+        e.code: e for e in (await runtime.certs.list_errors(account.account_sid, _page())).items
     }
-    assert active["name_mismatch"]["first_seen"] == error["first_seen"]
-    assert active["name_mismatch"]["last_seen"] == isoformat(clock.now()) != error["last_seen"]
-    assert active["self_signed"]["error_type"] == "ca_failure"
+    assert isoformat(active["name_mismatch"].first_seen) == error["first_seen"]
+    last_seen = isoformat(active["name_mismatch"].last_seen)
+    assert last_seen == isoformat(clock.now()) != error["last_seen"]
+    assert active["self_signed"].error_type == "ca_failure"
 
     server.present(leaf_case(cert_pki))
     await run_due(runtime, clock, 6 * HOUR)
@@ -307,7 +310,7 @@ async def test_unreachable_server_is_a_connection_error_and_keeps_certificate_er
     await run_due(runtime, clock, 11)
     await server.stop()
     await run_due(runtime, clock, 6 * HOUR)
-    last = (await events_of(runtime, monitor["sid"]))[-1]
+    last = (await events_of(runtime, monitor.sid))[-1]
     assert last.type == "cert.error.trigger"
     assert [e["error_type"] for e in last.payload["errors"]] == ["connection_failure"]
     assert {e["code"] for e in last.payload["current_errors"]} == {
@@ -328,11 +331,11 @@ async def test_profile_switches_select_what_counts(
         {"name": "quiet", "alert_on_name_mismatch": False, "alert_on_changes": False},
     )
     server = await swappable_tls_server(leaf_case(cert_pki))
-    monitor = await new_monitor(runtime, account, server, profile=quiet["sid"])
+    monitor = await new_monitor(runtime, account, server, profile=quiet.sid)
     await run_due(runtime, clock, 11)
     server.present(cert_pki.case(cert_pki.leaf(names=("other.example",))))
     await run_due(runtime, clock, 6 * HOUR)
-    assert await events_of(runtime, monitor["sid"]) == []
+    assert await events_of(runtime, monitor.sid) == []
 
 
 async def test_paused_monitor_is_not_checked_and_lost_lease_discards(
@@ -345,19 +348,17 @@ async def test_paused_monitor_is_not_checked_and_lost_lease_discards(
     server = await swappable_tls_server(leaf_case(cert_pki, not_after=NOW + 3 * DAY))
     monitor = await new_monitor(runtime, account, server, paused=True)
     assert await run_due(runtime, clock, 11) == 0
-    await runtime.certs.set_paused(account.account_sid, monitor["sid"], False)
+    await runtime.certs.set_paused(account.account_sid, monitor.sid, False)
     # Another worker took the row over while this one was checking: the result is dropped.
     async with runtime.db.connect() as conn:
         row = (
-            await conn.execute(
-                sa.select(cert_monitors).where(cert_monitors.c.sid == monitor["sid"])
-            )
+            await conn.execute(sa.select(cert_monitors).where(cert_monitors.c.sid == monitor.sid))
         ).one()
     async with runtime.db.transaction() as conn:
         await conn.execute(cert_monitors.update().values(lease_owner="someone-else"))
     with pytest.raises(LeaseLost):
         await runtime.certs.job.run(row, "test-worker")
-    assert await events_of(runtime, monitor["sid"]) == []
+    assert await events_of(runtime, monitor.sid) == []
     handshakes = server.handshakes
     assert handshakes >= 1  # it did check; only the write was refused
 
@@ -371,11 +372,12 @@ async def test_check_now_runs_at_once(
     leaf = leaf_case(cert_pki, not_after=NOW + 5 * DAY)
     server = await swappable_tls_server(leaf)
     monitor = await new_monitor(runtime, account, server)
-    fresh = await runtime.certs.check_now(account.account_sid, monitor["sid"])
-    assert fresh["expiry_bracket"] == 7
-    assert fresh["last_outcome"] == "up"
-    assert fresh["certificate"]["fingerprint_sha256"] == fingerprint(leaf.leaf)
-    [event] = await events_of(runtime, monitor["sid"])
+    fresh = await runtime.certs.check_now(account.account_sid, monitor.sid)
+    assert fresh.expiry_bracket == 7
+    assert fresh.last_outcome == "up"
+    assert fresh.certificate is not None
+    assert fresh.certificate["fingerprint_sha256"] == fingerprint(leaf.leaf)
+    [event] = await events_of(runtime, monitor.sid)
     assert event.type == "cert.expiration.trigger"
 
 
@@ -395,7 +397,7 @@ async def test_an_event_reaches_a_generatorlabs_webhook_and_the_contact_groups(
     server = await swappable_tls_server(case)
     monitor = await new_monitor(runtime, account, server, contact_groups=[group.sid])
     await run_due(runtime, clock, 11)
-    [event] = await events_of(runtime, monitor["sid"])
+    [event] = await events_of(runtime, monitor.sid)
     assert event.contact_groups == [group.sid]
     assert await worker(runtime).run_once() == 1
     [request] = webhook_receiver.requests()
@@ -403,7 +405,7 @@ async def test_an_event_reaches_a_generatorlabs_webhook_and_the_contact_groups(
     assert body["event_sid"] == event.sid
     assert body["event_type"] == "cert.expiration.trigger"
     assert body["expiry_days"] == days_of(case.leaf, clock) in (1, 2)
-    assert body["monitor"]["id"] == monitor["sid"]
+    assert body["monitor"]["id"] == monitor.sid
     assert body["monitor"]["contact_groups"] == [group.sid]
     assert body["description"] == event.description
     assert "expires in" in body["description"]
@@ -423,17 +425,17 @@ async def test_a_starttls_protocol_reads_the_certificate_after_the_upgrade(
     certs = CertService(runtime.db, clock, ctx, default_interval=900)
     body = {"hostname": "127.0.0.1", "protocol": "smtp", "port": smtp_server.port}
     monitor = await certs.create_monitor(account.account_sid, body)
-    assert monitor["interval"] == 900  # the configured default
-    fresh = await certs.check_now(account.account_sid, monitor["sid"])
-    assert fresh["last_outcome"] == "up", fresh["errors"]
+    assert monitor.interval_seconds == 900  # the configured default
+    fresh = await certs.check_now(account.account_sid, monitor.sid)
+    assert fresh.last_outcome == "up", fresh.errors
     # trustme's certificates live for decades: a misconfiguration warning, nothing else.
-    assert [(e["code"], e["error_type"]) for e in fresh["errors"]] == [
+    assert [(e.code, e.error_type) for e in fresh.errors] == [
         ("validity_too_long", "misconfiguration")
     ]
-    assert fresh["expiry_bracket"] is None
-    assert "127.0.0.1" in fresh["certificate"]["sans"]
+    assert fresh.expiry_bracket is None
+    assert fresh.certificate is not None and "127.0.0.1" in fresh.certificate["sans"]
     explicit = await certs.create_monitor(account.account_sid, {**body, "interval": 3600})
-    assert explicit["interval"] == 3600
+    assert explicit.interval_seconds == 3600
 
 
 def _page() -> PageRequest:

@@ -5,7 +5,7 @@ webhook receiver in 002's (entri) shape. Every test runs on SQLite and PostgreSQ
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
+from watchwire.services.domains.records import DnsRecord
 from watchwire.store.tables import events
 from watchwire.target_policy import TargetPolicy
 
@@ -37,6 +38,12 @@ EXPECTED = [
     {"type": "A", "host": "@", "value": "192.0.2.10", "ttl": 300},
     {"type": "TXT", "host": "@", "value": "v=spf1 -all", "ttl": 300},
 ]
+
+
+def _shown(record: DnsRecord) -> dict[str, Any]:
+    """A record without priority as EXPECTED writes it."""
+    assert record.priority is None
+    return {"type": record.type, "host": record.host, "value": record.value, "ttl": record.ttl}
 
 
 def aim_at(runtime: Runtime, knot: KnotServer) -> None:
@@ -82,11 +89,11 @@ async def test_records_missing_changed_and_restored_end_to_end(
         account.account_sid,
         {"domain": "shop.test", "user_id": "customer-42", "dnsRecords": EXPECTED},
     )
-    assert (domain["state"], domain["status"]) == ("pending", "active")
+    assert (domain.state, domain.status) == ("pending", "active")
 
     assert await run_checks(runtime, 11) == 1
     ok = await runtime.domains.get(account.account_sid, "shop.test")
-    assert (ok["state"], ok["records_non_propagated"]) == ("ok", [])
+    assert (ok.state, ok.non_propagated) == ("ok", ())
     assert await event_rows(runtime) == []
 
     # The customer points www elsewhere and deletes the apex A record.
@@ -109,8 +116,8 @@ async def test_records_missing_changed_and_restored_end_to_end(
     assert event.payload["newly_missing"][0]["found"] == ["competitor.example.org"]
     assert event.payload["newly_missing"][1]["found"] == []
     assert "CNAME www.shop.test should be app.example.net" in event.description
-    shown = await runtime.domains.get(account.account_sid, domain["sid"])
-    assert shown["state"] == "missing" and len(shown["records_non_propagated"]) == 2
+    shown = await runtime.domains.get(account.account_sid, domain.sid)
+    assert shown.state == "missing" and len(shown.non_propagated) == 2
 
     # Nothing changes: no repeat.
     assert await run_checks(runtime, 3600) == 1
@@ -149,7 +156,7 @@ async def test_records_missing_changed_and_restored_end_to_end(
         "records_non_propagated": [],
     }
     final = await runtime.domains.get(account.account_sid, "shop.test")
-    assert final["state"] == "ok" and final["last_error"] is None
+    assert final.state == "ok" and final.last_error is None
 
 
 async def test_a_silent_resolver_is_an_error_not_a_missing_record(
@@ -163,10 +170,10 @@ async def test_a_silent_resolver_is_an_error_not_a_missing_record(
     knot.stop()
     assert await run_checks(runtime, 11) == 1
     shown = await runtime.domains.get(account.account_sid, "shop.test")
-    assert shown["state"] == "error" and shown["last_error"]
+    assert shown.state == "error" and shown.last_error
     assert await event_rows(runtime) == []
     # Retried within minutes, not after the hourly interval.
-    assert shown["next_check_at"] == "2026-11-24T12:05:11Z"
+    assert shown.next_check_at == datetime.fromisoformat("2026-11-24T12:05:11Z")
 
 
 async def test_the_account_interval_schedules_the_checks(
@@ -174,7 +181,7 @@ async def test_the_account_interval_schedules_the_checks(
 ) -> None:
     knot = knot_factory([Zone(ZONE, RECORDS)])
     aim_at(runtime, knot)
-    assert (await runtime.domains.get_settings(account.account_sid))["check_interval"] == 3600
+    assert (await runtime.domains.get_settings(account.account_sid)).check_interval_seconds == 3600
     await runtime.domains.create(account.account_sid, {"domain": "shop.test", "records": EXPECTED})
     assert await run_checks(runtime, 11) == 1
     assert await run_checks(runtime, 3590) == 0
@@ -221,7 +228,7 @@ async def test_domain_expiring_end_to_end(
         "domain": "shop.test",
         "subdomain": "",
         "user_id": "customer-42",
-        "domain_sid": created["sid"],
+        "domain_sid": created.sid,
         "expires_at": "2026-12-14T14:00:00Z",
         "days_left": 20,
         "threshold": 30,
@@ -230,9 +237,9 @@ async def test_domain_expiring_end_to_end(
         "rdap_server": rdap_server.url,
     }
     shown = await runtime.domains.get(account.account_sid, "shop.test")
-    assert shown["expiry"]["status"] == "expiring"
-    assert shown["expiry"]["expires_at"] == "2026-12-14T14:00:00Z"
-    assert shown["expiry"]["registrar"] == "Example Registrar, Inc."
+    assert shown.expiry is not None and shown.expiry.status == "expiring"
+    assert shown.expiry.expires_at == datetime.fromisoformat("2026-12-14T14:00:00Z")
+    assert shown.expiry.registrar == "Example Registrar, Inc."
 
     clock.advance(86400)  # daily: checked again, same bracket, no repeat
     assert await expiry.run_once() == 1
@@ -247,7 +254,8 @@ async def test_domain_expiring_end_to_end(
     clock.advance(86400)
     assert await expiry.run_once() == 1
     assert len(await event_rows(runtime)) == 2
-    assert (await runtime.domains.get(account.account_sid, "shop.test"))["expiry"]["status"] == "ok"
+    watch = (await runtime.domains.get(account.account_sid, "shop.test")).expiry
+    assert watch is not None and watch.status == "ok"
 
 
 async def test_a_tld_without_rdap_shows_unknown(
@@ -262,9 +270,9 @@ async def test_a_tld_without_rdap_shows_unknown(
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.domains.expiry_job, "w").run_once() == 1
     )
-    expiry = (await runtime.domains.get(account.account_sid, "shop.nordap"))["expiry"]
-    assert expiry["status"] == "unknown"
-    assert expiry["error"] == "the registry of .nordap has no RDAP service (IANA bootstrap data)"
+    expiry = (await runtime.domains.get(account.account_sid, "shop.nordap")).expiry
+    assert expiry is not None and expiry.status == "unknown"
+    assert expiry.error == "the registry of .nordap has no RDAP service (IANA bootstrap data)"
 
 
 async def test_a_batch_of_100_domains_is_processed_from_the_table(
@@ -278,30 +286,32 @@ async def test_a_batch_of_100_domains_is_processed_from_the_table(
     ]
     items.append({"domain": "taken.test"})
     batch = await service.create_batch(account.account_sid, {"domains": items})
-    assert batch["status"] == "pending" and batch["request_id"].startswith("BR")
-    pending = await service.batch_status(account.account_sid, batch["request_id"])
-    assert (pending["processed"], pending["total"]) == (0, 100)
+    assert batch.status == "pending" and batch.sid.startswith("BR")
+    pending = await service.batch_status(account.account_sid, batch.sid)
+    assert (len(pending.results), pending.total) == (0, 100)
 
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.domains.batch_job, "w").run_once() == 1
     )
-    status = await service.batch_status(account.account_sid, batch["request_id"])
-    assert (status["status"], status["processed"], status["succeeded"], status["failed"]) == (
+    status = await service.batch_status(account.account_sid, batch.sid)
+    assert (status.status, len(status.results), status.succeeded, len(status.failed)) == (
         "completed",
         100,
         99,
         1,
     )
-    assert status["errors"] == [{"domain": "taken.test", "error": status["results"][99]["error"]}]
-    assert "already monitored" in status["errors"][0]["error"]
+    assert [(r.domain, r.error) for r in status.failed] == [
+        ("taken.test", status.results[99].error)
+    ]
+    assert "already monitored" in (status.failed[0].error or "")
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.domains.batch_job, "w").run_once() == 0
     )  # done for good
 
     page = await service.list_domains(account.account_sid, offset=90, limit=25)
-    assert page["total"] == 100 and len(page["domains"]) == 10
+    assert page.total == 100 and len(page.domains) == 10
     d007 = await service.get(account.account_sid, "d007.test")
-    assert d007["user_id"] == "u7" and d007["records"] == [EXPECTED[0]]
+    assert d007.user_id == "u7" and [_shown(r) for r in d007.records] == [EXPECTED[0]]
 
     with pytest.raises(ValidationError) as too_many:
         await service.create_batch(account.account_sid, {"domains": items + items[:1]})
@@ -316,22 +326,22 @@ async def test_date_filters_and_record_crud(runtime: Runtime, account: CreatedKe
     assert isinstance(runtime.clock, FrozenClock)
     await service.create(account.account_sid, {"domain": "first.test"})
     runtime.clock.advance(86400 * 2)
-    sid = (await service.create(account.account_sid, {"domain": "second.test"}))["sid"]
+    sid = (await service.create(account.account_sid, {"domain": "second.test"})).sid
     on_day = await service.list_domains(
         account.account_sid, from_date="2026-11-26", to_date="2026-11-26"
     )
-    assert [d["domain"] for d in on_day["domains"]] == ["second.test"]
+    assert [d.domain for d in on_day.domains] == ["second.test"]
     before = await service.list_domains(account.account_sid, to_date="2026-11-25")
-    assert [d["domain"] for d in before["domains"]] == ["first.test"]
+    assert [d.domain for d in before.domains] == ["first.test"]
 
     records = await service.add_records(account.account_sid, sid, {"dnsRecords": EXPECTED})
-    assert records == EXPECTED
+    assert [_shown(r) for r in records] == EXPECTED
     again = await service.add_records(account.account_sid, sid, {"records": EXPECTED[:1]})
     assert len(again) == 3  # the same record twice is one record
     left = await service.delete_records(
         account.account_sid, "second.test", {"records": [{"type": "A", "value": "192.0.2.10"}]}
     )
-    assert [r["type"] for r in left] == ["CNAME", "TXT"]
+    assert [r.type for r in left] == ["CNAME", "TXT"]
     with pytest.raises(NotFoundError):
         await service.delete_records(
             account.account_sid, sid, {"records": [{"type": "A", "value": "192.0.2.99"}]}
@@ -342,12 +352,12 @@ async def test_date_filters_and_record_crud(runtime: Runtime, account: CreatedKe
         {"records": [{"type": "mx", "value": "mail.example.net", "priority": 10}]},
     )
     assert replaced == [
-        {"type": "MX", "host": "@", "value": "mail.example.net", "ttl": 3600, "priority": "10"}
+        DnsRecord(type="MX", host="@", value="mail.example.net", ttl=3600, priority="10")
     ]
     with pytest.raises(ConflictError):
         await service.create(account.account_sid, {"domain": "SECOND.test."})
     paused = await service.update(account.account_sid, sid, {"paused": True, "user_id": "u-9"})
-    assert (paused["status"], paused["user_id"]) == ("paused", "u-9")
+    assert (paused.status, paused.user_id) == ("paused", "u-9")
     await service.delete(account.account_sid, sid)
     with pytest.raises(NotFoundError):
         await service.get(account.account_sid, sid)
@@ -366,11 +376,11 @@ async def test_a_check_whose_lease_was_lost_writes_nothing(
     async with runtime.db.connect() as conn:
         row = (
             await conn.execute(
-                sa.select(monitored_domains).where(monitored_domains.c.sid == created["sid"])
+                sa.select(monitored_domains).where(monitored_domains.c.sid == created.sid)
             )
         ).one()
     # Another worker holds the lease (or it expired and moved on): this result is discarded.
     with pytest.raises(LeaseLost):
         await runtime.domains.records_job.run(row, "stalled-worker")
     assert await event_rows(runtime) == []
-    assert (await runtime.domains.get(account.account_sid, "shop.test"))["state"] == "pending"
+    assert (await runtime.domains.get(account.account_sid, "shop.test")).state == "pending"

@@ -6,7 +6,7 @@ and manual checks with their callback."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -42,9 +42,13 @@ async def _profile(runtime: Runtime, account: str, **fields: Any) -> tuple[str, 
     )
     profile = await rbl.create_profile(
         account,
-        {"name": "local", "entries": [one["id"], two["id"]], "frequency": "1_hour", **fields},
+        {"name": "local", "entries": [one.sid, two.sid], "frequency": "1_hour", **fields},
     )
-    return profile["id"], one["id"], two["id"]
+    return profile.sid, one.sid, two.sid
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 # A frozen clock gives one check's events the same time: order them as they are written.
@@ -94,9 +98,9 @@ async def test_listed_then_delisted_produces_every_event(
     # 1. clean: started + completed, nothing listed, next check one hour later
     assert await jobs.run_once() == 1
     assert _types(await _events(runtime)) == ["rbl.host.check.started", "rbl.host.check.completed"]
-    checked = await runtime.rbl.get_host(sid_account, host["id"])
-    assert checked["listed"] is False and checked["last_checked"] == "2026-11-24T12:00:00Z"
-    assert checked["next_check"] == "2026-11-24T13:00:00Z"
+    checked = await runtime.rbl.get_host(sid_account, host.sid)
+    assert checked.listed is False and checked.last_checked_at == _at("2026-11-24T12:00:00Z")
+    assert checked.next_check_at == _at("2026-11-24T13:00:00Z")
     assert await jobs.run_once() == 0  # not due again yet
 
     # 2. the list starts listing it: started, completed (listed) and listed
@@ -111,13 +115,13 @@ async def test_listed_then_delisted_produces_every_event(
         "rbl.host.check.completed",
         "rbl.host.listed",
     ]
-    listed = await runtime.rbl.get_host(sid_account, host["id"])
-    assert listed["listed"] is True and listed["listed_count"] == 1
-    assert listed["first_listed"] == "2026-11-24T13:00:00Z"
+    listed = await runtime.rbl.get_host(sid_account, host.sid)
+    assert listed.listed is True and len(listed.listings) == 1
+    assert listed.first_listed == _at("2026-11-24T13:00:00Z")
     listings, total_listed = await runtime.rbl.list_hosts(
         sid_account, PageRequest(), listed_only=True
     )
-    assert total_listed == 1 and [h["id"] for h in listings.items] == [host["id"]]
+    assert total_listed == 1 and [h.sid for h in listings.items] == [host.sid]
 
     # 3. delisted: started, completed (clean) and delisted
     rbl_server.write_zone("bl-one.test", [])
@@ -130,7 +134,7 @@ async def test_listed_then_delisted_produces_every_event(
         "rbl.host.check.completed",
         "rbl.host.delisted",
     ]
-    assert (await runtime.rbl.get_host(sid_account, host["id"]))["first_listed"] is None
+    assert (await runtime.rbl.get_host(sid_account, host.sid)).first_listed is None
 
     # Who was told: every event went to the webhook; only the changes carry the contact group.
     by_type = {r.type: r for r in rows}
@@ -153,7 +157,7 @@ async def test_listed_then_delisted_produces_every_event(
         assert created is not None
         assert body["event_date"] == created.astimezone(UTC).isoformat()
         assert body["event_date"].endswith("+00:00")
-        assert body["host"]["id"] == host["id"] and body["host"]["host"] == HOST
+        assert body["host"]["id"] == host.sid and body["host"]["host"] == HOST
         assert body["host"]["name"] == "mail" and body["host"]["profile"] == profile
         assert body["host"]["status"] == "active"
     started, completed_clean = bodies[0], bodies[1]
@@ -203,18 +207,18 @@ async def test_paused_hosts_and_sources_are_not_checked(
     sid_account = account.account_sid
     profile, one, _ = await _profile(runtime, sid_account)
     [host] = await runtime.rbl.create_hosts(sid_account, {"host": HOST, "profile": profile})
-    await runtime.rbl.set_host_paused(sid_account, host["id"], True)
+    await runtime.rbl.set_host_paused(sid_account, host.sid, True)
     jobs = JobRunner(runtime.db, runtime.clock, runtime.rbl.host_job, "test-worker")
     assert await jobs.run_once() == 0
-    await runtime.rbl.set_host_paused(sid_account, host["id"], False)
+    await runtime.rbl.set_host_paused(sid_account, host.sid, False)
 
     rbl_server.write_zone("bl-one.test", [f"{HOST} :127.0.0.2:listed"])
     rbl_server.reload()
     await runtime.rbl.set_source_paused(sid_account, one, True)
     assert await jobs.run_once() == 1
-    shown = await runtime.rbl.get_host(sid_account, host["id"])
-    assert shown["listed"] is False  # the only list that lists it is paused
-    assert shown["next_check"] == "2026-11-24T13:00:00Z"
+    shown = await runtime.rbl.get_host(sid_account, host.sid)
+    assert shown.listed is False  # the only list that lists it is paused
+    assert shown.next_check_at == _at("2026-11-24T13:00:00Z")
 
 
 async def test_manual_check_runs_through_the_job_and_calls_back(
@@ -232,27 +236,27 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
     started = await runtime.rbl.start_check(
         sid_account, host="192.0.2.77", callback=webhook_receiver.url("/cb"), details=True
     )
-    assert is_sid("rbl_check", started["id"]) and started["status"] == "pending"
-    assert started["host_id"] is None
-    assert [r["host"] for r in started["rbls"]] == ["bl-one.test", "bl-two.test"]
-    secret = started["callback_secret"]
+    assert is_sid("rbl_check", started.sid) and started.status == "pending"
+    assert started.host_sid is None
+    assert [r.zone for r in started.sources or ()] == ["bl-one.test", "bl-two.test"]
+    secret = started.callback_secret
     assert secret.startswith("whsec_")
-    pending = await runtime.rbl.get_check(sid_account, started["id"])
-    assert pending["status"] == "pending" and pending["listed"] is None
+    pending = await runtime.rbl.get_check(sid_account, started.sid)
+    assert pending.status == "pending" and pending.listed is None
 
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
         == 1
     )
-    done = await runtime.rbl.get_check(sid_account, started["id"], details=True)
-    assert done["status"] == "completed"
-    assert done["listed"] is True and done["listed_count"] == 1
-    assert done["checked_count"] == 2 and done["total_count"] == 2
-    assert {d["host"]: d["listed"] for d in done["details"]} == {
+    done = await runtime.rbl.get_check(sid_account, started.sid, details=True)
+    assert done.status == "completed"
+    assert done.listed is True and done.listed_count == 1
+    assert done.checked_count == 2 and done.total_count == 2
+    assert {d.zone: d.listed for d in done.details or ()} == {
         "bl-one.test": True,
         "bl-two.test": False,
     }
-    assert "details" not in await runtime.rbl.get_check(sid_account, started["id"])
+    assert (await runtime.rbl.get_check(sid_account, started.sid)).details is None
 
     sender = worker(runtime)
     while await sender.run_once():
@@ -262,7 +266,7 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
     assert webhook_receiver.requests("/hook") == []
     [callback] = _bodies(webhook_receiver, secret, runtime.clock.now().timestamp(), "/cb")
     assert callback["event_type"] == "rbl.host.check.completed"
-    assert callback["check_sid"] == started["id"]
+    assert callback["check_sid"] == started.sid
     assert callback["host"] == {
         "id": None,
         "host": "192.0.2.77",
@@ -276,7 +280,7 @@ async def test_manual_check_runs_through_the_job_and_calls_back(
         [row] = (
             await conn.execute(sa.select(deliveries).where(deliveries.c.target_type == "callback"))
         ).all()
-    assert row.status == "delivered" and row.target_sid == started["id"]
+    assert row.status == "delivered" and row.target_sid == started.sid
 
 
 async def test_manual_check_of_an_account_host_is_that_hosts_check(
@@ -294,23 +298,23 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
     rbl_server.write_zone("bl-one.test", [f"{HOST} :127.0.0.2:listed"])
     rbl_server.reload()
     started = await runtime.rbl.start_check(
-        sid_account, host=host["id"], callback=webhook_receiver.url("/cb")
+        sid_account, host=host.sid, callback=webhook_receiver.url("/cb")
     )
-    assert started["host_id"] == host["id"] and "rbls" not in started
+    assert started.host_sid == host.sid and started.sources is None
     assert (
         await JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "test-worker").run_once()
         == 1
     )
-    shown = await runtime.rbl.get_host(sid_account, host["id"])
-    assert shown["listed"] is True
-    assert shown["next_check"] == "2026-11-24T12:00:00Z"  # its own schedule is untouched
+    shown = await runtime.rbl.get_host(sid_account, host.sid)
+    assert shown.listed is True
+    assert shown.next_check_at == _at("2026-11-24T12:00:00Z")  # its own schedule is untouched
     rows = await _events(runtime)
     assert _types(rows) == [
         "rbl.host.check.started",
         "rbl.host.check.completed",
         "rbl.host.listed",
     ]
-    assert {r.payload["check_sid"] for r in rows} == {started["id"]}
+    assert {r.payload["check_sid"] for r in rows} == {started.sid}
 
     sender = worker(runtime)
     while await sender.run_once():
@@ -318,8 +322,8 @@ async def test_manual_check_of_an_account_host_is_that_hosts_check(
     await sender.sender.close()
     now = runtime.clock.now().timestamp()
     assert len(_bodies(webhook_receiver, hook.secret, now)) == 3
-    [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
-    assert callback["event_sid"] == rows[1].sid and callback["host"]["id"] == host["id"]
+    [callback] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
+    assert callback["event_sid"] == rows[1].sid and callback["host"]["id"] == host.sid
 
 
 async def test_check_now_and_a_missing_resolver(
@@ -332,9 +336,9 @@ async def test_check_now_and_a_missing_resolver(
     rbl_server.reload()
     assert isinstance(runtime.clock, FrozenClock)
     runtime.clock.advance(60)
-    fresh = await runtime.rbl.check_host_now(sid_account, host["id"])
-    assert fresh["listed"] is True and fresh["last_checked"] == "2026-11-24T12:01:00Z"
-    assert fresh["next_check"] == "2026-11-24T13:01:00Z"
+    fresh = await runtime.rbl.check_host_now(sid_account, host.sid)
+    assert fresh.listed is True and fresh.last_checked_at == _at("2026-11-24T12:01:00Z")
+    assert fresh.next_check_at == _at("2026-11-24T13:01:00Z")
     async with runtime.db.connect() as conn:
         row = (await conn.execute(sa.select(rbl_hosts))).one()
     assert row.lease_owner is None
@@ -343,8 +347,8 @@ async def test_check_now_and_a_missing_resolver(
     lists = runtime.rbl.checker.lists
     lists.probe_ctx = replace(lists.probe_ctx, resolver=None)
     runtime.clock.advance(60)
-    again = await runtime.rbl.check_host_now(sid_account, host["id"])
-    assert again["listed"] is True and again["last_checked"] == "2026-11-24T12:01:00Z"
+    again = await runtime.rbl.check_host_now(sid_account, host.sid)
+    assert again.listed is True and again.last_checked_at == _at("2026-11-24T12:01:00Z")
 
 
 async def test_a_manual_check_survives_a_worker_that_died(
@@ -359,14 +363,14 @@ async def test_a_manual_check_survives_a_worker_that_died(
     [claimed] = await leases.claim_due(
         runtime.db, rbl_checks, "dead-worker", clock.now(), 10, runtime.rbl.check_job.lease_seconds
     )
-    assert claimed.sid == started["id"]
+    assert claimed.sid == started.sid
     survivor = JobRunner(runtime.db, runtime.clock, runtime.rbl.check_job, "survivor")
     assert await survivor.run_once() == 0
     clock.advance(runtime.rbl.check_job.lease_seconds + 1)
     assert await survivor.run_once() == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["listed"] is False
-    assert done["total_count"] == 2 and done["checked_count"] == 2
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.listed is False
+    assert done.total_count == 2 and done.checked_count == 2
     assert await survivor.run_once() == 0  # a completed check is never run again
 
 
@@ -400,16 +404,16 @@ async def test_a_one_off_check_that_cannot_run_still_calls_back_with_its_error(
         sid_account, host="192.0.2.5", callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["error"]
-    assert done["listed"] is None and done["checked_count"] == 0
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.error
+    assert done.listed is None and done.checked_count == 0
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [body] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert body["event_type"] == "rbl.host.check.completed"
-    assert body["check_sid"] == started["id"]
-    assert body["error"] == done["error"]
+    assert body["check_sid"] == started.sid
+    assert body["error"] == done.error
     assert body["listed"] is False and body["total"] == 0 and body["details"] == []
     assert "could not run" in body["description"]
 
@@ -426,22 +430,22 @@ async def test_a_one_off_check_no_list_answers_reports_an_error_and_calls_back(
     ]
     await rbl.create_profile(
         sid_account,
-        {"name": "gone", "entries": [s["id"] for s in gone], "is_default": True},
+        {"name": "gone", "entries": [s.sid for s in gone], "is_default": True},
     )
     started = await rbl.start_check(
         sid_account, host="192.0.2.6", callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed"
-    assert (done["total_count"], done["checked_count"]) == (2, 0)
-    assert done["error"] == "none of the 2 blocklists asked gave an answer"
+    done = await rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed"
+    assert (done.total_count, done.checked_count) == (2, 0)
+    assert done.error == "none of the 2 blocklists asked gave an answer"
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [body] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [body] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert body["event_type"] == "rbl.host.check.completed"
-    assert body["error"] == done["error"] and body["listed"] is False
+    assert body["error"] == done.error and body["listed"] is False
 
 
 async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_callback(
@@ -455,23 +459,23 @@ async def test_a_manual_check_of_a_host_that_cannot_run_ends_with_event_and_call
     )
     _without_resolver(runtime)
     started = await runtime.rbl.start_check(
-        sid_account, host=host["id"], callback=webhook_receiver.url("/cb")
+        sid_account, host=host.sid, callback=webhook_receiver.url("/cb")
     )
     assert await _run_checks(runtime) == 1
-    done = await runtime.rbl.get_check(sid_account, started["id"])
-    assert done["status"] == "completed" and done["error"]
-    shown = await runtime.rbl.get_host(sid_account, host["id"])
-    assert shown["last_checked"] is None  # nothing was learnt: the state stays as it was
+    done = await runtime.rbl.get_check(sid_account, started.sid)
+    assert done.status == "completed" and done.error
+    shown = await runtime.rbl.get_host(sid_account, host.sid)
+    assert shown.last_checked_at is None  # nothing was learnt: the state stays as it was
     rows = await _events(runtime)
     assert _types(rows) == ["rbl.host.check.started", "rbl.host.check.completed"]
-    assert rows[1].payload["error"] == done["error"]
+    assert rows[1].payload["error"] == done.error
 
     await _deliver_all(runtime)
     now = runtime.clock.now().timestamp()
-    [callback] = _bodies(webhook_receiver, started["callback_secret"], now, "/cb")
+    [callback] = _bodies(webhook_receiver, started.callback_secret, now, "/cb")
     assert callback["event_type"] == "rbl.host.check.completed"
-    assert callback["check_sid"] == started["id"] and callback["error"] == done["error"]
-    assert callback["host"]["id"] == host["id"]
+    assert callback["check_sid"] == started.sid and callback["error"] == done.error
+    assert callback["host"]["id"] == host.sid
     hooks = _bodies(webhook_receiver, hook.secret, now)
     assert [b["event_type"] for b in hooks] == [
         "rbl.host.check.started",

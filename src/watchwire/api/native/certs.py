@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render_certs as render
 from watchwire.api.native.openapi import model_body
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
@@ -58,7 +59,7 @@ ProfileBody = Annotated[
 )
 async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.create_monitor(principal.account_sid, body)
-    return ok(request, monitor, status=201)
+    return ok(request, render.cert_monitor(monitor), status=201)
 
 
 @router.get("/cert-monitors", summary="List certificate monitors")
@@ -69,12 +70,13 @@ async def list_monitors(
     tag: Annotated[str | None, Query(description="Only monitors with this tag")] = None,
 ) -> JsonResponse:
     result = await runtime_of(request).certs.list_monitors(principal.account_sid, page, tag=tag)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.cert_monitor(m) for m in result.items], pagination=result.meta())
 
 
 @router.get("/cert-monitors/{sid}", summary="One certificate monitor with its state")
 async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).certs.get_monitor(principal.account_sid, sid))
+    monitor = await runtime_of(request).certs.get_monitor(principal.account_sid, sid)
+    return ok(request, render.cert_monitor(monitor))
 
 
 @router.patch(
@@ -86,29 +88,36 @@ async def update_monitor(
     request: Request, sid: str, body: MonitorBody, principal: Caller
 ) -> JsonResponse:
     certs = runtime_of(request).certs
-    return ok(request, await certs.update_monitor(principal.account_sid, sid, body))
+    return ok(
+        request, render.cert_monitor(await certs.update_monitor(principal.account_sid, sid, body))
+    )
 
 
 @router.delete("/cert-monitors/{sid}", summary="Delete a certificate monitor")
 async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).certs.delete_monitor(principal.account_sid, sid))
+    monitor = await runtime_of(request).certs.delete_monitor(principal.account_sid, sid)
+    return ok(request, render.cert_monitor(monitor))
 
 
 @router.post("/cert-monitors/{sid}/pause", summary="Stop checking a certificate monitor")
 async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
-    return ok(request, await certs.set_paused(principal.account_sid, sid, True))
+    return ok(
+        request, render.cert_monitor(await certs.set_paused(principal.account_sid, sid, True))
+    )
 
 
 @router.post("/cert-monitors/{sid}/resume", summary="Check a paused monitor again, from now")
 async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
-    return ok(request, await certs.set_paused(principal.account_sid, sid, False))
+    monitor = await certs.set_paused(principal.account_sid, sid, False)
+    return ok(request, render.cert_monitor(monitor))
 
 
 @router.post("/cert-monitors/{sid}/check", summary="Check now and return the fresh state")
 async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).certs.check_now(principal.account_sid, sid))
+    monitor = await runtime_of(request).certs.check_now(principal.account_sid, sid)
+    return ok(request, render.cert_monitor(monitor))
 
 
 # -- profiles ---------------------------------------------------------------------------------
@@ -122,18 +131,19 @@ async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonRe
 )
 async def create_profile(request: Request, body: ProfileBody, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).certs.create_profile(principal.account_sid, body)
-    return ok(request, profile, status=201)
+    return ok(request, render.cert_profile(profile), status=201)
 
 
 @router.get("/cert-profiles", summary="List certificate profiles")
 async def list_profiles(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).certs.list_profiles(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.cert_profile(p) for p in result.items], pagination=result.meta())
 
 
 @router.get("/cert-profiles/{sid}", summary="One certificate profile")
 async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).certs.get_profile(principal.account_sid, sid))
+    profile = await runtime_of(request).certs.get_profile(principal.account_sid, sid)
+    return ok(request, render.cert_profile(profile))
 
 
 @router.patch(
@@ -145,13 +155,14 @@ async def update_profile(
     request: Request, sid: str, body: ProfileBody, principal: Caller
 ) -> JsonResponse:
     certs = runtime_of(request).certs
-    return ok(request, await certs.update_profile(principal.account_sid, sid, body))
+    profile = await certs.update_profile(principal.account_sid, sid, body)
+    return ok(request, render.cert_profile(profile))
 
 
 @router.delete("/cert-profiles/{sid}", summary="Delete a certificate profile no monitor uses")
 async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
-    return ok(request, await certs.delete_profile(principal.account_sid, sid))
+    return ok(request, render.cert_profile(await certs.delete_profile(principal.account_sid, sid)))
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -166,4 +177,4 @@ async def list_errors(
 ) -> JsonResponse:
     certs = runtime_of(request).certs
     result = await certs.list_errors(principal.account_sid, page, monitor=monitor)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.cert_error(e) for e in result.items], pagination=result.meta())

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import render_domains as render
 from watchwire.api.native.openapi import model_body
 from watchwire.api.native.params import Limit, Offset
 from watchwire.services.accounts import Principal
@@ -41,16 +42,16 @@ async def list_domains(
     result = await runtime_of(request).domains.list_domains(
         principal.account_sid, offset=offset, limit=limit, from_date=from_date, to_date=to_date
     )
-    pages = max(1, -(-result["total"] // limit))
+    pages = max(1, -(-result.total // limit))
     pagination = {
-        "total": result["total"],
+        "total": result.total,
         "offset": offset,
         "limit": limit,
         "page": offset // limit + 1,
         "per_page": limit,
         "pages": pages,
     }
-    return ok(request, result["domains"], pagination=pagination)
+    return ok(request, [render.domain(d) for d in result.domains], pagination=pagination)
 
 
 @router.post(
@@ -61,12 +62,13 @@ async def list_domains(
 )
 async def create_domain(request: Request, body: DomainBody, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.create(principal.account_sid, body)
-    return ok(request, domain, status=201)
+    return ok(request, render.domain(domain), status=201)
 
 
 @router.get("/domains/settings", summary="Check interval and expiry thresholds")
 async def get_settings(request: Request, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.get_settings(principal.account_sid))
+    settings = await runtime_of(request).domains.get_settings(principal.account_sid)
+    return ok(request, render.settings(settings))
 
 
 @router.put(
@@ -80,23 +82,25 @@ async def put_settings(
     settings = await runtime_of(request).domains.update_settings(
         principal.account_sid, body, min_interval=principal.plan.min_interval_seconds
     )
-    return ok(request, settings)
+    return ok(request, render.settings(settings))
 
 
 @router.post("/domains/batch", status_code=202, summary="Monitor up to 100 domains at once")
 async def create_batch(request: Request, body: BatchBody, principal: Caller) -> JsonResponse:
     batch = await runtime_of(request).domains.create_batch(principal.account_sid, body)
-    return ok(request, batch, status=202)
+    return ok(request, render.batch_accepted(batch), status=202)
 
 
 @router.get("/domains/batch/{sid}", summary="Progress and per-domain outcome of a batch")
 async def batch_status(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.batch_status(principal.account_sid, sid))
+    batch = await runtime_of(request).domains.batch_status(principal.account_sid, sid)
+    return ok(request, render.batch(batch))
 
 
 @router.get("/domains/{sid}", summary="One domain with its records, state and expiry")
 async def get_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.get(principal.account_sid, sid))
+    domain = await runtime_of(request).domains.get(principal.account_sid, sid)
+    return ok(request, render.domain(domain))
 
 
 @router.put("/domains/{sid}", summary="Change user_id, paused, contact_groups or records")
@@ -104,17 +108,19 @@ async def update_domain(
     request: Request, sid: str, body: DomainBody, principal: Caller
 ) -> JsonResponse:
     domain = await runtime_of(request).domains.update(principal.account_sid, sid, body)
-    return ok(request, domain)
+    return ok(request, render.domain(domain))
 
 
 @router.delete("/domains/{sid}", summary="Stop monitoring a domain")
 async def delete_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.delete(principal.account_sid, sid))
+    domain = await runtime_of(request).domains.delete(principal.account_sid, sid)
+    return ok(request, render.domain(domain))
 
 
 @router.get("/domains/{sid}/records", summary="The monitored records of a domain")
 async def get_records(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.records(principal.account_sid, sid))
+    records = await runtime_of(request).domains.records(principal.account_sid, sid)
+    return ok(request, [render.dns_record(r) for r in records])
 
 
 @router.post("/domains/{sid}/records", status_code=201, summary="Monitor more records")
@@ -122,7 +128,7 @@ async def add_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:
     records = await runtime_of(request).domains.add_records(principal.account_sid, sid, body)
-    return ok(request, records, status=201)
+    return ok(request, [render.dns_record(r) for r in records], status=201)
 
 
 @router.put("/domains/{sid}/records", summary="Replace the monitored records")
@@ -130,7 +136,7 @@ async def replace_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:
     records = await runtime_of(request).domains.replace_records(principal.account_sid, sid, body)
-    return ok(request, records)
+    return ok(request, [render.dns_record(r) for r in records])
 
 
 @router.delete("/domains/{sid}/records", summary="Stop monitoring some records")
@@ -138,9 +144,10 @@ async def delete_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:
     records = await runtime_of(request).domains.delete_records(principal.account_sid, sid, body)
-    return ok(request, records)
+    return ok(request, [render.dns_record(r) for r in records])
 
 
 @router.post("/domains/{sid}/check", summary="Check the domain now and return its state")
 async def check_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).domains.check_now(principal.account_sid, sid))
+    domain = await runtime_of(request).domains.check_now(principal.account_sid, sid)
+    return ok(request, render.domain(domain))

@@ -10,11 +10,13 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, meta, ok
+from watchwire.api.native import render_rbl as render
 from watchwire.api.native.params import page_request
 from watchwire.errors import ValidationError
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.accounts import Principal
 from watchwire.services.rbl.fields import split_list
+from watchwire.services.rbl.records import RblHost
 
 router = APIRouter(prefix="/rbl", tags=["rbl"])
 Caller = Annotated[Principal, Depends(require("rbl"))]
@@ -24,12 +26,13 @@ Details = Annotated[bool, Query(description="Include every list's answer")]
 
 
 def _hosts_page(
-    request: Request, page: Page[dict[str, Any]], total_listed: int, status: int = 200
+    request: Request, page: Page[RblHost], total_listed: int, status: int = 200
 ) -> JsonResponse:
     body_meta = meta(request)
     body_meta["pagination"] = page.meta()
     body_meta["total_listed"] = total_listed
-    return JsonResponse({"data": page.items, "meta": body_meta}, status_code=status)
+    items = [render.rbl_host(h) for h in page.items]
+    return JsonResponse({"data": items, "meta": body_meta}, status_code=status)
 
 
 # -- hosts ------------------------------------------------------------------------------------
@@ -45,7 +48,7 @@ async def create_hosts(
     ],
 ) -> JsonResponse:
     hosts = await runtime_of(request).rbl.create_hosts(principal.account_sid, body)
-    return ok(request, hosts, status=201)
+    return ok(request, [render.rbl_host(h) for h in hosts], status=201)
 
 
 @router.get("/hosts", summary="List hosts (with how many are listed)")
@@ -58,43 +61,49 @@ async def list_hosts(
     service = runtime_of(request).rbl
     if ids is not None:
         chosen = await service.get_hosts(principal.account_sid, split_list(ids, "ids") or [])
-        return ok(request, chosen)
+        return ok(request, [render.rbl_host(h) for h in chosen])
     result, total_listed = await service.list_hosts(principal.account_sid, page)
     return _hosts_page(request, result, total_listed)
 
 
 @router.get("/hosts/{sid}", summary="One host with its listings")
 async def get_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.get_host(principal.account_sid, sid))
+    host = await runtime_of(request).rbl.get_host(principal.account_sid, sid)
+    return ok(request, render.rbl_host(host))
 
 
 @router.patch("/hosts/{sid}", summary="Change a host's name, profile, contact groups or tags")
 @router.put("/hosts/{sid}", summary="Change a host (as PATCH: fields not given stay)")
 async def update_host(request: Request, sid: str, body: Fields, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.update_host(principal.account_sid, sid, body)
-    return ok(request, host)
+    return ok(request, render.rbl_host(host))
 
 
 @router.delete("/hosts/{sid}", summary="Stop monitoring a host")
 async def delete_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.delete_host(principal.account_sid, sid))
+    host = await runtime_of(request).rbl.delete_host(principal.account_sid, sid)
+    return ok(request, render.rbl_host(host))
 
 
 @router.post("/hosts/{sid}/pause", summary="Stop checking a host")
 async def pause_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.set_host_paused(principal.account_sid, sid, True))
+    return ok(
+        request, render.rbl_host(await service.set_host_paused(principal.account_sid, sid, True))
+    )
 
 
 @router.post("/hosts/{sid}/resume", summary="Check a paused host again, starting now")
 async def resume_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.set_host_paused(principal.account_sid, sid, False))
+    host = await service.set_host_paused(principal.account_sid, sid, False)
+    return ok(request, render.rbl_host(host))
 
 
 @router.post("/hosts/{sid}/check", summary="Check a host now and return its fresh state")
 async def check_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.check_host_now(principal.account_sid, sid))
+    host = await runtime_of(request).rbl.check_host_now(principal.account_sid, sid)
+    return ok(request, render.rbl_host(host))
 
 
 # -- listings ---------------------------------------------------------------------------------
@@ -120,18 +129,19 @@ async def create_profile(
     ],
 ) -> JsonResponse:
     profile = await runtime_of(request).rbl.create_profile(principal.account_sid, body)
-    return ok(request, profile, status=201)
+    return ok(request, render.rbl_profile(profile), status=201)
 
 
 @router.get("/profiles", summary="List monitoring profiles")
 async def list_profiles(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).rbl.list_profiles(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.rbl_profile(p) for p in result.items], pagination=result.meta())
 
 
 @router.get("/profiles/{sid}", summary="One monitoring profile")
 async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.get_profile(principal.account_sid, sid))
+    profile = await runtime_of(request).rbl.get_profile(principal.account_sid, sid)
+    return ok(request, render.rbl_profile(profile))
 
 
 @router.patch("/profiles/{sid}", summary="Change a monitoring profile")
@@ -140,12 +150,13 @@ async def update_profile(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
     profile = await runtime_of(request).rbl.update_profile(principal.account_sid, sid, body)
-    return ok(request, profile)
+    return ok(request, render.rbl_profile(profile))
 
 
 @router.delete("/profiles/{sid}", summary="Delete an unused monitoring profile")
 async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.delete_profile(principal.account_sid, sid))
+    profile = await runtime_of(request).rbl.delete_profile(principal.account_sid, sid)
+    return ok(request, render.rbl_profile(profile))
 
 
 # -- sources ----------------------------------------------------------------------------------
@@ -154,7 +165,7 @@ async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonR
 @router.get("/sources", summary="The catalogue of lists and your custom sources")
 async def list_sources(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).rbl.list_sources(principal.account_sid, page)
-    return ok(request, result.items, pagination=result.meta())
+    return ok(request, [render.rbl_source(s) for s in result.items], pagination=result.meta())
 
 
 @router.post("/sources", status_code=201, summary="Add a custom source")
@@ -167,12 +178,13 @@ async def create_source(
     ],
 ) -> JsonResponse:
     source = await runtime_of(request).rbl.create_source(principal.account_sid, body)
-    return ok(request, source, status=201)
+    return ok(request, render.rbl_source(source), status=201)
 
 
 @router.get("/sources/{sid}", summary="One source")
 async def get_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.get_source(principal.account_sid, sid))
+    source = await runtime_of(request).rbl.get_source(principal.account_sid, sid)
+    return ok(request, render.rbl_source(source))
 
 
 @router.patch("/sources/{sid}", summary="Change a custom source")
@@ -181,24 +193,29 @@ async def update_source(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
     source = await runtime_of(request).rbl.update_source(principal.account_sid, sid, body)
-    return ok(request, source)
+    return ok(request, render.rbl_source(source))
 
 
 @router.delete("/sources/{sid}", summary="Delete a custom source")
 async def delete_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
-    return ok(request, await runtime_of(request).rbl.delete_source(principal.account_sid, sid))
+    source = await runtime_of(request).rbl.delete_source(principal.account_sid, sid)
+    return ok(request, render.rbl_source(source))
 
 
 @router.post("/sources/{sid}/pause", summary="Leave a source out of every check")
 async def pause_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.set_source_paused(principal.account_sid, sid, True))
+    return ok(
+        request,
+        render.rbl_source(await service.set_source_paused(principal.account_sid, sid, True)),
+    )
 
 
 @router.post("/sources/{sid}/resume", summary="Check a paused source again")
 async def resume_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.set_source_paused(principal.account_sid, sid, False))
+    source = await service.set_source_paused(principal.account_sid, sid, False)
+    return ok(request, render.rbl_source(source))
 
 
 # -- manual checks ----------------------------------------------------------------------------
@@ -223,7 +240,7 @@ async def start_check(
     check = await runtime_of(request).rbl.start_check(
         principal.account_sid, host=host, callback=callback, details=details
     )
-    return ok(request, check, status=202)
+    return ok(request, render.rbl_check_started(check), status=202)
 
 
 @router.get("/checks/{sid}", summary="A manual check's status (and answers with details=true)")
@@ -231,4 +248,5 @@ async def get_check(
     request: Request, sid: str, principal: Caller, details: Details = False
 ) -> JsonResponse:
     service = runtime_of(request).rbl
-    return ok(request, await service.get_check(principal.account_sid, sid, details=details))
+    check = await service.get_check(principal.account_sid, sid, details=details)
+    return ok(request, render.rbl_check(check))

@@ -1,6 +1,7 @@
 """Certificate monitoring (003's "Cert Monitors", "Cert Profiles", "Errors"): profiles (one
 default per account), monitors with pause/resume and "check now", and the list of active
-errors. Fields and shapes are in spec.py, the check itself (the scheduled job) in check.py.
+errors. Fields are in spec.py, the records it answers in records.py, the check itself (the
+scheduled job) in check.py.
 
 Every call is scoped to an account: another account's row is "not found".
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -21,18 +23,37 @@ from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.probes.base import ProbeContext
 from watchwire.services.certs.check import CertCheckJob
+from watchwire.services.certs.records import (
+    CertError,
+    CertMonitor,
+    CertProfile,
+    error_record,
+    monitor_record,
+    profile_record,
+)
 from watchwire.services.certs.spec import (
     DEFAULT_INTERVAL,
     MonitorFields,
     ProfileFields,
-    iso,
-    monitor_json,
-    profile_json,
+    profile_fields,
     validate,
 )
 from watchwire.services.contacts import resolve_groups
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_certs import cert_errors, cert_monitors, cert_profiles
+
+R = TypeVar("R")
+
+
+async def _owned(
+    conn: Connection, table: sa.Table, account_sid: str, sid: str, missing: str
+) -> Any:
+    """The account's row `sid` of `table`; NotFoundError (`missing`) for another's or none."""
+    where = (table.c.sid == sid, table.c.account_sid == account_sid)
+    row = (await conn.execute(sa.select(table).where(*where))).first()
+    if row is None:
+        raise NotFoundError(missing)
+    return row
 
 
 class CertService:
@@ -53,16 +74,7 @@ class CertService:
     # -- profiles ---------------------------------------------------------------------------
 
     async def _profile_row(self, conn: Connection, account_sid: str, sid: str) -> Any:
-        row = (
-            await conn.execute(
-                sa.select(cert_profiles).where(
-                    cert_profiles.c.sid == sid, cert_profiles.c.account_sid == account_sid
-                )
-            )
-        ).first()
-        if row is None:
-            raise NotFoundError("Certificate profile not found")
-        return row
+        return await _owned(conn, cert_profiles, account_sid, sid, "Certificate profile not found")
 
     async def _make_default(self, conn: Connection, account_sid: str, sid: str) -> None:
         await conn.execute(
@@ -106,31 +118,29 @@ class CertService:
             await self._make_default(conn, account_sid, sid)
         return sid
 
-    async def create_profile(self, account_sid: str, raw: dict[str, Any]) -> dict[str, Any]:
+    async def create_profile(self, account_sid: str, raw: dict[str, Any]) -> CertProfile:
         """Create a profile. The account's first profile, or one with `is_default`, becomes
         the default (and the previous default stops being it)."""
         fields = validate(ProfileFields, raw)
         async with self._db.transaction() as conn:
             sid = await self._insert_profile(conn, account_sid, fields)
-            return profile_json(await self._profile_row(conn, account_sid, sid))
+            return profile_record(await self._profile_row(conn, account_sid, sid))
 
-    async def get_profile(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_profile(self, account_sid: str, sid: str) -> CertProfile:
         async with self._db.connect() as conn:
-            return profile_json(await self._profile_row(conn, account_sid, sid))
+            return profile_record(await self._profile_row(conn, account_sid, sid))
 
-    async def list_profiles(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
-        return await self._page(cert_profiles, account_sid, page, profile_json)
+    async def list_profiles(self, account_sid: str, page: PageRequest) -> Page[CertProfile]:
+        return await self._page(cert_profiles, account_sid, page, profile_record)
 
     async def update_profile(
         self, account_sid: str, sid: str, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> CertProfile:
         """Change a profile. `is_default: true` takes the default over; `false` on the
         default is refused (an account keeps one default: make another the default)."""
         async with self._db.transaction() as conn:
             row = await self._profile_row(conn, account_sid, sid)
-            merged = {**profile_json(row), **changes}
-            for key in ("sid", "created_at", "updated_at"):
-                merged.pop(key)
+            merged = {**profile_fields(row), **changes}
             fields = validate(ProfileFields, merged)
             if row.is_default and not fields.is_default:
                 raise ValidationError.field(
@@ -144,9 +154,9 @@ class CertService:
             )
             if fields.is_default and not row.is_default:
                 await self._make_default(conn, account_sid, sid)
-            return profile_json(await self._profile_row(conn, account_sid, sid))
+            return profile_record(await self._profile_row(conn, account_sid, sid))
 
-    async def delete_profile(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_profile(self, account_sid: str, sid: str) -> CertProfile:
         """Delete a profile no monitor uses (ConflictError otherwise)."""
         async with self._db.transaction() as conn:
             row = await self._profile_row(conn, account_sid, sid)
@@ -160,7 +170,7 @@ class CertService:
             if used:
                 raise ConflictError(f"The profile is used by {used} certificate monitor(s)")
             await conn.execute(cert_profiles.delete().where(cert_profiles.c.sid == sid))
-            return profile_json(row)
+            return profile_record(row)
 
     async def _profile_for(self, conn: Connection, account_sid: str, sid: str | None) -> str:
         """The profile a monitor uses: `sid` checked, else the default (created with 003's
@@ -188,16 +198,7 @@ class CertService:
     # -- monitors ---------------------------------------------------------------------------
 
     async def _monitor_row(self, conn: Connection, account_sid: str, sid: str) -> Any:
-        row = (
-            await conn.execute(
-                sa.select(cert_monitors).where(
-                    cert_monitors.c.sid == sid, cert_monitors.c.account_sid == account_sid
-                )
-            )
-        ).first()
-        if row is None:
-            raise NotFoundError("Certificate monitor not found")
-        return row
+        return await _owned(conn, cert_monitors, account_sid, sid, "Certificate monitor not found")
 
     async def _columns(
         self, conn: Connection, account_sid: str, fields: MonitorFields
@@ -214,7 +215,7 @@ class CertService:
             "paused": fields.paused,
         }
 
-    async def create_monitor(self, account_sid: str, raw: dict[str, Any]) -> dict[str, Any]:
+    async def create_monitor(self, account_sid: str, raw: dict[str, Any]) -> CertMonitor:
         fields = validate(MonitorFields, {"interval": self._default_interval, **raw})
         now = self._clock.now()
         sid = new_sid("cert_monitor")
@@ -231,20 +232,20 @@ class CertService:
                     updated_at=now,
                 )
             )
-            return monitor_json(await self._monitor_row(conn, account_sid, sid), now)
+            return monitor_record(await self._monitor_row(conn, account_sid, sid), now)
 
-    async def get_monitor(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_monitor(self, account_sid: str, sid: str) -> CertMonitor:
         async with self._db.connect() as conn:
             row = await self._monitor_row(conn, account_sid, sid)
-        return monitor_json(row, self._clock.now())
+        return monitor_record(row, self._clock.now())
 
     async def list_monitors(
         self, account_sid: str, page: PageRequest, *, tag: str | None = None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[CertMonitor]:
         now = self._clock.now()
         if tag is None:
             return await self._page(
-                cert_monitors, account_sid, page, lambda r: monitor_json(r, now)
+                cert_monitors, account_sid, page, lambda r: monitor_record(r, now)
             )
         async with self._db.connect() as conn:
             rows = (
@@ -254,12 +255,12 @@ class CertService:
                     .order_by(cert_monitors.c.created_at, cert_monitors.c.sid)
                 )
             ).all()
-        items = [monitor_json(r, now) for r in rows if tag in r.tags]
+        items = [monitor_record(r, now) for r in rows if tag in r.tags]
         return Page(items[page.offset : page.offset + page.per_page], len(items), page)
 
     async def update_monitor(
         self, account_sid: str, sid: str, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> CertMonitor:
         """Change a monitor; a new endpoint (hostname, protocol, port) starts afresh: its
         certificate, bracket and errors are forgotten without events, and it is checked now."""
         now = self._clock.now()
@@ -294,9 +295,9 @@ class CertService:
             await conn.execute(
                 cert_monitors.update().where(cert_monitors.c.sid == sid).values(values)
             )
-            return monitor_json(await self._monitor_row(conn, account_sid, sid), now)
+            return monitor_record(await self._monitor_row(conn, account_sid, sid), now)
 
-    async def set_paused(self, account_sid: str, sid: str, paused: bool) -> dict[str, Any]:
+    async def set_paused(self, account_sid: str, sid: str, paused: bool) -> CertMonitor:
         """Pause (no checks) or resume (checked at once)."""
         now = self._clock.now()
         values: dict[str, Any] = {"paused": paused, "updated_at": now}
@@ -307,17 +308,17 @@ class CertService:
             await conn.execute(
                 cert_monitors.update().where(cert_monitors.c.sid == sid).values(values)
             )
-            return monitor_json(await self._monitor_row(conn, account_sid, sid), now)
+            return monitor_record(await self._monitor_row(conn, account_sid, sid), now)
 
-    async def delete_monitor(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_monitor(self, account_sid: str, sid: str) -> CertMonitor:
         now = self._clock.now()
         async with self._db.transaction() as conn:
             row = await self._monitor_row(conn, account_sid, sid)
             await conn.execute(cert_monitors.delete().where(cert_monitors.c.sid == sid))
             await conn.execute(cert_errors.delete().where(cert_errors.c.monitor_sid == sid))
-        return monitor_json(row, now)
+        return monitor_record(row, now)
 
-    async def check_now(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def check_now(self, account_sid: str, sid: str) -> CertMonitor:
         """Run the monitor's check in this call, through the scheduled job's code, and return
         the fresh state. ConflictError when a worker is checking it right now."""
         owner = "check-now-" + secrets.token_hex(6)
@@ -336,7 +337,7 @@ class CertService:
 
     async def list_errors(
         self, account_sid: str, page: PageRequest, *, monitor: str | None = None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[CertError]:
         """The active errors across the account's monitors (or one monitor), newest first."""
         where = [cert_errors.c.account_sid == account_sid]
         if monitor is not None:
@@ -361,22 +362,7 @@ class CertService:
                     .limit(page.per_page)
                 )
             ).all()
-        items = [
-            {
-                "id": r.sid,
-                "monitor": r.monitor_sid,
-                "monitor_name": r.monitor_name,
-                "hostname": r.hostname,
-                "protocol": r.protocol,
-                "error_type": r.error_type,
-                "code": r.code,
-                "severity": r.severity,
-                "message": r.message,
-                "first_seen": iso(r.first_seen),
-                "last_seen": iso(r.last_seen),
-            }
-            for r in rows
-        ]
+        items = [error_record(r) for r in rows]
         return Page(items, int(total), page)
 
     async def count_errors(self, account_sid: str) -> int:
@@ -393,8 +379,8 @@ class CertService:
     # -- shared -------------------------------------------------------------------------------
 
     async def _page(
-        self, table: sa.Table, account_sid: str, page: PageRequest, shape: Any
-    ) -> Page[dict[str, Any]]:
+        self, table: sa.Table, account_sid: str, page: PageRequest, shape: Callable[[Any], R]
+    ) -> Page[R]:
         where = table.c.account_sid == account_sid
         async with self._db.connect() as conn:
             total = (

@@ -1,17 +1,15 @@
 """What certificate profiles and monitors are made of, validated once (003's defaults), and
-how they, their certificates and their errors are shown to faces and in event payloads."""
+how monitors and their errors are shown in event payloads (faces render records.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from watchwire.clock import isoformat
-from watchwire.engine.evaluate_certs import EXPIRED, Profile, expiry_days
+from watchwire.engine.evaluate_certs import Profile
 from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
 from watchwire.probes.tls.tls import Protocol
@@ -135,19 +133,13 @@ def validate(model: type[BaseModel], raw: dict[str, Any]) -> Any:
 # -- shapes -----------------------------------------------------------------------------------
 
 
-def iso(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
-
-
-def profile_json(row: Any) -> dict[str, Any]:
+def profile_fields(row: Any) -> dict[str, Any]:
+    """A stored profile as ProfileFields takes it (an update validates the merge)."""
     return {
-        "sid": row.sid,
         "name": row.name,
         "expiration_thresholds": list(row.expiration_thresholds),
         **{switch: bool(getattr(row, switch)) for switch in SWITCHES},
         "is_default": bool(row.is_default),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
     }
 
 
@@ -191,23 +183,4 @@ def error_json(entry: dict[str, Any], row: Any) -> dict[str, Any]:
         "message": entry["message"],
         "first_seen": entry["first_seen"],
         "last_seen": entry["last_seen"],
-    }
-
-
-def monitor_json(row: Any, now: datetime) -> dict[str, Any]:
-    not_after = datetime.fromisoformat(row.not_after) if row.not_after else None
-    bracket = row.expiry_bracket
-    return {
-        **monitor_summary(row),
-        "paused": bool(row.paused),
-        "interval": row.interval_seconds,
-        "certificate": row.certificate,
-        "expiry_days": expiry_days(not_after, now) if not_after else None,
-        "expiry_bracket": "expired" if bracket == EXPIRED else bracket,
-        "errors": [error_json(e, row) for e in row.errors],
-        "last_outcome": row.last_outcome,
-        "last_checked_at": iso(row.last_checked_at),
-        "next_run_at": iso(row.next_run_at),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
     }

@@ -62,7 +62,7 @@ class DomainExpiryJob:
             )
         now = self.clock.now()
         async with self.db.connect() as conn:
-            thresholds = (await settings_of(conn, row.account_sid, self.defaults))["expiry_days"]
+            thresholds = list((await settings_of(conn, row.account_sid, self.defaults)).expiry_days)
             monitored = (
                 await conn.execute(
                     sa.select(

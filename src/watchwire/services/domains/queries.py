@@ -15,6 +15,7 @@ from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import is_sid, new_sid
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.domains.fields import MAX_RECORDS, DomainIn, RecordIn
+from watchwire.services.domains.records import DomainSettings
 from watchwire.store.database import Connection
 from watchwire.store.tables_domains import (
     domain_expiry,
@@ -28,7 +29,7 @@ def expected_of(rows: list[Any]) -> list[ExpectedRecord]:
     return [ExpectedRecord(r.type, r.host, r.value, r.priority) for r in rows]
 
 
-async def settings_of(conn: Connection, account_sid: str, defaults: Settings) -> dict[str, Any]:
+async def settings_of(conn: Connection, account_sid: str, defaults: Settings) -> DomainSettings:
     """The account's check interval and expiry thresholds (the operator's defaults when it
     set none)."""
     row = (
@@ -36,12 +37,11 @@ async def settings_of(conn: Connection, account_sid: str, defaults: Settings) ->
             sa.select(domain_settings).where(domain_settings.c.account_sid == account_sid)
         )
     ).first()
-    return {
-        "check_interval": row.check_interval_seconds
-        if row
-        else defaults.domain_check_interval_seconds,
-        "expiry_days": list(row.expiry_days) if row else list(defaults.domain_expiry_days),
-    }
+    if row is None:
+        return DomainSettings(
+            defaults.domain_check_interval_seconds, tuple(defaults.domain_expiry_days)
+        )
+    return DomainSettings(row.check_interval_seconds, tuple(row.expiry_days))
 
 
 def _where(account_sid: str, ref: str) -> Any:

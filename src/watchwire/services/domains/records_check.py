@@ -138,7 +138,7 @@ class DomainRecordsJob:
         async with self.db.connect() as conn:
             expected = expected_of(await records_of(conn, row.sid))
             account = await settings_of(conn, row.account_sid, self.defaults)
-        interval = timedelta(seconds=account["check_interval"])
+        interval = timedelta(seconds=account.check_interval_seconds)
         try:
             observed = await observe(row.domain, expected, self.probe_ctx)
         except ProbeError as exc:

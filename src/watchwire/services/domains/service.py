@@ -44,8 +44,18 @@ from watchwire.services.domains.queries import (
     records_of,
     settings_of,
 )
+from watchwire.services.domains.records import (
+    Batch,
+    BatchAccepted,
+    DnsRecord,
+    Domain,
+    DomainList,
+    DomainSettings,
+    batch_record,
+    dns_record,
+    domain_record,
+)
 from watchwire.services.domains.records_check import DomainRecordsJob
-from watchwire.services.domains.shapes import batch_json, domain_json, record_json
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_domains import (
     domain_batches,
@@ -83,13 +93,13 @@ class DomainService:
 
     # -- settings ---------------------------------------------------------------------------
 
-    async def get_settings(self, account_sid: str) -> dict[str, Any]:
+    async def get_settings(self, account_sid: str) -> DomainSettings:
         async with self.db.connect() as conn:
             return await settings_of(conn, account_sid, self.settings)
 
     async def update_settings(
         self, account_sid: str, raw: dict[str, Any], *, min_interval: int
-    ) -> dict[str, Any]:
+    ) -> DomainSettings:
         changes = validate(SettingsIn, raw)
         if changes.check_interval is not None and changes.check_interval < min_interval:
             raise ValidationError.field(
@@ -100,10 +110,10 @@ class DomainService:
         now = self.clock.now()
         async with self.db.transaction() as conn:
             current = await settings_of(conn, account_sid, self.settings)
-            interval = int(changes.check_interval or current["check_interval"])
+            interval = int(changes.check_interval or current.check_interval_seconds)
             values = {
                 "check_interval_seconds": interval,
-                "expiry_days": changes.expiry_days or current["expiry_days"],
+                "expiry_days": changes.expiry_days or list(current.expiry_days),
                 "updated_at": now,
             }
             updated = await conn.execute(
@@ -128,11 +138,11 @@ class DomainService:
 
     # -- reading ----------------------------------------------------------------------------
 
-    async def _render(self, conn: Connection, row: Any) -> dict[str, Any]:
+    async def _render(self, conn: Connection, row: Any) -> Domain:
         return (await self._render_many(conn, [row]))[0]
 
-    async def _render_many(self, conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-        """Domains as the API shows them, with their records and expiry (two queries)."""
+    async def _render_many(self, conn: Connection, rows: Sequence[Any]) -> list[Domain]:
+        """Domains with their records and expiry (two queries)."""
         sids = [r.sid for r in rows]
         records: dict[str, list[Any]] = {sid: [] for sid in sids}
         for record in (
@@ -150,9 +160,9 @@ class DomainService:
             ).all()
         }
         now = self.clock.now()
-        return [domain_json(r, records[r.sid], expiries.get(r.sid), now) for r in rows]
+        return [domain_record(r, records[r.sid], expiries.get(r.sid), now) for r in rows]
 
-    async def get(self, account_sid: str, ref: str) -> dict[str, Any]:
+    async def get(self, account_sid: str, ref: str) -> Domain:
         async with self.db.connect() as conn:
             return await self._render(conn, await domain_row(conn, account_sid, ref))
 
@@ -164,7 +174,7 @@ class DomainService:
         limit: int = 25,
         from_date: str | None = None,
         to_date: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> DomainList:
         """002's list: `offset`, `limit` (1 to 100), `from_date`/`to_date` on the creation time
         (a date covers its whole day). Oldest first."""
         check_offset(offset)
@@ -193,17 +203,17 @@ class DomainService:
                 )
             ).all()
             items = await self._render_many(conn, rows)
-        return {"domains": items, "total": int(total), "offset": offset, "limit": limit}
+        return DomainList(tuple(items), int(total), offset, limit)
 
     # -- writing ----------------------------------------------------------------------------
 
-    async def create(self, account_sid: str, raw: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, account_sid: str, raw: dict[str, Any]) -> Domain:
         fields = validate(DomainIn, raw)
         async with self.db.transaction() as conn:
             sid = await insert_domain(conn, account_sid, fields, self.clock.now())
         return await self.get(account_sid, sid)
 
-    async def update(self, account_sid: str, ref: str, raw: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, account_sid: str, ref: str, raw: dict[str, Any]) -> Domain:
         """Change `user_id`, `paused`, `contact_groups`, or replace `records` (002's PUT)."""
         allowed = {"user_id", "paused", "contact_groups", "records", "dnsRecords", "domain"}
         for name in raw:
@@ -250,7 +260,7 @@ class DomainService:
             )
             return await self._render(conn, await domain_row(conn, account_sid, row.sid))
 
-    async def delete(self, account_sid: str, ref: str) -> dict[str, Any]:
+    async def delete(self, account_sid: str, ref: str) -> Domain:
         async with self.db.transaction() as conn:
             row = await domain_row(conn, account_sid, ref)
             shown = await self._render(conn, row)
@@ -272,21 +282,21 @@ class DomainService:
             raise ValidationError.field("records", "max_items", f"at most {MAX_RECORDS} records")
         return [validate(RecordIn, item, f"records.{i}.") for i, item in enumerate(items)]
 
-    async def records(self, account_sid: str, ref: str) -> list[dict[str, Any]]:
+    async def records(self, account_sid: str, ref: str) -> list[DnsRecord]:
         async with self.db.connect() as conn:
             row = await domain_row(conn, account_sid, ref)
-            return [record_json(r) for r in await records_of(conn, row.sid)]
+            return [dns_record(r) for r in await records_of(conn, row.sid)]
 
-    async def add_records(self, account_sid: str, ref: str, raw: Any) -> list[dict[str, Any]]:
+    async def add_records(self, account_sid: str, ref: str, raw: Any) -> list[DnsRecord]:
         records = self._records_in(raw)
         now = self.clock.now()
         async with self.db.transaction() as conn:
             row = await domain_row(conn, account_sid, ref)
             await insert_records(conn, row.sid, records, now)
             await self._touch(conn, row.sid, now)
-            return [record_json(r) for r in await records_of(conn, row.sid)]
+            return [dns_record(r) for r in await records_of(conn, row.sid)]
 
-    async def replace_records(self, account_sid: str, ref: str, raw: Any) -> list[dict[str, Any]]:
+    async def replace_records(self, account_sid: str, ref: str, raw: Any) -> list[DnsRecord]:
         records = self._records_in(raw)
         now = self.clock.now()
         async with self.db.transaction() as conn:
@@ -296,9 +306,9 @@ class DomainService:
             )
             await insert_records(conn, row.sid, records, now)
             await self._touch(conn, row.sid, now)
-            return [record_json(r) for r in await records_of(conn, row.sid)]
+            return [dns_record(r) for r in await records_of(conn, row.sid)]
 
-    async def delete_records(self, account_sid: str, ref: str, raw: Any) -> list[dict[str, Any]]:
+    async def delete_records(self, account_sid: str, ref: str, raw: Any) -> list[DnsRecord]:
         """Stop monitoring the records named by type, host and value (ttl is ignored)."""
         records = self._records_in(raw)
         wanted = {r.expected().key for r in records}
@@ -311,7 +321,7 @@ class DomainService:
                 raise NotFoundError("Record not found on this domain")
             await conn.execute(domain_records.delete().where(domain_records.c.id.in_(doomed)))
             await self._touch(conn, row.sid, now)
-            return [record_json(r) for r in await records_of(conn, row.sid)]
+            return [dns_record(r) for r in await records_of(conn, row.sid)]
 
     async def _touch(self, conn: Connection, sid: str, now: datetime) -> None:
         # Changed expectations are checked at once (the next check decides missing/restored).
@@ -323,7 +333,7 @@ class DomainService:
 
     # -- batches ----------------------------------------------------------------------------
 
-    async def create_batch(self, account_sid: str, raw: Any) -> dict[str, Any]:
+    async def create_batch(self, account_sid: str, raw: Any) -> BatchAccepted:
         """Accept up to 100 domains; they are created by the batch job, in order. Each item
         is checked for shape now (a malformed item fails the request, naming it) and for
         conflicts when processed (reported per domain in the status)."""
@@ -351,9 +361,9 @@ class DomainService:
                     created_at=now,
                 )
             )
-        return {"request_id": sid, "status": "pending", "total": len(items)}
+        return BatchAccepted(sid=sid, status="pending", total=len(items))
 
-    async def batch_status(self, account_sid: str, request_id: str) -> dict[str, Any]:
+    async def batch_status(self, account_sid: str, request_id: str) -> Batch:
         async with self.db.connect() as conn:
             row = (
                 await conn.execute(
@@ -365,11 +375,11 @@ class DomainService:
             ).first()
         if row is None:
             raise NotFoundError("Batch request not found")
-        return batch_json(row)
+        return batch_record(row)
 
     # -- checks -----------------------------------------------------------------------------
 
-    async def check_now(self, account_sid: str, ref: str) -> dict[str, Any]:
+    async def check_now(self, account_sid: str, ref: str) -> Domain:
         """Run the domain's record check (and its expiry check) now, through the jobs' code,
         and return the fresh state. ConflictError while a worker is checking its records."""
         now = self.clock.now()

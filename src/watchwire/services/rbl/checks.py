@@ -16,8 +16,8 @@ from watchwire.ids import is_sid, new_sid
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.rbl.query import parse_target
 from watchwire.services.rbl.hosts import host_row
-from watchwire.services.rbl.model import iso
 from watchwire.services.rbl.plans import default_profile, read_plan
+from watchwire.services.rbl.records import RblCheck, RblCheckStarted, check_record
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_checks, rbl_hosts
 from watchwire.text import refuse_control_characters
@@ -53,7 +53,7 @@ class RblChecks:
 
     async def start_check(
         self, account_sid: str, *, host: Any, callback: str | None = None, details: bool = False
-    ) -> dict[str, Any]:
+    ) -> RblCheckStarted:
         """Queue a manual check; returns its `PP…` id at once (and the callback's signing
         secret, shown only here)."""
         if not isinstance(host, str) or not host.strip():
@@ -89,26 +89,21 @@ class RblChecks:
             if profile is None:
                 profile = await default_profile(conn, account_sid)
             plan = await read_plan(conn, account_sid, profile)
-        answer: dict[str, Any] = {
-            "id": sid,
-            "status": "pending",
-            "host": value,
-            "host_id": row.sid if row is not None else None,
-            "callback": callback,
-            "callback_secret": secret,
-            "created_at": iso(now),
-        }
+        sources = None
         if details:
-            answer["rbls"] = [
-                {"id": s.sid, "type": s.type, "custom": s.custom, "host": s.zone}
-                for s in plan.sources
-                if s.type == target_type
-            ]
-        return answer
+            sources = tuple(s for s in plan.sources if s.type == target_type)
+        return RblCheckStarted(
+            sid=sid,
+            status="pending",
+            host=value,
+            host_sid=row.sid if row is not None else None,
+            callback_url=callback,
+            callback_secret=secret,
+            created_at=now,
+            sources=sources,
+        )
 
-    async def get_check(
-        self, account_sid: str, sid: str, *, details: bool = False
-    ) -> dict[str, Any]:
+    async def get_check(self, account_sid: str, sid: str, *, details: bool = False) -> RblCheck:
         async with self.db.connect() as conn:
             row = (
                 await conn.execute(
@@ -119,21 +114,4 @@ class RblChecks:
             ).first()
         if row is None:
             raise NotFoundError("Check not found")
-        result = row.result or {}
-        answer: dict[str, Any] = {
-            "id": row.sid,
-            "status": row.status,
-            "host": row.host,
-            "host_id": row.host_sid,
-            "listed": result.get("listed"),
-            "listed_count": result.get("listed_count"),
-            "checked_count": result.get("checked_count", 0),
-            "total_count": result.get("total_count", 0),
-            "error": row.error,
-            "callback": row.callback_url,
-            "created_at": iso(row.created_at),
-            "completed_at": iso(row.completed_at),
-        }
-        if details:
-            answer["details"] = result.get("details", [])
-        return answer
+        return check_record(row, details=details)

@@ -27,8 +27,8 @@ from watchwire.services.rbl.fields import (
     tags_of,
     unknown_fields,
 )
-from watchwire.services.rbl.model import host_json
 from watchwire.services.rbl.profiles import host_profile
+from watchwire.services.rbl.records import RblHost, host_record
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_hosts
 from watchwire.text import refuse_control_characters
@@ -57,11 +57,11 @@ class RblHosts:
     clock: Clock
     host_job: RblHostJob
 
-    async def get_host(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_host(self, account_sid: str, sid: str) -> RblHost:
         async with self.db.connect() as conn:
-            return host_json(await host_row(conn, account_sid, sid), self.clock.now())
+            return host_record(await host_row(conn, account_sid, sid), self.clock.now())
 
-    async def get_hosts(self, account_sid: str, sids: Sequence[str]) -> list[dict[str, Any]]:
+    async def get_hosts(self, account_sid: str, sids: Sequence[str]) -> list[RblHost]:
         """Several hosts at once (the Go SDK's `?ids=`); unknown SIDs are left out."""
         async with self.db.connect() as conn:
             rows = (
@@ -72,11 +72,11 @@ class RblHosts:
                 )
             ).all()
         now = self.clock.now()
-        return [host_json(r, now) for r in rows]
+        return [host_record(r, now) for r in rows]
 
     async def list_hosts(
         self, account_sid: str, page: PageRequest, *, listed_only: bool = False
-    ) -> tuple[Page[dict[str, Any]], int]:
+    ) -> tuple[Page[RblHost], int]:
         """A page of hosts (only listed ones for 003's Listings) and how many are listed."""
         mine = rbl_hosts.c.account_sid == account_sid
         listed = rbl_hosts.c.listed_count > 0
@@ -100,9 +100,9 @@ class RblHosts:
                 )
             ).all()
         now = self.clock.now()
-        return Page([host_json(r, now) for r in rows], int(total), page), int(total_listed)
+        return Page([host_record(r, now) for r in rows], int(total), page), int(total_listed)
 
-    async def create_hosts(self, account_sid: str, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    async def create_hosts(self, account_sid: str, fields: dict[str, Any]) -> list[RblHost]:
         """Create one host, or one per address of a subnet or range; returns them all."""
         unknown_fields(fields, HOST_FIELDS)
         text = fields.get("host")
@@ -161,9 +161,7 @@ class RblHosts:
             await conn.execute(rbl_hosts.insert(), rows)
         return await self.get_hosts(account_sid, [r["sid"] for r in rows])
 
-    async def update_host(
-        self, account_sid: str, sid: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def update_host(self, account_sid: str, sid: str, fields: dict[str, Any]) -> RblHost:
         unknown_fields(fields, HOST_FIELDS - {"host"})
         values: dict[str, Any] = {"updated_at": self.clock.now()}
         if "name" in fields:
@@ -182,13 +180,13 @@ class RblHosts:
             await conn.execute(rbl_hosts.update().where(rbl_hosts.c.sid == sid).values(values))
         return await self.get_host(account_sid, sid)
 
-    async def delete_host(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_host(self, account_sid: str, sid: str) -> RblHost:
         async with self.db.transaction() as conn:
-            shown = host_json(await host_row(conn, account_sid, sid), self.clock.now())
+            shown = host_record(await host_row(conn, account_sid, sid), self.clock.now())
             await conn.execute(rbl_hosts.delete().where(rbl_hosts.c.sid == sid))
         return shown
 
-    async def set_host_paused(self, account_sid: str, sid: str, paused: bool) -> dict[str, Any]:
+    async def set_host_paused(self, account_sid: str, sid: str, paused: bool) -> RblHost:
         now = self.clock.now()
         values: dict[str, Any] = {"paused": paused, "updated_at": now}
         async with self.db.transaction() as conn:
@@ -198,7 +196,7 @@ class RblHosts:
             await conn.execute(rbl_hosts.update().where(rbl_hosts.c.sid == sid).values(values))
         return await self.get_host(account_sid, sid)
 
-    async def check_host_now(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def check_host_now(self, account_sid: str, sid: str) -> RblHost:
         """Check a host in this call, through the scheduled job's own path; its fresh state.
         ConflictError while a check of it is running."""
         owner = f"now-{secrets.token_hex(6)}"

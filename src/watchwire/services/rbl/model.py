@@ -1,6 +1,6 @@
 """What blocklist monitoring shares between its service parts and its checks: the sources an
 account sees, which of them a profile checks, the probe options of a host check, and the JSON
-shapes of hosts, profiles, sources and detail entries.
+shapes of hosts and detail entries in event payloads.
 
 Sources are the built-in catalogue (watchwire/data/rbl_catalog.json) plus the account's
 custom sources. Catalogue sources have stable SIDs derived from their catalogue id, the same
@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -68,20 +68,9 @@ class Source:
     delisting_url: str | None = None
     created_at: datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.sid,
-            "host": self.zone,
-            "name": self.name,
-            "type": self.type,
-            "custom": self.custom,
-            "custom_codes": list(self.custom_codes),
-            "status": "paused" if self.paused else "active",
-            "purpose": self.purpose,
-            "website": self.website,
-            "delisting_url": self.delisting_url,
-            "created_at": iso(self.created_at),
-        }
+    @property
+    def status(self) -> Literal["active", "paused"]:
+        return "paused" if self.paused else "active"
 
     def probe_source(self) -> RblSource:
         """The probe's view of this list (for its RFC 5782 self-test)."""
@@ -194,7 +183,12 @@ def listed_period(first_listed: datetime | None, now: datetime) -> str | None:
     """How long a host has been listed, as the earlier API wrote it: `1 day 11:37:51`."""
     if first_listed is None:
         return None
-    seconds = max(0, int((now - first_listed).total_seconds()))
+    return period_text(max(timedelta(0), now - first_listed))
+
+
+def period_text(duration: timedelta) -> str:
+    """A duration as the earlier API wrote how long a host has been listed: `1 day 11:37:51`."""
+    seconds = int(duration.total_seconds())
     days, rest = divmod(seconds, 86400)
     clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
     if not days:
@@ -203,7 +197,8 @@ def listed_period(first_listed: datetime | None, now: datetime) -> str | None:
 
 
 def host_json(row: Any, now: datetime) -> dict[str, Any]:
-    """003's host object (with the earlier version's keys, see GAPS.md)."""
+    """The host as events carry it: 003's host object (with the earlier version's keys, see
+    GAPS.md). Faces render records.RblHost."""
     listings = list((row.listings or {}).values())
     first = as_utc(row.first_listed)
     return {
@@ -232,16 +227,3 @@ def host_json(row: Any, now: datetime) -> dict[str, Any]:
 def one_off_host(value: str, target_type: str) -> dict[str, Any]:
     """The host object of a one-off check (an address or domain that is not an account host)."""
     return {"id": None, "host": value, "name": value, "type": target_type}
-
-
-def profile_json(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.sid,
-        "name": row.name,
-        "entries": list(row.entries),
-        "frequency": row.frequency,
-        "sync_method": row.sync_method,
-        "is_default": bool(row.is_default),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.updated_at),
-    }

@@ -30,9 +30,9 @@ from watchwire.services.rbl.model import (
     FREQUENCIES,
     SYNC_METHODS,
     account_sources,
-    profile_json,
 )
 from watchwire.services.rbl.plans import default_profile
+from watchwire.services.rbl.records import RblProfile, profile_record
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_hosts, rbl_profiles
 
@@ -118,11 +118,11 @@ class RblProfiles:
             raise NotFoundError("Monitoring profile not found")
         return row
 
-    async def get_profile(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_profile(self, account_sid: str, sid: str) -> RblProfile:
         async with self.db.connect() as conn:
-            return profile_json(await self._profile_row(conn, account_sid, sid))
+            return profile_record(await self._profile_row(conn, account_sid, sid))
 
-    async def list_profiles(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_profiles(self, account_sid: str, page: PageRequest) -> Page[RblProfile]:
         where = rbl_profiles.c.account_sid == account_sid
         async with self.db.connect() as conn:
             total = (
@@ -139,7 +139,7 @@ class RblProfiles:
                     .limit(page.per_page)
                 )
             ).all()
-        return Page([profile_json(r) for r in rows], int(total), page)
+        return Page([profile_record(r) for r in rows], int(total), page)
 
     async def _profile_values(
         self, conn: Connection, account_sid: str, fields: dict[str, Any], current: Any | None
@@ -179,7 +179,7 @@ class RblProfiles:
             values["is_default"] = boolean(fields["is_default"], "is_default")
         return values
 
-    async def create_profile(self, account_sid: str, fields: dict[str, Any]) -> dict[str, Any]:
+    async def create_profile(self, account_sid: str, fields: dict[str, Any]) -> RblProfile:
         async with self.db.transaction() as conn:
             values = await self._profile_values(conn, account_sid, fields, None)
             sid = await insert_profile(conn, account_sid, values, self.clock.now())
@@ -188,7 +188,7 @@ class RblProfiles:
 
     async def update_profile(
         self, account_sid: str, sid: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> RblProfile:
         async with self.db.transaction() as conn:
             row = await self._profile_row(conn, account_sid, sid)
             values = await self._profile_values(conn, account_sid, fields, row)
@@ -205,7 +205,7 @@ class RblProfiles:
         self.checker.forget(account_sid)  # checks use the new lists from now
         return await self.get_profile(account_sid, sid)
 
-    async def delete_profile(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_profile(self, account_sid: str, sid: str) -> RblProfile:
         async with self.db.transaction() as conn:
             row = await self._profile_row(conn, account_sid, sid)
             used = (
@@ -222,4 +222,4 @@ class RblProfiles:
                 )
             await conn.execute(rbl_profiles.delete().where(rbl_profiles.c.sid == sid))
         self.checker.forget(account_sid)  # checks use the new lists from now
-        return profile_json(row)
+        return profile_record(row)

@@ -33,11 +33,10 @@ class RblSources:
     clock: Clock
     checker: RblChecker
 
-    async def list_sources(self, account_sid: str, page: PageRequest) -> Page[dict[str, Any]]:
+    async def list_sources(self, account_sid: str, page: PageRequest) -> Page[Source]:
         async with self.db.connect() as conn:
             sources = await account_sources(conn, account_sid)
-        items = [s.to_json() for s in sources]
-        return Page(items[page.offset : page.offset + page.per_page], len(items), page)
+        return Page(sources[page.offset : page.offset + page.per_page], len(sources), page)
 
     async def _source(self, conn: Connection, account_sid: str, sid: str) -> Source:
         for source in await account_sources(conn, account_sid):
@@ -45,11 +44,11 @@ class RblSources:
                 return source
         raise NotFoundError("RBL source not found")
 
-    async def get_source(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def get_source(self, account_sid: str, sid: str) -> Source:
         async with self.db.connect() as conn:
-            return (await self._source(conn, account_sid, sid)).to_json()
+            return await self._source(conn, account_sid, sid)
 
-    async def create_source(self, account_sid: str, fields: dict[str, Any]) -> dict[str, Any]:
+    async def create_source(self, account_sid: str, fields: dict[str, Any]) -> Source:
         unknown_fields(fields, SOURCE_FIELDS)
         zone = zone_of(fields.get("host"))
         kind = choice(fields.get("type"), "type", SOURCE_TYPES)
@@ -79,9 +78,7 @@ class RblSources:
             )
         return source
 
-    async def update_source(
-        self, account_sid: str, sid: str, fields: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def update_source(self, account_sid: str, sid: str, fields: dict[str, Any]) -> Source:
         unknown_fields(fields, SOURCE_FIELDS)
         values: dict[str, Any] = {}
         if "host" in fields:
@@ -99,9 +96,9 @@ class RblSources:
         self.checker.forget(account_sid)  # checks use the new lists from now
         return await self.get_source(account_sid, sid)
 
-    async def delete_source(self, account_sid: str, sid: str) -> dict[str, Any]:
+    async def delete_source(self, account_sid: str, sid: str) -> Source:
         async with self.db.transaction() as conn:
-            shown = (await self._custom(conn, account_sid, sid, "deleted")).to_json()
+            shown = await self._custom(conn, account_sid, sid, "deleted")
             await conn.execute(rbl_sources.delete().where(rbl_sources.c.sid == sid))
             # Profiles that selected it stop naming it.
             rows = (
@@ -122,7 +119,7 @@ class RblSources:
         self.checker.forget(account_sid)  # checks use the new lists from now
         return shown
 
-    async def set_source_paused(self, account_sid: str, sid: str, paused: bool) -> dict[str, Any]:
+    async def set_source_paused(self, account_sid: str, sid: str, paused: bool) -> Source:
         async with self.db.transaction() as conn:
             source = await self._source(conn, account_sid, sid)
             if source.custom:

@@ -113,7 +113,8 @@ async def resume_monitor(request: Request, id: str, principal: Caller) -> JsonRe
 async def list_errors(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_errors(principal.account_sid, page)
-    return listing("Certificate Errors", "errors", result.items, result, total_errors=result.total)
+    items = [render.cert_error(e) for e in result.items]
+    return listing("Certificate Errors", "errors", items, result, total_errors=result.total)
 
 
 # Undocumented but used by monitoring templates (GAPS.md): a bare number as text.

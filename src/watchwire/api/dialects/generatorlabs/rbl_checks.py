@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from watchwire.api.auth import runtime_of
+from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import Kind, caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.kit.bodies import read_fields
@@ -30,7 +31,7 @@ async def start_check(
         callback=fields.text("callback", max_length=2048),
         details=bool(fields.boolean("details")),
     )
-    return success("Check started successfully.", check)
+    return success("Check started successfully.", render.rbl_check_started(check))
 
 
 @router.get("/rbl/check/status/{id}.json")
@@ -40,4 +41,4 @@ async def check_status(
     sid = path_sid("rbl_check", id)
     details = bool((await read_fields(request)).boolean("details"))
     status = await runtime_of(request).rbl.get_check(principal.account_sid, sid, details=details)
-    return success("Check status retrieved successfully.", status)
+    return success("Check status retrieved successfully.", render.rbl_check(status))

@@ -1,5 +1,5 @@
-"""`/4.0/rbl/hosts…` and `/4.0/rbl/listings`: 003's monitored hosts over the RBL service
-(which already renders 003's host object)."""
+"""`/4.0/rbl/hosts…` and `/4.0/rbl/listings`: 003's monitored hosts over the RBL service,
+rendered as 003's host object (render.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 from watchwire.api.auth import runtime_of
+from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
@@ -55,11 +56,13 @@ async def list_hosts(request: Request, principal: Caller) -> JsonResponse:
     if ids is not None:
         # The Go SDK asks for several hosts at once.
         chosen = await _service(request).get_hosts(principal.account_sid, ids)
-        listed = sum(1 for h in chosen if h["listed"])
+        listed = sum(1 for h in chosen if h.listed)
         everything = Page(chosen, len(chosen), PageRequest(page=1, per_page=MAX_PER_PAGE))
-        return listing("Hosts", "hosts", chosen, everything, total_listed=listed)
+        items = [render.rbl_host(h) for h in chosen]
+        return listing("Hosts", "hosts", items, everything, total_listed=listed)
     result, total_listed = await _service(request).list_hosts(principal.account_sid, page)
-    return listing("Hosts", "hosts", result.items, result, total_listed=total_listed)
+    items = [render.rbl_host(h) for h in result.items]
+    return listing("Hosts", "hosts", items, result, total_listed=total_listed)
 
 
 @router.get("/rbl/listings.json")
@@ -68,7 +71,8 @@ async def list_listings(request: Request, principal: Caller) -> JsonResponse:
     result, total_listed = await _service(request).list_hosts(
         principal.account_sid, page, listed_only=True
     )
-    return listing("Listings", "listings", result.items, result, total_listed=total_listed)
+    items = [render.rbl_host(h) for h in result.items]
+    return listing("Listings", "listings", items, result, total_listed=total_listed)
 
 
 # Undocumented but used by monitoring templates (GAPS.md): a bare number as text.
@@ -86,13 +90,13 @@ async def count_listings(request: Request, principal: Caller) -> PlainTextRespon
 async def create_hosts(request: Request, principal: Caller) -> JsonResponse:
     fields = _host_fields(await read_fields(request), creating=True)
     created = await _service(request).create_hosts(principal.account_sid, fields)
-    return success("Host added successfully.", created)
+    return success("Host added successfully.", [render.rbl_host(h) for h in created])
 
 
 @hosts.get
 async def get_host(request: Request, id: str, principal: Caller) -> JsonResponse:
     host = await _service(request).get_host(principal.account_sid, path_sid("rbl_host", id))
-    return single("Hosts", "hosts", host, total_listed=int(host["listed"]))
+    return single("Hosts", "hosts", render.rbl_host(host), total_listed=int(host.listed))
 
 
 @hosts.update

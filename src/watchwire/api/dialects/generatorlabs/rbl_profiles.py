@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from watchwire.api.auth import runtime_of
+from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
@@ -49,21 +50,22 @@ def _profile_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
 async def list_profiles(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_profiles(principal.account_sid, page)
-    return listing("Monitoring Profiles", "profiles", result.items, result)
+    items = [render.rbl_profile(p) for p in result.items]
+    return listing("Monitoring Profiles", "profiles", items, result)
 
 
 @profiles.create
 async def create_profile(request: Request, principal: Caller) -> JsonResponse:
     fields = _profile_fields(await read_fields(request), creating=True)
     created = await _service(request).create_profile(principal.account_sid, fields)
-    return success("Monitoring Profile added successfully.", created)
+    return success("Monitoring Profile added successfully.", render.rbl_profile(created))
 
 
 @profiles.get
 async def get_profile(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_profile", id)
     profile = await _service(request).get_profile(principal.account_sid, sid)
-    return single("Monitoring Profiles", "profiles", profile)
+    return single("Monitoring Profiles", "profiles", render.rbl_profile(profile))
 
 
 @profiles.update

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 
 from watchwire.api.auth import runtime_of
+from watchwire.api.dialects.generatorlabs import render
 from watchwire.api.dialects.generatorlabs.auth import caller
 from watchwire.api.dialects.generatorlabs.envelope import success
 from watchwire.api.dialects.generatorlabs.pagination import listing, page_request, single
@@ -44,21 +45,22 @@ def _source_fields(fields: Fields, *, creating: bool) -> dict[str, Any]:
 async def list_sources(request: Request, principal: Caller) -> JsonResponse:
     page = page_request(await read_fields(request))
     result = await _service(request).list_sources(principal.account_sid, page)
-    return listing("Data Sources", "sources", result.items, result)
+    items = [render.rbl_source(s) for s in result.items]
+    return listing("Data Sources", "sources", items, result)
 
 
 @sources.create
 async def create_source(request: Request, principal: Caller) -> JsonResponse:
     fields = _source_fields(await read_fields(request), creating=True)
     created = await _service(request).create_source(principal.account_sid, fields)
-    return success("Custom RBL added successfully.", created)
+    return success("Custom RBL added successfully.", render.rbl_source(created))
 
 
 @sources.get
 async def get_source(request: Request, id: str, principal: Caller) -> JsonResponse:
     sid = path_sid("rbl_source", id)
     source = await _service(request).get_source(principal.account_sid, sid)
-    return single("Data Sources", "sources", source)
+    return single("Data Sources", "sources", render.rbl_source(source))
 
 
 @sources.update

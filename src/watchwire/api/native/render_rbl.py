@@ -1,0 +1,127 @@
+"""The native API's JSON for blocklist hosts, profiles and sources. 000 has no document for
+them, so v1 shows them as 003 does (the SID as `id`, `contact_group`, the earlier version's
+`rbl_profile` and `listed_period`, see GAPS.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from watchwire.clock import isoformat
+from watchwire.services.rbl.model import Source, period_text
+from watchwire.services.rbl.records import (
+    RblCheck,
+    RblCheckStarted,
+    RblHost,
+    RblListing,
+    RblProfile,
+)
+
+
+def _time(value: datetime | None) -> str | None:
+    return isoformat(value) if value is not None else None
+
+
+def rbl_listing(item: RblListing) -> dict[str, Any]:
+    return {
+        "id": item.source_sid,
+        "name": item.name,
+        "host": item.zone,
+        "type": item.type,
+        "custom": item.custom,
+        "listed": item.listed,
+        "status": item.status,
+        "return_code": item.return_code,
+        "details": item.details,
+        "website": item.website,
+    }
+
+
+def rbl_host(item: RblHost) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "host": item.host,
+        "name": item.name,
+        "type": item.type,
+        "parent": item.parent,
+        "status": item.status,
+        "profile": item.profile_sid,
+        "rbl_profile": item.profile_sid,
+        "contact_group": list(item.contact_groups),
+        "tags": list(item.tags),
+        "listed": item.listed,
+        "listed_count": len(item.listings),
+        "listed_details": [rbl_listing(e) for e in item.listings],
+        "first_listed": _time(item.first_listed),
+        "listed_period": period_text(item.listed_for) if item.listed_for is not None else None,
+        "last_checked": _time(item.last_checked_at),
+        "next_check": _time(item.next_check_at),
+        "created_at": isoformat(item.created_at),
+        "updated_at": isoformat(item.updated_at),
+    }
+
+
+def rbl_profile(item: RblProfile) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "name": item.name,
+        "entries": list(item.entries),
+        "frequency": item.frequency,
+        "sync_method": item.sync_method,
+        "is_default": item.is_default,
+        "created_at": isoformat(item.created_at),
+        "updated_at": isoformat(item.updated_at),
+    }
+
+
+def rbl_source(item: Source) -> dict[str, Any]:
+    return {
+        "id": item.sid,
+        "host": item.zone,
+        "name": item.name,
+        "type": item.type,
+        "custom": item.custom,
+        "custom_codes": list(item.custom_codes),
+        "status": item.status,
+        "purpose": item.purpose,
+        "website": item.website,
+        "delisting_url": item.delisting_url,
+        "created_at": _time(item.created_at),
+    }
+
+
+def rbl_check_started(item: RblCheckStarted) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": item.sid,
+        "status": item.status,
+        "host": item.host,
+        "host_id": item.host_sid,
+        "callback": item.callback_url,
+        "callback_secret": item.callback_secret,
+        "created_at": isoformat(item.created_at),
+    }
+    if item.sources is not None:
+        shown["rbls"] = [
+            {"id": s.sid, "type": s.type, "custom": s.custom, "host": s.zone} for s in item.sources
+        ]
+    return shown
+
+
+def rbl_check(item: RblCheck) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "id": item.sid,
+        "status": item.status,
+        "host": item.host,
+        "host_id": item.host_sid,
+        "listed": item.listed,
+        "listed_count": item.listed_count,
+        "checked_count": item.checked_count,
+        "total_count": item.total_count,
+        "error": item.error,
+        "callback": item.callback_url,
+        "created_at": isoformat(item.created_at),
+        "completed_at": _time(item.completed_at),
+    }
+    if item.details is not None:
+        shown["details"] = [rbl_listing(e) for e in item.details]
+    return shown

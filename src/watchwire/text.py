@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from watchwire.errors import ValidationError
@@ -49,7 +49,13 @@ def _single_line(value: str) -> str:
     return value
 
 
-SingleLine = Annotated[str, AfterValidator(_single_line)]
+# The same rule as a JSON Schema pattern, for the OpenAPI description (schema only: the
+# validator above gives the error its type).
+ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
+
+SingleLine = Annotated[
+    str, AfterValidator(_single_line), Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
+]
 """A pydantic `str` that refuses control characters (error type `control_character`)."""
 
 

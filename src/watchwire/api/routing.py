@@ -12,6 +12,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
+
+
+class FlatRoute(APIRoute):
+    """An operation registered flat. Starlette answers a method a route does not serve with
+    405 and that route's own methods in `Allow`; registered flat, each method of a path is a
+    route of its own, so `Allow` is every method served at the path (set by include_flat)."""
+
+    allowed: frozenset[str] = frozenset()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allow = ", ".join(sorted(self.allowed | self.methods))
+            raise HTTPException(status_code=405, headers={"Allow": allow})
+        await super().handle(scope, receive, send)
 
 
 def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None:
@@ -50,4 +66,27 @@ def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None
             callbacks=route.callbacks,
             openapi_extra=route.openapi_extra,
             generate_unique_id_function=route.generate_unique_id_function,
+            route_class_override=_flat_class(target.route_class),
         )
+    _share_allowed(target)
+
+
+_FLAT_CLASSES: dict[type[APIRoute], type[FlatRoute]] = {}
+
+
+def _flat_class(base: type[APIRoute]) -> type[FlatRoute]:
+    """The target's route class (api/native/checked_route.py) with FlatRoute's `Allow`."""
+    if issubclass(base, FlatRoute):
+        return base
+    if base not in _FLAT_CLASSES:
+        _FLAT_CLASSES[base] = type(f"Flat{base.__name__}", (FlatRoute, base), {})
+    return _FLAT_CLASSES[base]
+
+
+def _share_allowed(target: APIRouter) -> None:
+    served: dict[str, set[str]] = {}
+    flat = [route for route in target.routes if isinstance(route, FlatRoute)]
+    for route in flat:
+        served.setdefault(route.path, set()).update(route.methods or ())
+    for route in flat:
+        route.allowed = frozenset(served[route.path])

@@ -14,6 +14,7 @@ from watchwire.api.native import (
     health,
     keys,
     monitors,
+    openapi,
     rbl,
     tools,
     webhooks,
@@ -41,3 +42,4 @@ def install(app: FastAPI) -> None:
     """Register every native operation on the app's own router (see api/routing.py)."""
     for router, prefix in ROUTERS:
         include_flat(app.router, router, prefix)
+    openapi.install(app)

@@ -11,9 +11,12 @@ from starlette.requests import Request
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native import render_certs as render
+from watchwire.api.native.openapi import model_body
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.services.certs.spec import MonitorFields as CertMonitorFields
+from watchwire.services.certs.spec import ProfileFields
 
 router = APIRouter(tags=["certificates"])
 Caller = Annotated[Principal, Depends(require("cert"))]
@@ -48,7 +51,12 @@ ProfileBody = Annotated[
 # -- monitors ---------------------------------------------------------------------------------
 
 
-@router.post("/cert-monitors", status_code=201, summary="Create a certificate monitor")
+@router.post(
+    "/cert-monitors",
+    status_code=201,
+    summary="Create a certificate monitor",
+    openapi_extra=model_body(CertMonitorFields),
+)
 async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.create_monitor(principal.account_sid, body)
     return ok(request, render.cert_monitor(monitor), status=201)
@@ -71,7 +79,11 @@ async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResp
     return ok(request, render.cert_monitor(monitor))
 
 
-@router.patch("/cert-monitors/{sid}", summary="Change a certificate monitor")
+@router.patch(
+    "/cert-monitors/{sid}",
+    summary="Change a certificate monitor",
+    openapi_extra=model_body(CertMonitorFields, change=True),
+)
 async def update_monitor(
     request: Request, sid: str, body: MonitorBody, principal: Caller
 ) -> JsonResponse:
@@ -111,7 +123,12 @@ async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonRe
 # -- profiles ---------------------------------------------------------------------------------
 
 
-@router.post("/cert-profiles", status_code=201, summary="Create a certificate profile")
+@router.post(
+    "/cert-profiles",
+    status_code=201,
+    summary="Create a certificate profile",
+    openapi_extra=model_body(ProfileFields),
+)
 async def create_profile(request: Request, body: ProfileBody, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).certs.create_profile(principal.account_sid, body)
     return ok(request, render.cert_profile(profile), status=201)
@@ -129,7 +146,11 @@ async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResp
     return ok(request, render.cert_profile(profile))
 
 
-@router.patch("/cert-profiles/{sid}", summary="Change a certificate profile")
+@router.patch(
+    "/cert-profiles/{sid}",
+    summary="Change a certificate profile",
+    openapi_extra=model_body(ProfileFields, change=True),
+)
 async def update_profile(
     request: Request, sid: str, body: ProfileBody, principal: Caller
 ) -> JsonResponse:

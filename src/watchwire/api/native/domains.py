@@ -11,8 +11,10 @@ from starlette.requests import Request
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native import render_domains as render
+from watchwire.api.native.openapi import model_body
 from watchwire.api.native.params import Limit, Offset
 from watchwire.services.accounts import Principal
+from watchwire.services.domains.fields import DomainIn, SettingsIn
 
 router = APIRouter(tags=["domains"])
 Caller = Annotated[Principal, Depends(require("domains"))]
@@ -52,7 +54,12 @@ async def list_domains(
     return ok(request, [render.domain(d) for d in result.domains], pagination=pagination)
 
 
-@router.post("/domains", status_code=201, summary="Monitor a domain's DNS records")
+@router.post(
+    "/domains",
+    status_code=201,
+    summary="Monitor a domain's DNS records",
+    openapi_extra=model_body(DomainIn, by_alias=False),
+)
 async def create_domain(request: Request, body: DomainBody, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.create(principal.account_sid, body)
     return ok(request, render.domain(domain), status=201)
@@ -64,7 +71,11 @@ async def get_settings(request: Request, principal: Caller) -> JsonResponse:
     return ok(request, render.settings(settings))
 
 
-@router.put("/domains/settings", summary="Change the check interval or expiry thresholds")
+@router.put(
+    "/domains/settings",
+    summary="Change the check interval or expiry thresholds",
+    openapi_extra=model_body(SettingsIn),
+)
 async def put_settings(
     request: Request, body: Annotated[dict[str, Any], Body()], principal: Caller
 ) -> JsonResponse:

@@ -12,6 +12,12 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native.monitor_bodies import (
+    CHANGE_SCHEMA,
+    CREATE_SCHEMA,
+    checked_change,
+    checked_create,
+)
 from watchwire.api.native.params import page_request
 from watchwire.clock import isoformat
 from watchwire.pagination import PageRequest
@@ -25,20 +31,7 @@ TimeFrom = Annotated[
     str | None, Query(alias="from", description="Start: ISO 8601, Unix time, `-7d`, `2 days ago`")
 ]
 TimeTo = Annotated[str | None, Query(alias="to", description="End (default: now)")]
-MonitorBody = Annotated[
-    dict[str, Any],
-    Body(
-        examples=[
-            {
-                "kind": "http",
-                "target": "https://example.com/health",
-                "name": "Example",
-                "interval": 60,
-                "options": {"expected_status": ["200"], "keyword": "ok"},
-            }
-        ]
-    ),
-]
+Fields = Annotated[dict[str, Any], Body()]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -109,10 +102,12 @@ def metrics_json(metrics: Metrics) -> dict[str, Any]:
     return answer
 
 
-@router.post("/monitors", status_code=201, summary="Create a monitor")
-async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
+@router.post("/monitors", status_code=201, summary="Create a monitor", openapi_extra=CREATE_SCHEMA)
+async def create_monitor(request: Request, body: Fields, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.create(
-        principal.account_sid, body, min_interval=principal.plan.min_interval_seconds
+        principal.account_sid,
+        checked_create(body),
+        min_interval=principal.plan.min_interval_seconds,
     )
     return ok(request, monitor_json(monitor), status=201)
 
@@ -134,12 +129,19 @@ async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResp
     return ok(request, monitor_json(monitor))
 
 
-@router.patch("/monitors/{sid}", summary="Change a monitor (fields not given stay)")
+@router.patch(
+    "/monitors/{sid}",
+    summary="Change a monitor (fields not given stay)",
+    openapi_extra=CHANGE_SCHEMA,
+)
 async def update_monitor(
-    request: Request, sid: str, body: MonitorBody, principal: Caller
+    request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
     monitor = await runtime_of(request).monitors.update(
-        principal.account_sid, sid, body, min_interval=principal.plan.min_interval_seconds
+        principal.account_sid,
+        sid,
+        checked_change(body),
+        min_interval=principal.plan.min_interval_seconds,
     )
     return ok(request, monitor_json(monitor))
 

@@ -73,7 +73,7 @@ async def get_host(request: Request, sid: str, principal: Caller) -> JsonRespons
 
 
 @router.patch("/hosts/{sid}", summary="Change a host's name, profile, contact groups or tags")
-@router.put("/hosts/{sid}", include_in_schema=False)
+@router.put("/hosts/{sid}", summary="Change a host (as PATCH: fields not given stay)")
 async def update_host(request: Request, sid: str, body: Fields, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.update_host(principal.account_sid, sid, body)
     return ok(request, render.rbl_host(host))
@@ -145,7 +145,7 @@ async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResp
 
 
 @router.patch("/profiles/{sid}", summary="Change a monitoring profile")
-@router.put("/profiles/{sid}", include_in_schema=False)
+@router.put("/profiles/{sid}", summary="Change a profile (as PATCH: fields not given stay)")
 async def update_profile(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
@@ -188,7 +188,7 @@ async def get_source(request: Request, sid: str, principal: Caller) -> JsonRespo
 
 
 @router.patch("/sources/{sid}", summary="Change a custom source")
-@router.put("/sources/{sid}", include_in_schema=False)
+@router.put("/sources/{sid}", summary="Change a source (as PATCH: fields not given stay)")
 async def update_source(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:

@@ -1,0 +1,42 @@
+"""The OpenAPI description says what the API answers: envelopes, errors, every method served."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+async def _described(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/v1/openapi.json")
+    assert response.status_code == 200
+    described: dict[str, Any] = response.json()
+    return described
+
+
+async def test_a_405_allows_every_method_served_at_the_path(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    response = await client.put("/v1/monitors/MOnope", headers=auth)
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["allow"].split(", ")) == {"GET", "PATCH", "DELETE"}
+
+
+async def test_put_on_rbl_resources_is_described(client: httpx.AsyncClient) -> None:
+    paths = (await _described(client))["paths"]
+    for resource in ("hosts", "profiles", "sources"):
+        assert "put" in paths[f"/v1/rbl/{resource}/{{sid}}"]
+
+
+async def test_answers_are_described_as_envelopes_and_errors_as_400_not_422(
+    client: httpx.AsyncClient,
+) -> None:
+    described = await _described(client)
+    assert "HTTPValidationError" not in described["components"]["schemas"]
+    patch = described["paths"]["/v1/monitors/{sid}"]["patch"]["responses"]
+    assert "422" not in patch
+    assert patch["200"]["content"]["application/json"]["schema"]["required"] == ["data", "meta"]
+    for status in ("400", "401", "403", "404", "429"):
+        schema = patch[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}

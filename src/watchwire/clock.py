@@ -60,3 +60,8 @@ def utcnow() -> datetime:
 def isoformat(value: datetime) -> str:
     """ISO 8601 with a Z, seconds precision: the form every face shows."""
     return as_utc(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def isoformat_or_none(value: datetime | None) -> str | None:
+    """`isoformat`, with None for a time not set (yet)."""
+    return isoformat(value) if value is not None else None

@@ -4,7 +4,6 @@ records (services/monitor_records.py); this face renders them in v1's shape."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
@@ -19,7 +18,7 @@ from watchwire.api.native.monitor_bodies import (
     checked_create,
 )
 from watchwire.api.native.params import page_request
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
 from watchwire.services.monitor_records import CheckRecord, Downtime, Metrics, MetricsSpan, Monitor
@@ -32,10 +31,6 @@ TimeFrom = Annotated[
 ]
 TimeTo = Annotated[str | None, Query(alias="to", description="End (default: now)")]
 Fields = Annotated[dict[str, Any], Body()]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
 
 
 def monitor_json(monitor: Monitor) -> dict[str, Any]:
@@ -57,12 +52,15 @@ def monitor_json(monitor: Monitor) -> dict[str, Any]:
         "tags": list(monitor.tags),
         "contact_groups": list(monitor.contact_groups),
         "state": monitor.state,
-        "state_changed_at": _iso(monitor.state_changed_at),
-        "last_checked_at": _iso(monitor.last_checked_at),
+        "state_changed_at": isoformat_or_none(monitor.state_changed_at),
+        "last_checked_at": isoformat_or_none(monitor.last_checked_at),
         "last_response_ms": monitor.last_response_ms,
         "last_error": monitor.last_error,
-        "next_run_at": _iso(monitor.next_run_at),
-        "ssl": {"not_after": monitor.ssl_not_after, "checked_at": _iso(monitor.ssl_checked_at)},
+        "next_run_at": isoformat_or_none(monitor.next_run_at),
+        "ssl": {
+            "not_after": monitor.ssl_not_after,
+            "checked_at": isoformat_or_none(monitor.ssl_checked_at),
+        },
         "created_at": isoformat(monitor.created_at),
         "updated_at": isoformat(monitor.updated_at),
     }
@@ -83,7 +81,7 @@ def check_json(check: CheckRecord) -> dict[str, Any]:
 def downtime_json(downtime: Downtime) -> dict[str, Any]:
     return {
         "started_at": isoformat(downtime.started_at),
-        "ended_at": _iso(downtime.ended_at),
+        "ended_at": isoformat_or_none(downtime.ended_at),
         "duration": downtime.duration,
         "ongoing": downtime.ongoing,
         "error": downtime.error,

@@ -6,21 +6,15 @@ v1 follows 000's document where it has one: a resource shows its SID as `sid` (a
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.events.event import Event
 from watchwire.services.accounts import Account, ApiKey, CreatedKey, Plan
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
 from watchwire.services.deliveries import Delivery, DeliveryAttempt, DeliveryDetail
 from watchwire.services.subscriptions import Subscription, TestSent
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
-
 
 # -- accounts and keys -------------------------------------------------------------------
 
@@ -55,7 +49,7 @@ def api_key(item: ApiKey) -> dict[str, Any]:
         "read_only": item.read_only,
         "ip_allowlist": list(item.ip_allowlist),
         "created_at": isoformat(item.created_at),
-        "revoked_at": _time(item.revoked_at),
+        "revoked_at": isoformat_or_none(item.revoked_at),
         "status": item.status,
     }
 
@@ -94,9 +88,9 @@ def delivery(item: Delivery) -> dict[str, Any]:
         "http_status_code": item.last_status_code,
         "attempts": item.attempt_count,
         "last_error": item.last_error,
-        "next_attempt_at": _time(item.next_attempt_at),
+        "next_attempt_at": isoformat_or_none(item.next_attempt_at),
         "created_at": isoformat(item.created_at),
-        "delivered_at": _time(item.delivered_at),
+        "delivered_at": isoformat_or_none(item.delivered_at),
     }
 
 
@@ -131,7 +125,7 @@ def subscription(item: Subscription) -> dict[str, Any]:
         "legacy_signature": item.legacy_signature,
         "consecutive_failures": item.consecutive_failures,
         "disabled_reason": item.disabled_reason,
-        "previous_secret_expires_at": _time(item.previous_secret_expires_at),
+        "previous_secret_expires_at": isoformat_or_none(item.previous_secret_expires_at),
         "created_at": isoformat(item.created_at),
     }
 
@@ -168,7 +162,7 @@ def contact(item: Contact) -> dict[str, Any]:
         "args": item.args,
         "contact_groups": list(item.contact_groups),
         "confirmed": item.confirmed,
-        "confirmed_at": _time(item.confirmed_at),
+        "confirmed_at": isoformat_or_none(item.confirmed_at),
         "created_at": isoformat(item.created_at),
     }
 

@@ -3,15 +3,10 @@ document for them: v1 shows the SID as `sid`, and monitors also as `id` like the
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.certs.records import CertError, CertMonitor, CertProfile
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
 
 
 def cert_profile(item: CertProfile) -> dict[str, Any]:
@@ -67,8 +62,8 @@ def cert_monitor(item: CertMonitor) -> dict[str, Any]:
         "expiry_bracket": item.expiry_bracket,
         "errors": [cert_error(e) for e in item.errors],
         "last_outcome": item.last_outcome,
-        "last_checked_at": _time(item.last_checked_at),
-        "next_run_at": _time(item.next_run_at),
+        "last_checked_at": isoformat_or_none(item.last_checked_at),
+        "next_run_at": isoformat_or_none(item.next_run_at),
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
     }

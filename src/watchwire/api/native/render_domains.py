@@ -3,10 +3,9 @@ requests (Entri 002's field names: `records_non_propagated`, `request_id`, …).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.domains.records import (
     Batch,
     BatchAccepted,
@@ -16,10 +15,6 @@ from watchwire.services.domains.records import (
     DomainExpiry,
     DomainSettings,
 )
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
 
 
 def dns_record(item: DnsRecord) -> dict[str, Any]:
@@ -37,11 +32,11 @@ def dns_record(item: DnsRecord) -> dict[str, Any]:
 def expiry(item: DomainExpiry) -> dict[str, Any]:
     return {
         "status": item.status,
-        "expires_at": _time(item.expires_at),
+        "expires_at": isoformat_or_none(item.expires_at),
         "days_left": item.days_left,
         "registrar": item.registrar,
         "rdap_server": item.rdap_server,
-        "checked_at": _time(item.checked_at),
+        "checked_at": isoformat_or_none(item.checked_at),
         "error": item.error,
     }
 
@@ -56,10 +51,10 @@ def domain(item: Domain) -> dict[str, Any]:
         "records": [dns_record(r) for r in item.records],
         "records_non_propagated": [dns_record(r) for r in item.non_propagated],
         "contact_groups": list(item.contact_groups),
-        "last_checked_at": _time(item.last_checked_at),
+        "last_checked_at": isoformat_or_none(item.last_checked_at),
         "last_error": item.last_error,
-        "state_changed_at": _time(item.state_changed_at),
-        "next_check_at": _time(item.next_check_at),
+        "state_changed_at": isoformat_or_none(item.state_changed_at),
+        "next_check_at": isoformat_or_none(item.next_check_at),
         "expiry": expiry(item.expiry) if item.expiry is not None else None,
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
@@ -91,5 +86,5 @@ def batch(item: Batch) -> dict[str, Any]:
         "results": [_batch_result(r) for r in item.results],
         "errors": [{"domain": r.domain, "error": r.error} for r in item.failed],
         "created_at": isoformat(item.created_at),
-        "completed_at": _time(item.completed_at),
+        "completed_at": isoformat_or_none(item.completed_at),
     }

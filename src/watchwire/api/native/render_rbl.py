@@ -4,10 +4,9 @@ them, so v1 shows them as 003 does (the SID as `id`, `contact_group`, the earlie
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.rbl.model import Source, period_text
 from watchwire.services.rbl.records import (
     RblCheck,
@@ -16,10 +15,6 @@ from watchwire.services.rbl.records import (
     RblListing,
     RblProfile,
 )
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
 
 
 def rbl_listing(item: RblListing) -> dict[str, Any]:
@@ -52,10 +47,10 @@ def rbl_host(item: RblHost) -> dict[str, Any]:
         "listed": item.listed,
         "listed_count": len(item.listings),
         "listed_details": [rbl_listing(e) for e in item.listings],
-        "first_listed": _time(item.first_listed),
+        "first_listed": isoformat_or_none(item.first_listed),
         "listed_period": period_text(item.listed_for) if item.listed_for is not None else None,
-        "last_checked": _time(item.last_checked_at),
-        "next_check": _time(item.next_check_at),
+        "last_checked": isoformat_or_none(item.last_checked_at),
+        "next_check": isoformat_or_none(item.next_check_at),
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
     }
@@ -86,7 +81,7 @@ def rbl_source(item: Source) -> dict[str, Any]:
         "purpose": item.purpose,
         "website": item.website,
         "delisting_url": item.delisting_url,
-        "created_at": _time(item.created_at),
+        "created_at": isoformat_or_none(item.created_at),
     }
 
 
@@ -120,7 +115,7 @@ def rbl_check(item: RblCheck) -> dict[str, Any]:
         "error": item.error,
         "callback": item.callback_url,
         "created_at": isoformat(item.created_at),
-        "completed_at": _time(item.completed_at),
+        "completed_at": isoformat_or_none(item.completed_at),
     }
     if item.details is not None:
         shown["details"] = [rbl_listing(e) for e in item.details]

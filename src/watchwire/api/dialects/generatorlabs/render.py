@@ -7,10 +7,9 @@ docs/dialects/generatorlabs.md shows each with an example.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.certs.records import CertError, CertMonitor, CertProfile
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
@@ -49,10 +48,6 @@ def group(item: ContactGroup) -> dict[str, Any]:
         "contact_count": len(item.contacts),
         "created_at": isoformat(item.created_at),
     }
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat(value) if value is not None else None
 
 
 def cert_profile(item: CertProfile) -> dict[str, Any]:
@@ -106,8 +101,8 @@ def cert_monitor(item: CertMonitor) -> dict[str, Any]:
         "expiry_bracket": item.expiry_bracket,
         "errors": [cert_error(e) for e in item.errors],
         "last_outcome": item.last_outcome,
-        "last_checked_at": _time(item.last_checked_at),
-        "next_run_at": _time(item.next_run_at),
+        "last_checked_at": isoformat_or_none(item.last_checked_at),
+        "next_run_at": isoformat_or_none(item.next_run_at),
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
         "contact_group": list(item.contact_groups),
@@ -144,10 +139,10 @@ def rbl_host(item: RblHost) -> dict[str, Any]:
         "listed": item.listed,
         "listed_count": len(item.listings),
         "listed_details": [rbl_listing(e) for e in item.listings],
-        "first_listed": _time(item.first_listed),
+        "first_listed": isoformat_or_none(item.first_listed),
         "listed_period": period_text(item.listed_for) if item.listed_for is not None else None,
-        "last_checked": _time(item.last_checked_at),
-        "next_check": _time(item.next_check_at),
+        "last_checked": isoformat_or_none(item.last_checked_at),
+        "next_check": isoformat_or_none(item.next_check_at),
         "created_at": isoformat(item.created_at),
         "updated_at": isoformat(item.updated_at),
     }
@@ -178,7 +173,7 @@ def rbl_source(item: Source) -> dict[str, Any]:
         "purpose": item.purpose,
         "website": item.website,
         "delisting_url": item.delisting_url,
-        "created_at": _time(item.created_at),
+        "created_at": isoformat_or_none(item.created_at),
     }
 
 
@@ -212,7 +207,7 @@ def rbl_check(item: RblCheck) -> dict[str, Any]:
         "error": item.error,
         "callback": item.callback_url,
         "created_at": isoformat(item.created_at),
-        "completed_at": _time(item.completed_at),
+        "completed_at": isoformat_or_none(item.completed_at),
     }
     if item.details is not None:
         shown["details"] = [rbl_listing(e) for e in item.details]

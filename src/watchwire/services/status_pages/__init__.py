@@ -1,0 +1,1 @@
+"""Public status pages: pages of an account's monitors, their incidents and maintenance windows."""

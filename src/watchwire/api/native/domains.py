@@ -10,11 +10,12 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native import domain_bodies as bodies
 from watchwire.api.native import render_domains as render
 from watchwire.api.native.openapi import model_body
 from watchwire.api.native.params import Limit, Offset
 from watchwire.services.accounts import Principal
-from watchwire.services.domains.fields import DomainIn, SettingsIn
+from watchwire.services.domains.fields import SettingsIn
 
 router = APIRouter(tags=["domains"])
 Caller = Annotated[Principal, Depends(require("domains"))]
@@ -58,7 +59,7 @@ async def list_domains(
     "/domains",
     status_code=201,
     summary="Monitor a domain's DNS records",
-    openapi_extra=model_body(DomainIn, by_alias=False),
+    openapi_extra=bodies.CREATE,
 )
 async def create_domain(request: Request, body: DomainBody, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.create(principal.account_sid, body)
@@ -85,7 +86,12 @@ async def put_settings(
     return ok(request, render.settings(settings))
 
 
-@router.post("/domains/batch", status_code=202, summary="Monitor up to 100 domains at once")
+@router.post(
+    "/domains/batch",
+    status_code=202,
+    summary="Monitor up to 100 domains at once",
+    openapi_extra=bodies.BATCH,
+)
 async def create_batch(request: Request, body: BatchBody, principal: Caller) -> JsonResponse:
     batch = await runtime_of(request).domains.create_batch(principal.account_sid, body)
     return ok(request, render.batch_accepted(batch), status=202)
@@ -103,7 +109,11 @@ async def get_domain(request: Request, sid: str, principal: Caller) -> JsonRespo
     return ok(request, render.domain(domain))
 
 
-@router.put("/domains/{sid}", summary="Change user_id, paused, contact_groups or records")
+@router.put(
+    "/domains/{sid}",
+    summary="Change user_id, paused, contact_groups or records",
+    openapi_extra=bodies.CHANGE,
+)
 async def update_domain(
     request: Request, sid: str, body: DomainBody, principal: Caller
 ) -> JsonResponse:
@@ -123,7 +133,12 @@ async def get_records(request: Request, sid: str, principal: Caller) -> JsonResp
     return ok(request, [render.dns_record(r) for r in records])
 
 
-@router.post("/domains/{sid}/records", status_code=201, summary="Monitor more records")
+@router.post(
+    "/domains/{sid}/records",
+    status_code=201,
+    summary="Monitor more records",
+    openapi_extra=bodies.RECORDS,
+)
 async def add_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:
@@ -131,7 +146,11 @@ async def add_records(
     return ok(request, [render.dns_record(r) for r in records], status=201)
 
 
-@router.put("/domains/{sid}/records", summary="Replace the monitored records")
+@router.put(
+    "/domains/{sid}/records",
+    summary="Replace the monitored records",
+    openapi_extra=bodies.RECORDS,
+)
 async def replace_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:
@@ -139,7 +158,11 @@ async def replace_records(
     return ok(request, [render.dns_record(r) for r in records])
 
 
-@router.delete("/domains/{sid}/records", summary="Stop monitoring some records")
+@router.delete(
+    "/domains/{sid}/records",
+    summary="Stop monitoring some records",
+    openapi_extra=bodies.RECORDS,
+)
 async def delete_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
 ) -> JsonResponse:

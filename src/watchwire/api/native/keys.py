@@ -13,21 +13,26 @@ from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native import render
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
-from watchwire.services.accounts import Principal
+from watchwire.services.accounts import SCOPES, Principal
 from watchwire.text import SingleLine
 
 router = APIRouter(tags=["keys"])
+Scope = Annotated[str, Field(json_schema_extra={"enum": list(SCOPES)})]
+# An allowlist entry as the description states it: one address (the service also takes CIDRs).
+Address = Annotated[
+    str, Field(json_schema_extra={"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
+]
 
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine = Field(default="", max_length=255)
-    scopes: list[SingleLine] | None = Field(
+    scopes: list[Scope] | None = Field(
         default=None, description="Scopes for the key; default: all scopes of the calling key"
     )
     read_only: bool = False
-    ip_allowlist: list[SingleLine] = Field(default_factory=list, description="Addresses or CIDRs")
+    ip_allowlist: list[Address] = Field(default_factory=list, description="Addresses or CIDRs")
 
 
 @router.post("/keys", status_code=201, summary="Create an API key (the secret is shown once)")

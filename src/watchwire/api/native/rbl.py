@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, meta, ok
+from watchwire.api.native import rbl_bodies as bodies
 from watchwire.api.native import render_rbl as render
 from watchwire.api.native.params import page_request
 from watchwire.errors import ValidationError
@@ -38,7 +39,12 @@ def _hosts_page(
 # -- hosts ------------------------------------------------------------------------------------
 
 
-@router.post("/hosts", status_code=201, summary="Add a host (a subnet or range adds several)")
+@router.post(
+    "/hosts",
+    status_code=201,
+    summary="Add a host (a subnet or range adds several)",
+    openapi_extra=bodies.HOST_CREATE,
+)
 async def create_hosts(
     request: Request,
     principal: Caller,
@@ -72,8 +78,16 @@ async def get_host(request: Request, sid: str, principal: Caller) -> JsonRespons
     return ok(request, render.rbl_host(host))
 
 
-@router.patch("/hosts/{sid}", summary="Change a host's name, profile, contact groups or tags")
-@router.put("/hosts/{sid}", summary="Change a host (as PATCH: fields not given stay)")
+@router.patch(
+    "/hosts/{sid}",
+    summary="Change a host's name, profile, contact groups or tags",
+    openapi_extra=bodies.HOST_CHANGE,
+)
+@router.put(
+    "/hosts/{sid}",
+    summary="Change a host (as PATCH: fields not given stay)",
+    openapi_extra=bodies.HOST_CHANGE,
+)
 async def update_host(request: Request, sid: str, body: Fields, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.update_host(principal.account_sid, sid, body)
     return ok(request, render.rbl_host(host))
@@ -119,7 +133,12 @@ async def listings(request: Request, principal: Caller, page: Paging) -> JsonRes
 # -- profiles ---------------------------------------------------------------------------------
 
 
-@router.post("/profiles", status_code=201, summary="Create a monitoring profile")
+@router.post(
+    "/profiles",
+    status_code=201,
+    summary="Create a monitoring profile",
+    openapi_extra=bodies.PROFILE_CREATE,
+)
 async def create_profile(
     request: Request,
     principal: Caller,
@@ -144,8 +163,14 @@ async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResp
     return ok(request, render.rbl_profile(profile))
 
 
-@router.patch("/profiles/{sid}", summary="Change a monitoring profile")
-@router.put("/profiles/{sid}", summary="Change a profile (as PATCH: fields not given stay)")
+@router.patch(
+    "/profiles/{sid}", summary="Change a monitoring profile", openapi_extra=bodies.PROFILE_CHANGE
+)
+@router.put(
+    "/profiles/{sid}",
+    summary="Change a profile (as PATCH: fields not given stay)",
+    openapi_extra=bodies.PROFILE_CHANGE,
+)
 async def update_profile(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
@@ -168,7 +193,12 @@ async def list_sources(request: Request, principal: Caller, page: Paging) -> Jso
     return ok(request, [render.rbl_source(s) for s in result.items], pagination=result.meta())
 
 
-@router.post("/sources", status_code=201, summary="Add a custom source")
+@router.post(
+    "/sources",
+    status_code=201,
+    summary="Add a custom source",
+    openapi_extra=bodies.SOURCE_CREATE,
+)
 async def create_source(
     request: Request,
     principal: Caller,
@@ -187,8 +217,14 @@ async def get_source(request: Request, sid: str, principal: Caller) -> JsonRespo
     return ok(request, render.rbl_source(source))
 
 
-@router.patch("/sources/{sid}", summary="Change a custom source")
-@router.put("/sources/{sid}", summary="Change a source (as PATCH: fields not given stay)")
+@router.patch(
+    "/sources/{sid}", summary="Change a custom source", openapi_extra=bodies.SOURCE_CHANGE
+)
+@router.put(
+    "/sources/{sid}",
+    summary="Change a source (as PATCH: fields not given stay)",
+    openapi_extra=bodies.SOURCE_CHANGE,
+)
 async def update_source(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
@@ -221,7 +257,12 @@ async def resume_source(request: Request, sid: str, principal: Caller) -> JsonRe
 # -- manual checks ----------------------------------------------------------------------------
 
 
-@router.post("/checks", status_code=202, summary="Start a manual check (returns its id at once)")
+@router.post(
+    "/checks",
+    status_code=202,
+    summary="Start a manual check (returns its id at once)",
+    openapi_extra=bodies.CHECK_START,
+)
 async def start_check(
     request: Request,
     principal: Caller,

@@ -79,13 +79,20 @@ class GroupUpdate(BaseModel):
     contacts: list[SingleLine] | None = None
 
 
-@router.get("/contacts", summary="List the account's contacts")
+@router.get(
+    "/contacts", summary="List the account's contacts", response_model=list[render.ContactJson]
+)
 async def list_contacts(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).contacts.list_contacts(principal.account_sid, page)
     return ok(request, [render.contact(c) for c in result.items], pagination=result.meta())
 
 
-@router.post("/contacts", status_code=201, summary="Create a contact; it is sent a code")
+@router.post(
+    "/contacts",
+    status_code=201,
+    summary="Create a contact; it is sent a code",
+    response_model=render.ContactJson,
+)
 async def create_contact(request: Request, body: ContactCreate, principal: Caller) -> JsonResponse:
     created = await runtime_of(request).contacts.create_contact(
         principal.account_sid, **body.model_dump()
@@ -93,13 +100,17 @@ async def create_contact(request: Request, body: ContactCreate, principal: Calle
     return ok(request, render.contact(created), status=201)
 
 
-@router.get("/contacts/{sid}", summary="One contact")
+@router.get("/contacts/{sid}", summary="One contact", response_model=render.ContactJson)
 async def get_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     found = await runtime_of(request).contacts.get_contact(principal.account_sid, sid)
     return ok(request, render.contact(found))
 
 
-@router.patch("/contacts/{sid}", summary="Change a contact (a new destination is re-confirmed)")
+@router.patch(
+    "/contacts/{sid}",
+    summary="Change a contact (a new destination is re-confirmed)",
+    response_model=render.ContactJson,
+)
 async def update_contact(
     request: Request, sid: str, body: ContactUpdate, principal: Caller
 ) -> JsonResponse:
@@ -109,25 +120,37 @@ async def update_contact(
     return ok(request, render.contact(changed))
 
 
-@router.delete("/contacts/{sid}", summary="Delete a contact")
+@router.delete("/contacts/{sid}", summary="Delete a contact", response_model=render.ContactJson)
 async def delete_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
     return ok(request, render.contact(await service.delete_contact(principal.account_sid, sid)))
 
 
-@router.post("/contacts/{sid}/pause", summary="Stop notifications to a contact")
+@router.post(
+    "/contacts/{sid}/pause",
+    summary="Stop notifications to a contact",
+    response_model=render.ContactJson,
+)
 async def pause_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
     return ok(request, render.contact(await service.pause_contact(principal.account_sid, sid)))
 
 
-@router.post("/contacts/{sid}/resume", summary="Resume notifications to a paused contact")
+@router.post(
+    "/contacts/{sid}/resume",
+    summary="Resume notifications to a paused contact",
+    response_model=render.ContactJson,
+)
 async def resume_contact(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
     return ok(request, render.contact(await service.resume_contact(principal.account_sid, sid)))
 
 
-@router.post("/contacts/{sid}/confirm", summary="Confirm a pending contact with its code")
+@router.post(
+    "/contacts/{sid}/confirm",
+    summary="Confirm a pending contact with its code",
+    response_model=render.ContactJson,
+)
 async def confirm_contact(
     request: Request, sid: str, body: Confirmation, principal: Caller
 ) -> JsonResponse:
@@ -136,21 +159,34 @@ async def confirm_contact(
     return ok(request, render.contact(confirmed))
 
 
-@router.post("/contacts/{sid}/resend", summary="Send a pending contact a new code")
+@router.post(
+    "/contacts/{sid}/resend",
+    summary="Send a pending contact a new code",
+    response_model=render.ContactJson,
+)
 async def resend_confirmation(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contacts
     resent = await service.resend_confirmation(principal.account_sid, sid)
     return ok(request, render.contact(resent))
 
 
-@router.get("/contact-groups", summary="List the account's contact groups")
+@router.get(
+    "/contact-groups",
+    summary="List the account's contact groups",
+    response_model=list[render.ContactGroupJson],
+)
 async def list_groups(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).contact_groups.list_groups(principal.account_sid, page)
     items = [render.contact_group(g) for g in result.items]
     return ok(request, items, pagination=result.meta())
 
 
-@router.post("/contact-groups", status_code=201, summary="Create a contact group")
+@router.post(
+    "/contact-groups",
+    status_code=201,
+    summary="Create a contact group",
+    response_model=render.ContactGroupJson,
+)
 async def create_group(request: Request, body: GroupCreate, principal: Caller) -> JsonResponse:
     created = await runtime_of(request).contact_groups.create_group(
         principal.account_sid, **body.model_dump()
@@ -158,13 +194,21 @@ async def create_group(request: Request, body: GroupCreate, principal: Caller) -
     return ok(request, render.contact_group(created), status=201)
 
 
-@router.get("/contact-groups/{sid}", summary="One contact group with its members")
+@router.get(
+    "/contact-groups/{sid}",
+    summary="One contact group with its members",
+    response_model=render.ContactGroupJson,
+)
 async def get_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
     found = await runtime_of(request).contact_groups.get_group(principal.account_sid, sid)
     return ok(request, render.contact_group(found))
 
 
-@router.patch("/contact-groups/{sid}", summary="Rename, make default or change members")
+@router.patch(
+    "/contact-groups/{sid}",
+    summary="Rename, make default or change members",
+    response_model=render.ContactGroupJson,
+)
 async def update_group(
     request: Request, sid: str, body: GroupUpdate, principal: Caller
 ) -> JsonResponse:
@@ -174,7 +218,11 @@ async def update_group(
     return ok(request, render.contact_group(changed))
 
 
-@router.delete("/contact-groups/{sid}", summary="Delete a contact group (its contacts stay)")
+@router.delete(
+    "/contact-groups/{sid}",
+    summary="Delete a contact group (its contacts stay)",
+    response_model=render.ContactGroupJson,
+)
 async def delete_group(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).contact_groups
     return ok(request, render.contact_group(await service.delete_group(principal.account_sid, sid)))

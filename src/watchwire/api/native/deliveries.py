@@ -20,7 +20,11 @@ router = APIRouter(tags=["deliveries"])
 Caller = Annotated[Principal, Depends(require("webhook"))]
 
 
-@router.get("/deliveries", summary="The delivery log, newest first")
+@router.get(
+    "/deliveries",
+    summary="The delivery log, newest first",
+    response_model=list[render.DeliveryJson],
+)
 async def list_deliveries(
     request: Request,
     principal: Caller,
@@ -36,14 +40,21 @@ async def list_deliveries(
     return ok(request, [render.delivery(d) for d in result.items], pagination=result.meta())
 
 
-@router.get("/deliveries/{sid}", summary="One delivery with every attempt")
+@router.get(
+    "/deliveries/{sid}",
+    summary="One delivery with every attempt",
+    response_model=render.DeliveryDetailJson,
+)
 async def get_delivery(request: Request, sid: str, principal: Caller) -> JsonResponse:
     found = await runtime_of(request).deliveries.get(principal.account_sid, sid)
     return ok(request, render.delivery_detail(found))
 
 
 @router.post(
-    "/deliveries/{sid}/redeliver", status_code=202, summary="Deliver a finished delivery again"
+    "/deliveries/{sid}/redeliver",
+    status_code=202,
+    summary="Deliver a finished delivery again",
+    response_model=render.DeliveryDetailJson,
 )
 async def redeliver(request: Request, sid: str, principal: Caller) -> JsonResponse:
     queued = await runtime_of(request).deliveries.redeliver(principal.account_sid, sid)

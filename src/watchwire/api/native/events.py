@@ -17,7 +17,11 @@ from watchwire.services.accounts import Principal
 router = APIRouter(tags=["events"])
 
 
-@router.get("/events", summary="List events (filters: type, monitor, time range)")
+@router.get(
+    "/events",
+    summary="List events (filters: type, monitor, time range)",
+    response_model=list[render.EventJson],
+)
 async def list_events(
     request: Request,
     principal: Annotated[Principal, Depends(require())],

@@ -35,7 +35,12 @@ class KeyCreate(BaseModel):
     ip_allowlist: list[Address] = Field(default_factory=list, description="Addresses or CIDRs")
 
 
-@router.post("/keys", status_code=201, summary="Create an API key (the secret is shown once)")
+@router.post(
+    "/keys",
+    status_code=201,
+    summary="Create an API key (the secret is shown once)",
+    response_model=render.CreatedKeyJson,
+)
 async def create_key(
     request: Request, body: KeyCreate, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
@@ -53,7 +58,7 @@ async def create_key(
     return ok(request, render.created_key(key, created), status=201)
 
 
-@router.get("/keys", summary="List the account's API keys")
+@router.get("/keys", summary="List the account's API keys", response_model=list[render.ApiKeyJson])
 async def list_keys(
     request: Request,
     principal: Annotated[Principal, Depends(require())],
@@ -63,7 +68,9 @@ async def list_keys(
     return ok(request, [render.api_key(k) for k in result.items], pagination=result.meta())
 
 
-@router.get("/keys/{sid}", summary="One API key (never its secret)")
+@router.get(
+    "/keys/{sid}", summary="One API key (never its secret)", response_model=render.ApiKeyJson
+)
 async def get_key(
     request: Request, sid: str, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:
@@ -71,7 +78,11 @@ async def get_key(
     return ok(request, render.api_key(key))
 
 
-@router.delete("/keys/{sid}", summary="Revoke an API key; it stops working at once")
+@router.delete(
+    "/keys/{sid}",
+    summary="Revoke an API key; it stops working at once",
+    response_model=render.ApiKeyJson,
+)
 async def revoke_key(
     request: Request, sid: str, principal: Annotated[Principal, Depends(require())]
 ) -> JsonResponse:

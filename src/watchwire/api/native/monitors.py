@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from starlette.requests import Request
+from typing_extensions import TypedDict
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
@@ -17,6 +18,7 @@ from watchwire.api.native.monitor_bodies import (
     checked_change,
     checked_create,
 )
+from watchwire.api.native.openapi import answer
 from watchwire.api.native.params import page_request
 from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.pagination import PageRequest
@@ -33,7 +35,62 @@ TimeTo = Annotated[str | None, Query(alias="to", description="End (default: now)
 Fields = Annotated[dict[str, Any], Body()]
 
 
-def monitor_json(monitor: Monitor) -> dict[str, Any]:
+@answer
+class SslJson(TypedDict):
+    not_after: str | None
+    checked_at: str | None
+
+
+@answer
+class MonitorJson(TypedDict):
+    sid: str
+    name: str
+    kind: str
+    target: str
+    options: dict[str, Any]
+    interval: int
+    timeout: float
+    confirmations: int
+    recoveries: int
+    degraded_ms: float | None
+    apdex_t_ms: float
+    ssl_expiry_days: list[int]
+    expect: list[str]
+    paused: bool
+    tags: list[str]
+    contact_groups: list[str]
+    state: str
+    state_changed_at: str | None
+    last_checked_at: str | None
+    last_response_ms: float | None
+    last_error: str | None
+    next_run_at: str | None
+    ssl: SslJson
+    created_at: str
+    updated_at: str
+
+
+@answer
+class CheckJson(TypedDict):
+    checked_at: str
+    outcome: str
+    response_ms: float | None
+    error: str | None
+    location: str
+    timings: dict[str, float]
+    details: dict[str, Any]
+
+
+@answer
+class DowntimeJson(TypedDict):
+    started_at: str
+    ended_at: str | None
+    duration: int
+    ongoing: bool
+    error: str | None
+
+
+def monitor_json(monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
         "name": monitor.name,
@@ -66,7 +123,7 @@ def monitor_json(monitor: Monitor) -> dict[str, Any]:
     }
 
 
-def check_json(check: CheckRecord) -> dict[str, Any]:
+def check_json(check: CheckRecord) -> CheckJson:
     return {
         "checked_at": isoformat(check.checked_at),
         "outcome": check.outcome,
@@ -78,7 +135,7 @@ def check_json(check: CheckRecord) -> dict[str, Any]:
     }
 
 
-def downtime_json(downtime: Downtime) -> dict[str, Any]:
+def downtime_json(downtime: Downtime) -> DowntimeJson:
     return {
         "started_at": isoformat(downtime.started_at),
         "ended_at": isoformat_or_none(downtime.ended_at),
@@ -100,7 +157,13 @@ def metrics_json(metrics: Metrics) -> dict[str, Any]:
     return answer
 
 
-@router.post("/monitors", status_code=201, summary="Create a monitor", openapi_extra=CREATE_SCHEMA)
+@router.post(
+    "/monitors",
+    status_code=201,
+    summary="Create a monitor",
+    openapi_extra=CREATE_SCHEMA,
+    response_model=MonitorJson,
+)
 async def create_monitor(request: Request, body: Fields, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.create(
         principal.account_sid,
@@ -110,7 +173,7 @@ async def create_monitor(request: Request, body: Fields, principal: Caller) -> J
     return ok(request, monitor_json(monitor), status=201)
 
 
-@router.get("/monitors", summary="List monitors")
+@router.get("/monitors", summary="List monitors", response_model=list[MonitorJson])
 async def list_monitors(
     request: Request,
     principal: Caller,
@@ -121,7 +184,9 @@ async def list_monitors(
     return ok(request, [monitor_json(m) for m in result.items], pagination=result.meta())
 
 
-@router.get("/monitors/{sid}", summary="One monitor with its current state")
+@router.get(
+    "/monitors/{sid}", summary="One monitor with its current state", response_model=MonitorJson
+)
 async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.get(principal.account_sid, sid)
     return ok(request, monitor_json(monitor))
@@ -131,6 +196,7 @@ async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResp
     "/monitors/{sid}",
     summary="Change a monitor (fields not given stay)",
     openapi_extra=CHANGE_SCHEMA,
+    response_model=MonitorJson,
 )
 async def update_monitor(
     request: Request, sid: str, body: Fields, principal: Caller
@@ -144,25 +210,35 @@ async def update_monitor(
     return ok(request, monitor_json(monitor))
 
 
-@router.delete("/monitors/{sid}", summary="Delete a monitor and its history")
+@router.delete(
+    "/monitors/{sid}", summary="Delete a monitor and its history", response_model=MonitorJson
+)
 async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.delete(principal.account_sid, sid)
     return ok(request, monitor_json(monitor))
 
 
-@router.post("/monitors/{sid}/pause", summary="Stop checking a monitor")
+@router.post("/monitors/{sid}/pause", summary="Stop checking a monitor", response_model=MonitorJson)
 async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, True)
     return ok(request, monitor_json(monitor))
 
 
-@router.post("/monitors/{sid}/resume", summary="Check a paused monitor again, starting now")
+@router.post(
+    "/monitors/{sid}/resume",
+    summary="Check a paused monitor again, starting now",
+    response_model=MonitorJson,
+)
 async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, False)
     return ok(request, monitor_json(monitor))
 
 
-@router.get("/monitors/{sid}/results", summary="Raw check results, newest first")
+@router.get(
+    "/monitors/{sid}/results",
+    summary="Raw check results, newest first",
+    response_model=list[CheckJson],
+)
 async def monitor_results(
     request: Request,
     sid: str,
@@ -194,7 +270,11 @@ async def monitor_metrics(
     return ok(request, metrics_json(metrics))
 
 
-@router.get("/monitors/{sid}/downtimes", summary="Periods the monitor was down")
+@router.get(
+    "/monitors/{sid}/downtimes",
+    summary="Periods the monitor was down",
+    response_model=list[DowntimeJson],
+)
 async def monitor_downtimes(
     request: Request,
     sid: str,

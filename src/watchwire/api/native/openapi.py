@@ -11,11 +11,17 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, with_config
 
 from watchwire.text import ONE_LINE_PATTERN
 
 _REF = "#/components/schemas/"
+
+answer = with_config(ConfigDict(extra="forbid"))
+"""Marks a renderer's TypedDict as an answer's `data`: a route names it as its
+`response_model` (FastAPI describes it; the route still returns its JsonResponse), and
+`additionalProperties: false` makes a field the renderer adds but the TypedDict lacks a
+schemathesis failure, as mypy makes it a type error."""
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 # Served without an API key (api/native/health.py, the description itself).
 _PUBLIC = frozenset({"/healthz", "/readyz"})

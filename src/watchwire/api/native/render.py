@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypedDict
+
+from watchwire.api.native.openapi import answer
 from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.events.event import Event
 from watchwire.services.accounts import Account, ApiKey, CreatedKey, Plan
@@ -16,10 +19,154 @@ from watchwire.services.contacts import Contact
 from watchwire.services.deliveries import Delivery, DeliveryAttempt, DeliveryDetail
 from watchwire.services.subscriptions import Subscription, TestSent
 
+# -- the answers' shapes (each renderer's return type, and the `data` its routes describe) -
+
+
+@answer
+class PlanJson(TypedDict):
+    name: str
+    title: str
+    requests_per_minute: int
+    requests_per_day: int
+    scopes: list[str]
+    max_webhooks: int
+    event_types: list[str] | None
+    min_interval_seconds: int
+
+
+@answer
+class AccountJson(TypedDict):
+    sid: str
+    name: str
+    plan: PlanJson
+    created_at: str
+
+
+@answer
+class ApiKeyJson(TypedDict):
+    sid: str
+    name: str
+    scopes: list[str]
+    read_only: bool
+    ip_allowlist: list[str]
+    created_at: str
+    revoked_at: str | None
+    status: str
+
+
+@answer
+class CreatedKeyJson(ApiKeyJson):
+    secret: str
+    key: str
+
+
+@answer
+class EventJson(TypedDict):
+    sid: str
+    type: str
+    description: str
+    resource_type: str | None
+    resource_sid: str | None
+    payload: dict[str, Any]
+    contact_groups: list[str]
+    created_at: str
+
+
+@answer
+class DeliveryJson(TypedDict):
+    id: str
+    sid: str
+    event_id: str
+    event_type: str
+    webhook_id: str | None
+    target_type: str
+    target_sid: str
+    status: str
+    http_status_code: int | None
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+@answer
+class AttemptJson(TypedDict):
+    number: int
+    started_at: str
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+    response_excerpt: str | None
+
+
+@answer
+class DeliveryDetailJson(DeliveryJson):
+    attempt_log: list[AttemptJson]
+
+
+@answer
+class SubscriptionJson(TypedDict):
+    id: str
+    sid: str
+    name: str
+    url: str
+    secret: str
+    events: list[str] | None
+    format: str
+    is_active: bool
+    legacy_signature: bool
+    consecutive_failures: int
+    disabled_reason: str | None
+    previous_secret_expires_at: str | None
+    created_at: str
+
+
+@answer
+class TestEventJson(TypedDict):
+    sid: str
+    type: str
+    description: str
+    resource_type: str | None
+    resource_sid: str | None
+    payload: dict[str, Any]
+    created_at: str
+
+
+@answer
+class TestSentJson(TypedDict):
+    event: TestEventJson
+    delivery_id: str | None
+
+
+@answer
+class ContactJson(TypedDict):
+    sid: str
+    name: str
+    contact: str
+    type: str
+    status: str
+    schedule: str
+    args: dict[str, Any]
+    contact_groups: list[str]
+    confirmed: bool
+    confirmed_at: str | None
+    created_at: str
+
+
+@answer
+class ContactGroupJson(TypedDict):
+    sid: str
+    name: str
+    is_default: bool
+    contacts: list[str]
+    created_at: str
+
+
 # -- accounts and keys -------------------------------------------------------------------
 
 
-def plan(item: Plan) -> dict[str, Any]:
+def plan(item: Plan) -> PlanJson:
     return {
         "name": item.name,
         "title": item.title,
@@ -32,7 +179,7 @@ def plan(item: Plan) -> dict[str, Any]:
     }
 
 
-def account(item: Account) -> dict[str, Any]:
+def account(item: Account) -> AccountJson:
     return {
         "sid": item.sid,
         "name": item.name,
@@ -41,7 +188,7 @@ def account(item: Account) -> dict[str, Any]:
     }
 
 
-def api_key(item: ApiKey) -> dict[str, Any]:
+def api_key(item: ApiKey) -> ApiKeyJson:
     return {
         "sid": item.sid,
         "name": item.name,
@@ -54,15 +201,15 @@ def api_key(item: ApiKey) -> dict[str, Any]:
     }
 
 
-def created_key(item: ApiKey, created: CreatedKey) -> dict[str, Any]:
+def created_key(item: ApiKey, created: CreatedKey) -> CreatedKeyJson:
     """A new key: the only answer that shows its secret (alone and as the one-string key)."""
-    return api_key(item) | {"secret": created.secret, "key": created.key}
+    return CreatedKeyJson(**api_key(item), secret=created.secret, key=created.key)
 
 
 # -- events and deliveries ---------------------------------------------------------------
 
 
-def event(item: Event) -> dict[str, Any]:
+def event(item: Event) -> EventJson:
     return {
         "sid": item.sid,
         "type": item.type,
@@ -75,7 +222,7 @@ def event(item: Event) -> dict[str, Any]:
     }
 
 
-def delivery(item: Delivery) -> dict[str, Any]:
+def delivery(item: Delivery) -> DeliveryJson:
     return {
         "id": item.sid,
         "sid": item.sid,
@@ -94,7 +241,7 @@ def delivery(item: Delivery) -> dict[str, Any]:
     }
 
 
-def attempt(item: DeliveryAttempt) -> dict[str, Any]:
+def attempt(item: DeliveryAttempt) -> AttemptJson:
     return {
         "number": item.number,
         "started_at": isoformat(item.started_at),
@@ -105,14 +252,16 @@ def attempt(item: DeliveryAttempt) -> dict[str, Any]:
     }
 
 
-def delivery_detail(item: DeliveryDetail) -> dict[str, Any]:
-    return delivery(item.delivery) | {"attempt_log": [attempt(a) for a in item.attempts]}
+def delivery_detail(item: DeliveryDetail) -> DeliveryDetailJson:
+    return DeliveryDetailJson(
+        **delivery(item.delivery), attempt_log=[attempt(a) for a in item.attempts]
+    )
 
 
 # -- webhook subscriptions ---------------------------------------------------------------
 
 
-def subscription(item: Subscription) -> dict[str, Any]:
+def subscription(item: Subscription) -> SubscriptionJson:
     return {
         "id": item.sid,
         "sid": item.sid,
@@ -130,7 +279,7 @@ def subscription(item: Subscription) -> dict[str, Any]:
     }
 
 
-def webhook_test_sent(item: TestSent) -> dict[str, Any]:
+def webhook_test_sent(item: TestSent) -> TestSentJson:
     """The answer to a webhook test: the event (without contact groups: it goes to that one
     webhook) and the delivery queued for it."""
     sent = item.event
@@ -151,7 +300,7 @@ def webhook_test_sent(item: TestSent) -> dict[str, Any]:
 # -- contacts and contact groups ---------------------------------------------------------
 
 
-def contact(item: Contact) -> dict[str, Any]:
+def contact(item: Contact) -> ContactJson:
     return {
         "sid": item.sid,
         "name": item.name,
@@ -167,7 +316,7 @@ def contact(item: Contact) -> dict[str, Any]:
     }
 
 
-def contact_group(item: ContactGroup) -> dict[str, Any]:
+def contact_group(item: ContactGroup) -> ContactGroupJson:
     return {
         "sid": item.sid,
         "name": item.name,

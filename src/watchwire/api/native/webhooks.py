@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
+from typing_extensions import TypedDict
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native import render
+from watchwire.api.native.openapi import answer
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -20,6 +22,12 @@ from watchwire.text import SingleLine
 router = APIRouter(tags=["webhooks"])
 Caller = Annotated[Principal, Depends(require("webhook"))]
 Format = Literal["standard", "enterno", "generatorlabs", "entri", "updown"]
+
+
+@answer
+class DeletedJson(TypedDict):
+    id: str
+    deleted: bool
 
 
 class WebhookCreate(BaseModel):
@@ -59,7 +67,12 @@ class SecretRotation(BaseModel):
     )
 
 
-@router.post("/webhooks", status_code=201, summary="Create a webhook subscription")
+@router.post(
+    "/webhooks",
+    status_code=201,
+    summary="Create a webhook subscription",
+    response_model=render.SubscriptionJson,
+)
 async def create_webhook(request: Request, body: WebhookCreate, principal: Caller) -> JsonResponse:
     created = await runtime_of(request).subscriptions.create(
         principal.account_sid, principal.plan, **body.model_dump()
@@ -67,7 +80,11 @@ async def create_webhook(request: Request, body: WebhookCreate, principal: Calle
     return ok(request, render.subscription(created), status=201)
 
 
-@router.get("/webhooks", summary="List the account's webhook subscriptions")
+@router.get(
+    "/webhooks",
+    summary="List the account's webhook subscriptions",
+    response_model=list[render.SubscriptionJson],
+)
 async def list_webhooks(
     request: Request, principal: Caller, page: Annotated[PageRequest, Depends(page_request)]
 ) -> JsonResponse:
@@ -76,7 +93,11 @@ async def list_webhooks(
     return ok(request, items, pagination=result.meta())
 
 
-@router.get("/webhooks/{sid}", summary="One webhook subscription (secret masked)")
+@router.get(
+    "/webhooks/{sid}",
+    summary="One webhook subscription (secret masked)",
+    response_model=render.SubscriptionJson,
+)
 async def get_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
     found = await runtime_of(request).subscriptions.get(principal.account_sid, sid)
     return ok(request, render.subscription(found))
@@ -92,27 +113,42 @@ async def _update(
     return ok(request, render.subscription(updated))
 
 
-@router.patch("/webhooks/{sid}", summary="Change a webhook subscription")
+@router.patch(
+    "/webhooks/{sid}",
+    summary="Change a webhook subscription",
+    response_model=render.SubscriptionJson,
+)
 async def patch_webhook(
     request: Request, sid: str, body: WebhookUpdate, principal: Caller
 ) -> JsonResponse:
     return await _update(request, sid, body, principal)
 
 
-@router.put("/webhooks/{sid}", summary="Change a webhook subscription (as PATCH, 000's verb)")
+@router.put(
+    "/webhooks/{sid}",
+    summary="Change a webhook subscription (as PATCH, 000's verb)",
+    response_model=render.SubscriptionJson,
+)
 async def put_webhook(
     request: Request, sid: str, body: WebhookUpdate, principal: Caller
 ) -> JsonResponse:
     return await _update(request, sid, body, principal)
 
 
-@router.delete("/webhooks/{sid}", summary="Delete a webhook subscription")
+@router.delete(
+    "/webhooks/{sid}", summary="Delete a webhook subscription", response_model=DeletedJson
+)
 async def delete_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
     await runtime_of(request).subscriptions.delete(principal.account_sid, sid)
-    return ok(request, {"id": sid, "deleted": True})
+    return ok(request, DeletedJson(id=sid, deleted=True))
 
 
-@router.post("/webhooks/{sid}/test", status_code=202, summary="Send a test event")
+@router.post(
+    "/webhooks/{sid}/test",
+    status_code=202,
+    summary="Send a test event",
+    response_model=render.TestSentJson,
+)
 async def test_webhook(request: Request, sid: str, principal: Caller) -> JsonResponse:
     sent = await runtime_of(request).subscriptions.send_test(principal.account_sid, sid)
     return ok(request, render.webhook_test_sent(sent), status=202)
@@ -121,6 +157,7 @@ async def test_webhook(request: Request, sid: str, principal: Caller) -> JsonRes
 @router.post(
     "/webhooks/{sid}/rotate-secret",
     summary="Replace the secret (shown once); the old one keeps signing for 24 hours",
+    response_model=render.SubscriptionJson,
 )
 async def rotate_secret(
     request: Request,

@@ -26,6 +26,7 @@ PREFIXES: Final[dict[str, str]] = {
     "contact_group": "CG",
     "domain": "DM",
     "batch": "BR",
+    "status_notice": "SN",
 }
 
 _LONG = {"PP"}

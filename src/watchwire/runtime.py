@@ -21,6 +21,7 @@ from watchwire.services.events import EventService
 from watchwire.services.idempotency import IdempotencyService
 from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
+from watchwire.services.status_pages.service import StatusPageService
 from watchwire.services.subscriptions import SubscriptionService
 from watchwire.store.database import Database
 from watchwire.store.migrate import upgrade
@@ -47,6 +48,7 @@ class Runtime:
     rbl: RblService
     domains: DomainService
     certs: CertService
+    status_pages: StatusPageService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -88,6 +90,7 @@ class Runtime:
                 ProbeContext.from_settings(settings),
                 default_interval=settings.cert_check_interval_seconds,
             ),
+            status_pages=StatusPageService(database, clock),
             clock=clock,
         )
 

@@ -123,6 +123,22 @@ async def _create_rbl_check(client: httpx.AsyncClient, headers: dict[str, str]) 
     return str(response.json()["data"]["id"])
 
 
+async def _create_status_page(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/v1/status-pages", json={"name": "isolated"}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["token"])
+
+
+async def _create_incident(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    """`{token}/incidents/{sid}`: an incident is reached through its page."""
+    token = await _create_status_page(client, headers)
+    response = await client.post(
+        f"/v1/status-pages/{token}/incidents", json={"title": "down"}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return f"{token}/incidents/{response.json()['data']['sid']}"
+
+
 RESOURCES: list[OwnedResource] = [
     OwnedResource(
         name="api key",
@@ -286,5 +302,28 @@ RESOURCES: list[OwnedResource] = [
         create=_create_rbl_check,
         requests=[("GET", "/v1/rbl/checks/{id}", None)],
         read_back="/v1/rbl/checks/{id}",
+    ),
+    OwnedResource(
+        "status page",
+        create=_create_status_page,
+        requests=[
+            ("GET", "/v1/status-pages/{id}", None),
+            ("PATCH", "/v1/status-pages/{id}", {"name": "taken"}),
+            ("DELETE", "/v1/status-pages/{id}", None),
+            ("GET", "/v1/status-pages/{id}/incidents", None),
+            ("POST", "/v1/status-pages/{id}/incidents", {"title": "theirs"}),
+        ],
+        read_back="/v1/status-pages/{id}",
+    ),
+    OwnedResource(
+        "status page incident",
+        create=_create_incident,
+        requests=[
+            ("GET", "/v1/status-pages/{id}", None),
+            ("PATCH", "/v1/status-pages/{id}", {"title": "taken"}),
+            ("DELETE", "/v1/status-pages/{id}", None),
+            ("POST", "/v1/status-pages/{id}/updates", {"state": "resolved"}),
+        ],
+        read_back="/v1/status-pages/{id}",
     ),
 ]

@@ -40,13 +40,19 @@ async def _list_routes(client: httpx.AsyncClient, auth: dict[str, str]) -> list[
         "/v1/monitors", json={"kind": "tcp", "target": "127.0.0.1:9"}, headers=auth
     )
     assert monitor.status_code == 201, monitor.text
-    ids = {"/v1/monitors/{sid}": monitor.json()["data"]["sid"]}
+    status_page = await client.post("/v1/status-pages", json={"name": "p"}, headers=auth)
+    assert status_page.status_code == 201, status_page.text
+    ids = {
+        "/v1/monitors/{sid}": monitor.json()["data"]["sid"],
+        "/v1/status-pages/{sid}": status_page.json()["data"]["token"],
+    }
     routes = []
     for path, operations in spec["paths"].items():
         operation = operations.get("get")
         names = {p["name"] for p in (operation or {}).get("parameters", []) if p["in"] == "query"}
         if not names & (BOUNDS.keys() | TIMES):
             continue
+        path = path.replace("/v1/status-pages/{token}", "/v1/status-pages/{sid}")
         for prefix, sid in ids.items():
             path = path.replace(prefix, prefix.replace("{sid}", sid))
         assert "{" not in path, f"give the test an id for {path}"

@@ -51,6 +51,12 @@ NOT_YET_ACCEPTING = frozenset(
         "PATCH /v1/contact-groups/{sid}",
         "POST /v1/contacts",
         "PATCH /v1/contacts/{sid}",
+        # Components that must exist, an IANA time zone, a host name, a URL, a state per type.
+        "POST /v1/status-pages",
+        "PATCH /v1/status-pages/{token}",
+        "POST /v1/status-pages/{token}/incidents",
+        "PATCH /v1/status-pages/{token}/incidents/{sid}",
+        "POST /v1/status-pages/{token}/incidents/{sid}/updates",
     }
     | {f"{method} /v1/tools/{tool}" for method in ("GET", "POST") for tool in TOOLS}
 )

@@ -16,6 +16,7 @@ from watchwire.api.native import (
     monitors,
     openapi,
     rbl,
+    status_pages,
     tools,
     webhooks,
 )
@@ -35,6 +36,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (domains.router, "/v1"),
     (certs.router, "/v1"),
     (rbl.router, "/v1"),
+    (status_pages.router, "/v1"),
 )
 
 

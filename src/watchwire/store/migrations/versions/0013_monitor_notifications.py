@@ -19,7 +19,7 @@ from alembic import op
 revision = "0013"
 down_revision = "0009"
 branch_labels = None
-depends_on = None
+depends_on = "0003"  # the monitors table; 0009 does not descend from it
 
 
 def upgrade() -> None:

@@ -202,3 +202,29 @@ async def test_groups_of_another_account_or_made_up_are_refused(
         assert response.json()["error"]["details"][0]["field"] == "contact_groups[0]"
     shown = (await client.get(f"/v1/monitors/{mine['sid']}", headers=auth)).json()["data"]
     assert shown["contact_groups"] == []
+
+
+async def test_recipients_and_mute_are_checked_and_kept(
+    runtime: Runtime, client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    stranger = await runtime.accounts.create_account("stranger", plan="business")
+    theirs = await _group(client, {"X-API-Key": stranger.key}, name="Theirs")
+    mine = await _group(client, auth, name="Mine")
+    body = {"kind": "tcp", "target": "127.0.0.1:1"}
+    for recipients in ([theirs], ["WH" + "0" * 32], ["XX1"]):
+        response = await client.post(
+            "/v1/monitors", json={**body, "recipients": recipients}, headers=auth
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["details"][0]["field"].startswith("recipients")
+    created = await _create(client, auth, **body, recipients=[mine], mute_until="forever")
+    assert created["recipients"] == [mine] and created["mute_until"] == "forever"
+    response = await client.patch(
+        f"/v1/monitors/{created['sid']}", json={"mute_until": None}, headers=auth
+    )
+    assert response.status_code == 200 and response.json()["data"]["mute_until"] is None
+    response = await client.patch(
+        f"/v1/monitors/{created['sid']}", json={"mute_until": "2000-01-01T00:00:00Z"}, headers=auth
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["details"][0]["field"] == "mute_until"

@@ -19,6 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from watchwire.delivery.claims import Claim
+from watchwire.delivery.formats import FORMATS
+from watchwire.delivery.formats.base import DEFAULT_RULES, DeliveryRules
 from watchwire.delivery.schedule import retry_delay
 from watchwire.delivery.webhook import GONE, AttemptResult
 from watchwire.events.event import Event
@@ -76,9 +78,19 @@ class Health:
     disable_after: int = 1000
 
 
+def rules_of(item: Claim) -> DeliveryRules:
+    """The delivery rules of a webhook's format; contacts and callbacks follow the defaults."""
+    if item.target_type != "webhook" or item.target is None:
+        return DEFAULT_RULES
+    format = FORMATS.get(item.target.format)
+    return format.rules if format is not None else DEFAULT_RULES
+
+
 def next_state(outcome: Outcome, max_attempts: int, rng: random.Random) -> dict[str, Any]:
-    """The bind values of the delivery's row after this attempt."""
+    """The bind values of the delivery's row after this attempt (`max_attempts` is the
+    operator's; a format with its own count, like entri's 3, has its way)."""
     result, number, now = outcome.result, outcome.item.attempts + 1, outcome.finished
+    max_attempts = rules_of(outcome.item).attempts(max_attempts)
     values: dict[str, Any] = {
         "b_sid": outcome.item.sid,
         "b_attempts": number,
@@ -166,7 +178,8 @@ async def count_one(conn: Connection, outcome: Outcome, health: Health) -> None:
         return
     failures = int(row.consecutive_failures)
     gone = outcome.result.status_code == GONE
-    if row.is_active and (gone or failures >= health.disable_after):
+    disable_after = rules_of(outcome.item).disable_threshold(health.disable_after)
+    if row.is_active and (gone or failures >= disable_after):
         reason = (
             "the receiver answered 410 Gone"
             if gone

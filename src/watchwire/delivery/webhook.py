@@ -29,7 +29,6 @@ from watchwire.target_policy import TargetPolicy
 from watchwire.target_policy.http import PolicyResolver
 from watchwire.text import control_character
 
-USER_AGENT = "watchwire-webhooks/1"
 _NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*", re.ASCII | re.IGNORECASE)
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}", re.ASCII)
@@ -169,7 +168,8 @@ class WebhookSender:
         self, subscription: Subscription, event: Event, now: datetime
     ) -> tuple[bytes, dict[str, str]]:
         """The body and headers of the request delivering `event` (signed at `now`)."""
-        body = FORMATS[subscription.format].render(event)
+        format = FORMATS[subscription.format]
+        body = format.render(event)
         headers = signing.signature_headers(
             subscription.format,
             subscription.secrets,
@@ -179,7 +179,7 @@ class WebhookSender:
             legacy_signature=subscription.legacy_signature,
         )
         headers["Content-Type"] = "application/json"
-        headers["User-Agent"] = USER_AGENT
+        headers["User-Agent"] = format.rules.user_agent
         return body, headers
 
     async def send(self, subscription: Subscription, event: Event, now: datetime) -> AttemptResult:
@@ -200,7 +200,7 @@ class WebhookSender:
             ) as response:
                 excerpt = (await response.content.read(EXCERPT_BYTES)).decode(errors="replace")
                 status = response.status
-                if 200 <= status < 300:
+                if FORMATS[subscription.format].rules.succeeded(status):
                     return AttemptResult(ok=True, status_code=status, excerpt=excerpt)
                 retry_after = None
                 if status in HONOURS_RETRY_AFTER:

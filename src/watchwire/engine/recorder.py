@@ -23,6 +23,7 @@ from watchwire.engine.evaluate_uptime import (
     UptimeState,
 )
 from watchwire.engine.kinds.base import CheckResult
+from watchwire.engine.mute import mute_status, to_announce
 from watchwire.engine.rollup import Point, apply_rollups, rollup_points
 from watchwire.engine.scheduler import next_run
 from watchwire.events.store import record_event
@@ -41,6 +42,8 @@ _STATE_COLUMNS = (
     "ssl_bracket",
     "ssl_checked_at",
     "ssl_not_after",
+    "mute_until",
+    "announced_state",
     "next_run_at",
     "lease_owner",
     "lease_expires_at",
@@ -172,16 +175,16 @@ async def _apply(
         "v_ssl_bracket": row.ssl_bracket,
         "v_ssl_checked_at": row.ssl_checked_at,
         "v_ssl_not_after": row.ssl_not_after,
+        "v_mute_until": row.mute_until,
+        "v_announced_state": row.announced_state,
         "v_next_run_at": now if evaluation.recheck else next_run(due, row.interval_seconds, now),
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }
-    sent = 0
-    if evaluation.transition is not None:
-        await _state_event(conn, row, evaluation, result, now)
-        sent += 1
+    sent = await _notify(conn, row, evaluation, result, update, now)
     if finished.ssl_checked:
-        sent += await _ssl_update(conn, row, finished.certificate, update, now)
+        held = mute_status(row.mute_until, now, state=state.state) == "active"
+        sent += await _ssl_update(conn, row, finished.certificate, update, now, held=held)
     result_row = {
         "monitor_sid": row.sid,
         "checked_at": now,
@@ -199,8 +202,81 @@ async def _apply(
     return update, result_row, point, sent
 
 
+async def _notify(
+    conn: Connection,
+    row: Any,
+    evaluation: Evaluation,
+    result: CheckResult,
+    update: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Record the check's state event (held while the monitor is muted), and when this
+    check ends a mute, announce the current state once if it differs from the last one
+    announced (engine/mute.py); keep `mute_until` and `announced_state` in `update`."""
+    state, transition = evaluation.state.state, evaluation.transition
+    mute = mute_status(row.mute_until, now, state=state)
+    announced = row.announced_state
+    if mute == "ended":
+        update["v_mute_until"] = None
+    if transition is not None:
+        held = mute == "active" or (
+            mute == "ended" and to_announce(transition.current, announced) is None
+        )
+        if not held:
+            announced = transition.current
+        await _state_event(conn, row, evaluation, result, now, held=held)
+        update["v_announced_state"] = announced
+        return 1
+    current = to_announce(state, announced) if mute == "ended" else None
+    if current is None:
+        return 0
+    await _announce(conn, row, current, announced, result, now)
+    update["v_announced_state"] = current
+    return 1
+
+
+_STATE_EVENTS = {"up": "monitor.up", "down": "monitor.down", "degraded": "monitor.degraded"}
+
+
+async def _announce(
+    conn: Connection,
+    row: Any,
+    state: str,
+    announced: str | None,
+    result: CheckResult,
+    now: datetime,
+) -> None:
+    """The one event that tells recipients, at the end of a mute, the state that is true now."""
+    name = f"{row.name} ({row.kind} {row.target})"
+    error = f": {result.error}" if state == "down" and result.error else ""
+    await record_event(
+        conn,
+        account_sid=row.account_sid,
+        type=_STATE_EVENTS[state],
+        description=f"{name} is {state}{error} (announced as the mute ended).",
+        payload={
+            "monitor": _monitor_payload(row),
+            "previous_state": announced or "up",
+            "state": state,
+            "after_mute": True,
+            "error": result.error,
+        },
+        now=now,
+        resource_type="monitor",
+        resource_sid=row.sid,
+        contact_groups=list(row.contact_groups),
+        recipients=row.recipients,
+    )
+
+
 async def _state_event(
-    conn: Connection, row: Any, evaluation: Evaluation, result: CheckResult, now: datetime
+    conn: Connection,
+    row: Any,
+    evaluation: Evaluation,
+    result: CheckResult,
+    now: datetime,
+    *,
+    held: bool,
 ) -> None:
     transition = evaluation.transition
     assert transition is not None
@@ -241,6 +317,8 @@ async def _state_event(
         resource_type="monitor",
         resource_sid=row.sid,
         contact_groups=list(row.contact_groups),
+        recipients=row.recipients,
+        held=held,
     )
 
 
@@ -250,6 +328,8 @@ async def _ssl_update(
     certificate: ssl_watch.CertReading | None,
     update: dict[str, Any],
     now: datetime,
+    *,
+    held: bool,
 ) -> int:
     update["v_ssl_checked_at"] = now
     if certificate is None:
@@ -280,5 +360,7 @@ async def _ssl_update(
         resource_type="monitor",
         resource_sid=row.sid,
         contact_groups=list(row.contact_groups),
+        recipients=row.recipients,
+        held=held,
     )
     return 1

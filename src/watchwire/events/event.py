@@ -1,5 +1,5 @@
 """An event as recorded: what happened, to which resource, and who is to be told (its contact
-groups). The catalogue of types is catalog.py; recording one is store.py."""
+groups, or its resource's own `recipients`; `held` when its resource is muted). The catalogue of types is catalog.py; recording one is store.py."""
 
 from __future__ import annotations
 
@@ -19,3 +19,7 @@ class Event:
     resource_type: str | None = None
     resource_sid: str | None = None
     contact_groups: list[str] = field(default_factory=list)
+    # Contact, contact group and webhook SIDs that alone are told (None: the default routing).
+    recipients: tuple[str, ...] | None = None
+    # The resource is muted: deliveries are recorded `held` and never sent.
+    held: bool = False

@@ -10,6 +10,12 @@ delivery worker (delivery/worker.py) later claims the rows. Who gets a row:
   to that subscription itself;
 - every active contact in the event's contact groups — except that an event about a contact
   (`contact.confirm`) goes to that contact alone, whatever its status.
+
+An event with `recipients` (a monitor's own list) goes to those alone: the webhook
+subscriptions named (still subject to their `events` filter and the plan), the contacts
+named and the members of the contact groups named; its contact groups are not used. A
+`held` event (its monitor is muted) gets the same rows, recorded `held` with no due time:
+the delivery log shows who was not told, and the worker never claims them.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from watchwire.events.event import Event
-from watchwire.ids import new_sid
+from watchwire.ids import is_sid, new_sid
 from watchwire.store.database import Connection
 from watchwire.store.tables import accounts, plans
 from watchwire.store.tables_contacts import contact_group_members, contacts
@@ -52,21 +58,32 @@ def _wants(event: Event, sid: str, events: list[str] | None, plan_types: list[st
 
 async def _webhook_targets(conn: Connection, event: Event) -> list[str]:
     rows = (await conn.execute(_SUBSCRIPTIONS, {"account_sid": event.account_sid})).all()
-    return [r.sid for r in rows if _wants(event, r.sid, r.events, r.event_types)]
+    named = None if event.recipients is None else set(event.recipients)
+    return [
+        r.sid
+        for r in rows
+        if _wants(event, r.sid, r.events, r.event_types) and (named is None or r.sid in named)
+    ]
 
 
 async def _contact_targets(conn: Connection, event: Event) -> list[str]:
     if event.resource_type == "contact" and event.resource_sid:
         return [event.resource_sid]
-    if not event.contact_groups:
+    if event.recipients is None:
+        groups, named = event.contact_groups, []
+    else:
+        groups = [sid for sid in event.recipients if is_sid("contact_group", sid)]
+        named = [sid for sid in event.recipients if is_sid("contact", sid)]
+    if not groups and not named:
         return []
+    members = sa.select(contact_group_members.c.contact_sid).where(
+        contact_group_members.c.group_sid.in_(groups)
+    )
     rows = (
         await conn.execute(
             sa.select(contacts.c.sid)
-            .distinct()
-            .join(contact_group_members, contact_group_members.c.contact_sid == contacts.c.sid)
             .where(
-                contact_group_members.c.group_sid.in_(event.contact_groups),
+                sa.or_(contacts.c.sid.in_(members), contacts.c.sid.in_(named)),
                 contacts.c.account_sid == event.account_sid,
                 contacts.c.status == "active",
             )
@@ -77,16 +94,17 @@ async def _contact_targets(conn: Connection, event: Event) -> list[str]:
 
 
 def delivery_row(event: Event, target_type: str, target_sid: str) -> dict[str, Any]:
-    """A fresh `pending` delivery of `event`, due at once."""
+    """A fresh `pending` delivery of `event`, due at once (`held`, never due, when the
+    event is held back)."""
     return {
         "sid": new_sid("delivery"),
         "event_sid": event.sid,
         "account_sid": event.account_sid,
         "target_type": target_type,
         "target_sid": target_sid,
-        "status": "pending",
+        "status": "held" if event.held else "pending",
         "attempts": 0,
-        "next_attempt_at": event.created_at,
+        "next_attempt_at": None if event.held else event.created_at,
         "created_at": event.created_at,
     }
 

@@ -3,6 +3,7 @@ transaction, so a state change, its event and its deliveries commit (or vanish) 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +30,12 @@ async def record_event(
     resource_type: str | None = None,
     resource_sid: str | None = None,
     contact_groups: list[str] | None = None,
+    recipients: Sequence[str] | None = None,
+    held: bool = False,
 ) -> Event:
-    """Insert an event (and, through the outbox, its deliveries) inside `conn`'s transaction."""
+    """Insert an event (and, through the outbox, its deliveries) inside `conn`'s transaction.
+    `recipients` replaces the default routing (outbox.py); `held` records the deliveries
+    as held back (a muted monitor) instead of due."""
     if type not in CATALOG:
         raise ValueError(f"unknown event type {type!r}: add it to events/catalog.py")
     event = Event(
@@ -43,6 +48,8 @@ async def record_event(
         resource_type=resource_type,
         resource_sid=resource_sid,
         contact_groups=list(contact_groups or []),
+        recipients=tuple(recipients) if recipients is not None else None,
+        held=held,
     )
     await conn.execute(
         _INSERT,

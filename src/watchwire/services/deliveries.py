@@ -22,7 +22,7 @@ from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts
 
-DeliveryStatus = Literal["pending", "retrying", "delivered", "failed", "dead"]
+DeliveryStatus = Literal["pending", "retrying", "delivered", "failed", "dead", "held"]
 # Who a delivery goes to: a webhook subscription, a contact, or an RBL check's callback URL.
 TargetType = Literal["webhook", "contact", "callback"]
 STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)

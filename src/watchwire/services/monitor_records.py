@@ -31,6 +31,10 @@ class Monitor:
     paused: bool
     tags: tuple[str, ...]
     contact_groups: tuple[str, ...]
+    # An ISO time, "recovery" or "forever" (None: not muted); the SIDs told alone (None: the
+    # default routing).
+    mute_until: str | None
+    recipients: tuple[str, ...] | None
     state: str
     state_changed_at: datetime | None
     last_checked_at: datetime | None
@@ -62,6 +66,8 @@ def monitor_of(row: Any) -> Monitor:
         paused=row.paused,
         tags=tuple(row.tags),
         contact_groups=tuple(row.contact_groups),
+        mute_until=row.mute_until,
+        recipients=None if row.recipients is None else tuple(row.recipients),
         state=row.state,
         state_changed_at=row.state_changed_at,
         last_checked_at=row.last_checked_at,

@@ -17,6 +17,7 @@ from watchwire.text import SingleLine
 MIN_INTERVAL = 30
 MAX_INTERVAL = 86_400
 DEFAULT_SSL_DAYS = [30, 14, 7, 1]
+RECIPIENT_KINDS = ("contact", "contact_group", "webhook")
 
 
 class MonitorFields(BaseModel):
@@ -42,6 +43,16 @@ class MonitorFields(BaseModel):
     paused: bool = False
     tags: list[SingleLine] = Field(default_factory=list, max_length=50)
     contact_groups: list[str] | None = Field(default=None, max_length=50)
+    mute_until: SingleLine | None = Field(
+        default=None,
+        max_length=64,
+        description="hold alerts back until this time, `recovery` (the next up) or `forever`",
+    )
+    recipients: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="contact (CO…), contact group (CG…) and webhook (WH…) SIDs told alone",
+    )
 
     @field_validator("kind")
     @classmethod
@@ -66,6 +77,14 @@ class MonitorFields(BaseModel):
             if not is_sid("contact_group", sid):
                 raise ValueError(f"{sid!r} is not a contact group SID (CG…)")
         return value
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, value: list[str] | None) -> list[str] | None:
+        for sid in value or []:
+            if not any(is_sid(kind, sid) for kind in RECIPIENT_KINDS):
+                raise ValueError(f"{sid!r} is not a contact, contact group or webhook SID")
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("tags")
     @classmethod

@@ -19,6 +19,7 @@ from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.contacts import resolve_groups
+from watchwire.services.monitor_notify import announce_unmute, owned_recipients, stored_mute
 from watchwire.services.monitor_records import (
     CheckRecord,
     Downtime,
@@ -75,6 +76,7 @@ def _fields_of(row: Any) -> dict[str, Any]:
         "paused": row.paused,
         "tags": row.tags,
         "contact_groups": row.contact_groups,
+        "recipients": row.recipients,
     }
 
 
@@ -108,6 +110,8 @@ class MonitorService:
                 "sid": sid,
                 "account_sid": account_sid,
                 **_columns(fields, groups),
+                "mute_until": stored_mute(fields.mute_until, now),
+                "recipients": await owned_recipients(conn, account_sid, fields.recipients),
                 "state": "pending",
                 "fail_streak": 0,
                 "success_streak": 0,
@@ -171,6 +175,16 @@ class MonitorService:
             )
             now = self._clock.now()
             values = {**_columns(fields, groups), "updated_at": now}
+            if "recipients" in changes:
+                values["recipients"] = await owned_recipients(conn, account_sid, fields.recipients)
+            if "mute_until" in changes:
+                values["mute_until"] = stored_mute(fields.mute_until, now)
+                if row.mute_until is not None and values["mute_until"] is None:
+                    values.update(await announce_unmute(conn, row, now))
+                elif row.mute_until is None and row.announced_state is None:
+                    # What the end of this mute compares with: the state as it is now.
+                    if row.state in ("up", "down", "degraded"):
+                        values["announced_state"] = row.state
             if fields.interval != row.interval_seconds or fields.target != row.target:
                 values["next_run_at"] = now
             if fields.target != row.target:

@@ -108,6 +108,8 @@ def monitor_json(monitor: Monitor) -> MonitorJson:
         "paused": monitor.paused,
         "tags": list(monitor.tags),
         "contact_groups": list(monitor.contact_groups),
+        "mute_until": monitor.mute_until,
+        "recipients": None if monitor.recipients is None else list(monitor.recipients),
         "state": monitor.state,
         "state_changed_at": isoformat_or_none(monitor.state_changed_at),
         "last_checked_at": isoformat_or_none(monitor.last_checked_at),

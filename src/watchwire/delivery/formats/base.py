@@ -1,7 +1,9 @@
-"""What a webhook format is made of: the document an event becomes and the signature headers
-its receivers check, beside the Standard Webhooks headers every request carries
-(delivery/signing.py). One `WebhookFormat` per module of this package; the registry in
-`__init__.py` is the only place that lists them."""
+"""What a webhook format is made of: the document an event becomes, the signature headers
+its receivers check (beside the Standard Webhooks headers every request carries,
+delivery/signing.py) and its delivery rules: the User-Agent its receivers look for, which
+answers count as delivered, how many attempts it gets and after how many consecutive
+failures its endpoint is disabled. One `WebhookFormat` per module of this package; the
+registry in `__init__.py` is the only place that lists them."""
 
 from __future__ import annotations
 
@@ -43,6 +45,38 @@ def text_hmac(secret: str, message: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+USER_AGENT = "watchwire-webhooks/1"
+
+
+def any_2xx(status: int) -> bool:
+    return 200 <= status < 300
+
+
+def only_200(status: int) -> bool:
+    return status == 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRules:
+    """How a format's deliveries are made and judged. `max_attempts` and `disable_after`
+    None follow the operator's settings (25 attempts over about three days; disabled after
+    1,000 consecutive failures); a number is the format's own promise and wins."""
+
+    user_agent: str = USER_AGENT
+    succeeded: Callable[[int], bool] = any_2xx
+    max_attempts: int | None = None
+    disable_after: int | None = None
+
+    def attempts(self, configured: int) -> int:
+        return self.max_attempts if self.max_attempts is not None else configured
+
+    def disable_threshold(self, configured: int) -> int:
+        return self.disable_after if self.disable_after is not None else configured
+
+
+DEFAULT_RULES = DeliveryRules()
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookFormat:
     """One payload format. Calling it renders an event's document (a JSON value)."""
@@ -50,6 +84,7 @@ class WebhookFormat:
     name: str
     payload: Callable[[Event], Any]
     signature_headers: Callable[[SignatureInput], dict[str, str]] = no_headers
+    rules: DeliveryRules = DEFAULT_RULES
 
     def __call__(self, event: Event) -> Any:
         return self.payload(event)

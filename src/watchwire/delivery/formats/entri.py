@@ -3,7 +3,10 @@ the event SID's 32 hex digits as a UUID.
 
 Headers: `Entri-Timestamp` and `Entri-Signature-V2`: the hex SHA-256 of the document's `id`,
 the timestamp and the secret text (a plain hash, as Entri's receivers compute it; not an
-HMAC). Entri's verifier compares one value, so only the current secret signs."""
+HMAC). Entri's verifier compares one value, so only the current secret signs.
+
+Rules: Entri retries a webhook 3 times (GAPS.md), so a delivery in this format gets 3
+attempts in all, on the common schedule, then is dead."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from watchwire.delivery.formats.base import SignatureInput, WebhookFormat
+from watchwire.delivery.formats.base import DeliveryRules, SignatureInput, WebhookFormat
 from watchwire.events.event import Event
 
 
@@ -62,4 +65,9 @@ def signature_headers(request: SignatureInput) -> dict[str, str]:
     }
 
 
-FORMAT = WebhookFormat(name="entri", payload=payload, signature_headers=signature_headers)
+FORMAT = WebhookFormat(
+    name="entri",
+    payload=payload,
+    signature_headers=signature_headers,
+    rules=DeliveryRules(max_attempts=3),
+)

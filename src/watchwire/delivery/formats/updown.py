@@ -1,13 +1,17 @@
 """`updown` (001): always an **array** of `{event, time, description, check, ...}`, with
 updown's names for the uptime events. updown's own webhooks are unsigned: the Standard
-Webhooks headers are all."""
+Webhooks headers are all.
+
+Rules (001): the User-Agent is `updown.io webhooks` (receivers filter on it), only a 200
+counts as delivered (a 204 is retried), and updown removes an endpoint after 1,000
+consecutive failures, so this format's endpoint is disabled then whatever the operator set."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from watchwire.clock import isoformat
-from watchwire.delivery.formats.base import WebhookFormat
+from watchwire.delivery.formats.base import DeliveryRules, WebhookFormat, only_200
 from watchwire.events.event import Event
 
 # updown's names for the catalogue's uptime events (001 / GAPS.md); others keep their name.
@@ -48,4 +52,6 @@ def payload(event: Event) -> list[dict[str, Any]]:
     return [item]
 
 
-FORMAT = WebhookFormat(name="updown", payload=payload)
+RULES = DeliveryRules(user_agent="updown.io webhooks", succeeded=only_200, disable_after=1000)
+
+FORMAT = WebhookFormat(name="updown", payload=payload, rules=RULES)

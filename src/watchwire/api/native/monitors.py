@@ -59,6 +59,8 @@ class MonitorJson(TypedDict):
     paused: bool
     tags: list[str]
     contact_groups: list[str]
+    mute_until: str | None
+    recipients: list[str] | None
     state: str
     state_changed_at: str | None
     last_checked_at: str | None

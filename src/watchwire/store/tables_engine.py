@@ -36,7 +36,7 @@ monitors = sa.Table(
     sa.Column("tags", sa.JSON, nullable=False),
     # CG… SIDs of the contact groups told about this monitor's events (no FK: another module).
     sa.Column("contact_groups", sa.JSON, nullable=False),
-    # Migration 0013: a mute (ISO time, "recovery" or "forever"; None: none), the state last
+    # Migration 0011: a mute (ISO time, "recovery" or "forever"; None: none), the state last
     # told to recipients (what the end of a mute compares with), and the monitor's own
     # recipients (contact, contact group and webhook SIDs; None: the account-wide default).
     sa.Column("mute_until", sa.String(32), nullable=True),

@@ -1,7 +1,8 @@
 """Status pages, their incidents and maintenance windows, and the notices' updates.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0003, 0004, 0006, 0009 (it joins every branch: a page's components are
+    monitors, certificates, domains and blocklist hosts)
 Create Date: 2026-12-02
 """
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = ("0003", "0004", "0006", "0009")
 branch_labels = None
 depends_on = None
 

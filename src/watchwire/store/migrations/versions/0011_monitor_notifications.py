@@ -1,7 +1,7 @@
 """Per-monitor notification control: a mute and a list of recipients on each monitor.
 
-Revision ID: 0013
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02
 
 `mute_until` holds an ISO 8601 UTC time, `recovery` or `forever` (None: not muted);
@@ -16,10 +16,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
-depends_on = "0003"  # the monitors table; 0009 does not descend from it
+depends_on = None
 
 
 def upgrade() -> None:

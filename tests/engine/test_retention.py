@@ -57,6 +57,9 @@ BOUNDED = {
     "rbl_sources": "created and deleted by the account",
     "rbl_paused_sources": "one per account and catalogue source",
     "rbl_hosts": "created and deleted by the account",
+    "status_pages": "created and deleted by the account",
+    "status_notices": "written by hand by the account: its incident history, kept",
+    "status_notice_updates": "written by hand, deleted with their notice",
 }
 
 

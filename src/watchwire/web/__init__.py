@@ -1,0 +1,20 @@
+"""The visitor face: public status pages as HTML, JSON, an Atom feed and SVG badges.
+
+Thin like every face: parse the request, call the status-page service's one visit, render
+the `PageView` it answers. It never imports `watchwire.api` (the layer contract says so)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from watchwire.web import machine, pages
+from watchwire.web.visits import PageVisits, VisitsOf
+
+__all__ = ["PageVisits", "VisitsOf", "install"]
+
+
+def install(app: FastAPI, visits_of: VisitsOf) -> None:
+    """Mounts the visitor routes. The machine-readable routes go first so that
+    `/p/{token}.json` is never read as the token `x.json`."""
+    for routes in (machine.router(visits_of), pages.router(visits_of)):
+        app.include_router(routes)

@@ -1,0 +1,135 @@
+"""`GET /p/{token}` (and `/` on a page's custom domain): the status page as HTML, rendered
+on the server; the access form of protected pages; the 404 page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, get_args
+
+from fastapi import APIRouter, Form, Query
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from watchwire.errors import AuthError, ForbiddenError, NotFoundError
+from watchwire.services.status_pages.view import ChartPeriod, PageView
+from watchwire.web import caching, chart, render
+from watchwire.web.visits import VisitsOf
+
+ACCESS_COOKIE_PREFIX = "watchwire_page_"
+CHART_PERIODS: tuple[ChartPeriod, ...] = get_args(ChartPeriod)
+PERIOD_WORDS: dict[ChartPeriod, str] = {"24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.globals.update(
+    render=render,
+    chart=chart,
+    PERIOD_WORDS=PERIOD_WORDS,
+    CHART_PERIODS=CHART_PERIODS,
+)
+
+
+def access_cookie(token: str) -> str:
+    return ACCESS_COOKIE_PREFIX + token
+
+
+def html(template: str, status: int = 200, **context: object) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(template).render(**context), status_code=status)
+
+
+def not_found_page() -> HTMLResponse:
+    return html("not_found.html", 404)
+
+
+def access_page(action: str, *, refused: bool) -> HTMLResponse:
+    """The form of a protected page; 401 so no cache and no robot takes it for the page."""
+    return html("access.html", 401, action=action, refused=refused)
+
+
+async def open_page(
+    request: Request, visits_of: VisitsOf, token: str | None, access_key: str | None
+) -> PageView | Response:
+    """The page, or the answer to send instead (the 404 page, the access form)."""
+    cookie_name = access_cookie(token or "domain")
+    key = access_key or request.cookies.get(cookie_name)
+    try:
+        return await visits_of(request).visit(
+            token, access_key=key, host=request.headers.get("host"), owner_account=None
+        )
+    except NotFoundError:
+        return not_found_page()
+    except (ForbiddenError, AuthError):
+        action = f"/p/{token}/access" if token else "/access"
+        return access_page(action, refused=key is not None)
+
+
+def router(visits_of: VisitsOf) -> APIRouter:
+    routes = APIRouter(include_in_schema=False)
+
+    async def page(
+        request: Request, token: str | None, access_key: str | None, period: str
+    ) -> Response:
+        opened = await open_page(request, visits_of, token, access_key)
+        if not isinstance(opened, PageView):
+            return opened
+        chosen: ChartPeriod = period if period in CHART_PERIODS else "24h"
+        shared = access_key is None and access_cookie(token or "domain") not in request.cookies
+        tag = caching.entity_tag(opened.etag, "html", chosen)
+        if caching.not_modified(request, tag):
+            return caching.revalidated(tag, shared=shared)
+        base = f"/p/{opened.token}" if token else ""
+        response = html("page.html", page=opened, period=chosen, base=base)
+        return caching.finish(response, tag, shared=shared)
+
+    @routes.get("/p/{token}", response_class=HTMLResponse)
+    async def page_by_token(
+        request: Request,
+        token: str,
+        access_key: Annotated[str | None, Query(max_length=200)] = None,
+        period: Annotated[str, Query(max_length=10)] = "24h",
+    ) -> Response:
+        return await page(request, token, access_key, period)
+
+    @routes.get("/", response_class=HTMLResponse)
+    async def page_by_domain(
+        request: Request,
+        access_key: Annotated[str | None, Query(max_length=200)] = None,
+        period: Annotated[str, Query(max_length=10)] = "24h",
+    ) -> Response:
+        return await page(request, None, access_key, period)
+
+    async def grant(request: Request, token: str | None, access_key: str) -> Response:
+        """Checks the key with a visit; a right key is kept in a cookie for this page only."""
+        opened = await open_page(request, visits_of, token, access_key)
+        if not isinstance(opened, PageView):
+            return opened
+        target = f"/p/{token}" if token else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            access_cookie(token or "domain"),
+            access_key,
+            path=target,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @routes.post("/p/{token}/access")
+    async def grant_by_token(
+        request: Request, token: str, access_key: Annotated[str, Form(max_length=200)]
+    ) -> Response:
+        return await grant(request, token, access_key)
+
+    @routes.post("/access")
+    async def grant_by_domain(
+        request: Request, access_key: Annotated[str, Form(max_length=200)]
+    ) -> Response:
+        return await grant(request, None, access_key)
+
+    return routes

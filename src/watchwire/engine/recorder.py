@@ -29,6 +29,7 @@ from watchwire.engine.scheduler import next_run
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_engine import downtimes, monitor_results, monitors
+from watchwire.store.tables_status import maintenance_in_progress, status_notices
 
 _STATE_COLUMNS = (
     "state",
@@ -119,6 +120,13 @@ async def _load_owned(
     return {row.sid: row for row in (await conn.execute(query)).all()}
 
 
+async def _under_maintenance(conn: Connection, now: datetime) -> frozenset[str]:
+    """Monitors inside a status page's maintenance window at `now`: their alerts are held
+    as if muted. One query per batch; windows in progress are few."""
+    query = sa.select(status_notices.c.components).where(maintenance_in_progress(now))
+    return frozenset(sid for (sids,) in (await conn.execute(query)).all() for sid in sids)
+
+
 async def record_batch(
     db: Database, owner: str, batch: list[Finished], *, now: datetime, location: str
 ) -> BatchOutcome:
@@ -127,6 +135,7 @@ async def record_batch(
         return BatchOutcome(0, 0, 0)
     async with db.transaction() as conn:
         fresh = await _load_owned(conn, db, owner, sorted({f.row.sid for f in batch}))
+        maintained = await _under_maintenance(conn, now)
         updates: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
         points: list[Point] = []
@@ -136,7 +145,7 @@ async def record_batch(
             if row is None:
                 continue  # lease lost, or the monitor was deleted meanwhile
             update, result_row, point, sent = await _apply(
-                conn, owner, row, finished, now, location
+                conn, owner, row, finished, now, location, maintained=row.sid in maintained
             )
             updates.append(update)
             results.append(result_row)
@@ -150,7 +159,14 @@ async def record_batch(
 
 
 async def _apply(
-    conn: Connection, owner: str, row: Any, finished: Finished, now: datetime, location: str
+    conn: Connection,
+    owner: str,
+    row: Any,
+    finished: Finished,
+    now: datetime,
+    location: str,
+    *,
+    maintained: bool,
 ) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
     result = finished.result
     evaluator = UptimeEvaluator(UptimeRules(row.confirmations, row.recoveries, row.degraded_ms))
@@ -181,9 +197,9 @@ async def _apply(
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }
-    sent = await _notify(conn, row, evaluation, result, update, now)
+    sent = await _notify(conn, row, evaluation, result, update, now, maintained=maintained)
     if finished.ssl_checked:
-        held = mute_status(row.mute_until, now, state=state.state) == "active"
+        held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
         sent += await _ssl_update(conn, row, finished.certificate, update, now, held=held)
     result_row = {
         "monitor_sid": row.sid,
@@ -209,15 +225,25 @@ async def _notify(
     result: CheckResult,
     update: dict[str, Any],
     now: datetime,
+    *,
+    maintained: bool,
 ) -> int:
-    """Record the check's state event (held while the monitor is muted), and when this
-    check ends a mute, announce the current state once if it differs from the last one
-    announced (engine/mute.py); keep `mute_until` and `announced_state` in `update`."""
+    """Record the check's state event (held while the monitor is muted or inside a
+    maintenance window), and when this check ends a mute, announce the current state once if
+    it differs from the last one announced (engine/mute.py); keep `mute_until` and
+    `announced_state` in `update`. A maintenance window ends by itself, on no monitor's row:
+    the first check after it that finds the state differing from the one announced
+    announces it, just as the end of a mute does."""
     state, transition = evaluation.state.state, evaluation.transition
     mute = mute_status(row.mute_until, now, state=state)
     announced = row.announced_state
     if mute == "ended":
         update["v_mute_until"] = None
+    ended = "the mute ended"
+    if mute == "none" and not maintained and row.announced_state != state:
+        mute, ended = "ended", "the maintenance window ended"  # held during one, over now
+    if maintained:
+        mute = "active"
     if transition is not None:
         held = mute == "active" or (
             mute == "ended" and to_announce(transition.current, announced) is None
@@ -230,7 +256,7 @@ async def _notify(
     current = to_announce(state, announced) if mute == "ended" else None
     if current is None:
         return 0
-    await _announce(conn, row, current, announced, result, now)
+    await _announce(conn, row, current, announced, result, now, ended=ended)
     update["v_announced_state"] = current
     return 1
 
@@ -245,15 +271,18 @@ async def _announce(
     announced: str | None,
     result: CheckResult,
     now: datetime,
+    *,
+    ended: str,
 ) -> None:
-    """The one event that tells recipients, at the end of a mute, the state that is true now."""
+    """The one event that tells recipients, at the end of a mute or a maintenance window,
+    the state that is true now."""
     name = f"{row.name} ({row.kind} {row.target})"
     error = f": {result.error}" if state == "down" and result.error else ""
     await record_event(
         conn,
         account_sid=row.account_sid,
         type=_STATE_EVENTS[state],
-        description=f"{name} is {state}{error} (announced as the mute ended).",
+        description=f"{name} is {state}{error} (announced as {ended}).",
         payload={
             "monitor": _monitor_payload(row),
             "previous_state": announced or "up",

@@ -163,7 +163,7 @@ class StatusPageService:
 
     async def visit(
         self,
-        token: str,
+        token: str | None,
         *,
         access_key: str | None = None,
         host: str | None = None,

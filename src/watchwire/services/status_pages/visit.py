@@ -88,13 +88,13 @@ class StatusPageVisits:
 
     async def visit(
         self,
-        token: str,
+        token: str | None,
         *,
         access_key: str | None = None,
         host: str | None = None,
         owner_account: str | None = None,
     ) -> PageView:
-        """The page as a visitor sees it now. An empty `token` with a `host` is the page
+        """The page as a visitor sees it now. No `token` (None or empty) with a `host` is the page
         served at that custom domain (`by_domain`); a page with a custom domain is served
         at its token as well.
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from watchwire import __version__, web
-from watchwire.api import errors, native
+from watchwire.api import auth, errors, native
 from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
@@ -53,7 +53,11 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     native.install(app)
     generatorlabs.mount(app)
     # The status-page service's visits; the runtime holds it like every other service.
-    web.install(app, visits_of=lambda request: request.app.state.runtime.status_pages)
+    web.install(
+        app,
+        visits_of=lambda request: request.app.state.runtime.status_pages,
+        owner_of=auth.page_owner,
+    )
     # Added last = outermost: the request id wraps everything; compression wraps replays too;
     # an unexpected error inside any of them is answered without losing the connection.
     app.add_middleware(IdempotencyMiddleware)

@@ -41,6 +41,18 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+async def page_owner(request: Request) -> str | None:
+    """The account of a valid key the request presents, for the status pages' owner view (a
+    private page, a protected one without its access key); None for anyone else. No budget
+    is charged: visitors' pages are cached, not rate-limited per account."""
+    try:
+        if credentials.extract(request.headers, request.query_params) is None:
+            return None
+        return (await authenticate(request)).account_sid
+    except (AuthError, ForbiddenError):
+        return None
+
+
 def require(scope: str | None = None) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency that admits the request for `scope` (None: any valid key)."""
 

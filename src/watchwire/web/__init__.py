@@ -8,13 +8,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from watchwire.web import machine, pages
-from watchwire.web.visits import PageVisits, VisitsOf
+from watchwire.web.visits import OwnerOf, PageVisits, VisitsOf
 
-__all__ = ["PageVisits", "VisitsOf", "install"]
+__all__ = ["OwnerOf", "PageVisits", "VisitsOf", "install"]
 
 
-def install(app: FastAPI, visits_of: VisitsOf) -> None:
+def install(app: FastAPI, visits_of: VisitsOf, owner_of: OwnerOf) -> None:
     """Mounts the visitor routes. The machine-readable routes go first so that
     `/p/{token}.json` is never read as the token `x.json`."""
-    for routes in (machine.router(visits_of), pages.router(visits_of)):
+    opener = pages.Opener(visits_of, owner_of)
+    for routes in (machine.router(opener), pages.router(opener)):
         app.include_router(routes)

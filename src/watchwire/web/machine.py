@@ -10,21 +10,13 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from watchwire.services.status_pages.view import PageView, Period
+from watchwire.services.status_pages.view import Period
 from watchwire.web import badges, caching, feed, summary
-from watchwire.web.pages import access_cookie, open_page
-from watchwire.web.visits import VisitsOf
+from watchwire.web.pages import Opened, Opener
 
 
-def router(visits_of: VisitsOf) -> APIRouter:
+def router(opener: Opener) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
-
-    async def visit(
-        request: Request, token: str, access_key: str | None
-    ) -> tuple[PageView | Response, bool]:
-        opened = await open_page(request, visits_of, token, access_key)
-        shared = access_key is None and access_cookie(token) not in request.cookies
-        return opened, shared
 
     def cached(
         request: Request, tag: str, shared: bool, body: bytes | str, media_type: str
@@ -39,13 +31,12 @@ def router(visits_of: VisitsOf) -> APIRouter:
         token: str,
         access_key: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
-        opened, shared = await visit(request, token, access_key)
-        if not isinstance(opened, PageView):
+        opened = await opener.open(request, token, access_key)
+        if not isinstance(opened, Opened):
             return opened
-        tag = caching.entity_tag(opened.etag, "json")
-        return cached(
-            request, tag, shared, orjson.dumps(summary.summary(opened)), "application/json"
-        )
+        view, shared = opened.view, opened.shared
+        tag = caching.entity_tag(view.etag, "json")
+        return cached(request, tag, shared, orjson.dumps(summary.summary(view)), "application/json")
 
     @routes.get("/p/{token}/feed.atom")
     async def page_feed(
@@ -53,12 +44,13 @@ def router(visits_of: VisitsOf) -> APIRouter:
         token: str,
         access_key: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
-        opened, shared = await visit(request, token, access_key)
-        if not isinstance(opened, PageView):
+        opened = await opener.open(request, token, access_key)
+        if not isinstance(opened, Opened):
             return opened
+        view, shared = opened.view, opened.shared
         page_url = str(request.url_for("page_by_token", token=token))
-        tag = caching.entity_tag(opened.etag, "atom", page_url)
-        return cached(request, tag, shared, feed.atom(opened, page_url), "application/atom+xml")
+        tag = caching.entity_tag(view.etag, "atom", page_url)
+        return cached(request, tag, shared, feed.atom(view, page_url), "application/atom+xml")
 
     @routes.get("/p/{token}/badge/{sid}/{kind}.svg")
     async def page_badge(
@@ -69,15 +61,16 @@ def router(visits_of: VisitsOf) -> APIRouter:
         period: Period = "30d",
         access_key: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
-        opened, shared = await visit(request, token, access_key)
-        if not isinstance(opened, PageView):
+        opened = await opener.open(request, token, access_key)
+        if not isinstance(opened, Opened):
             return opened
+        view, shared = opened.view, opened.shared
         component = next(
-            (c for group in opened.groups for c in group.components if c.sid == sid), None
+            (c for group in view.groups for c in group.components if c.sid == sid), None
         )
         if component is None:
             return Response("no such component on this page", 404, media_type="text/plain")
-        tag = caching.entity_tag(opened.etag, "badge", sid, kind, period)
+        tag = caching.entity_tag(view.etag, "badge", sid, kind, period)
         body = badges.svg(*badges.value_of(component, kind, period))
         return cached(request, tag, shared, body, "image/svg+xml")
 

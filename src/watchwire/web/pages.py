@@ -3,6 +3,7 @@ on the server; the access form of protected pages; the 404 page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, get_args
 
@@ -14,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from watchwire.errors import AuthError, ForbiddenError, NotFoundError
 from watchwire.services.status_pages.view import ChartPeriod, PageView
 from watchwire.web import caching, chart, render
-from watchwire.web.visits import VisitsOf
+from watchwire.web.visits import OwnerOf, VisitsOf
 
 ACCESS_COOKIE_PREFIX = "watchwire_page_"
 CHART_PERIODS: tuple[ChartPeriod, ...] = get_args(ChartPeriod)
@@ -51,40 +52,55 @@ def access_page(action: str, *, refused: bool) -> HTMLResponse:
     return html("access.html", 401, action=action, refused=refused)
 
 
-async def open_page(
-    request: Request, visits_of: VisitsOf, token: str | None, access_key: str | None
-) -> PageView | Response:
-    """The page, or the answer to send instead (the 404 page, the access form)."""
-    cookie_name = access_cookie(token or "domain")
-    key = access_key or request.cookies.get(cookie_name)
-    try:
-        return await visits_of(request).visit(
-            token, access_key=key, host=request.headers.get("host"), owner_account=None
-        )
-    except NotFoundError:
-        return not_found_page()
-    except (ForbiddenError, AuthError):
-        action = f"/p/{token}/access" if token else "/access"
-        return access_page(action, refused=key is not None)
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A page a visitor may see, and whether shared caches may keep it: only when nothing
+    personal opened it (no access key, no access cookie, no owner's key)."""
+
+    view: PageView
+    shared: bool
 
 
-def router(visits_of: VisitsOf) -> APIRouter:
+@dataclass(frozen=True, slots=True)
+class Opener:
+    visits_of: VisitsOf
+    owner_of: OwnerOf
+
+    async def open(
+        self, request: Request, token: str | None, access_key: str | None
+    ) -> Opened | Response:
+        """The page, or the answer to send instead (the 404 page, the access form)."""
+        from_cookie = request.cookies.get(access_cookie(token or "domain"))
+        key = access_key or from_cookie
+        owner = await self.owner_of(request)
+        try:
+            view = await self.visits_of(request).visit(
+                token, access_key=key, host=request.headers.get("host"), owner_account=owner
+            )
+        except NotFoundError:
+            return not_found_page()
+        except (ForbiddenError, AuthError):
+            action = f"/p/{token}/access" if token else "/access"
+            return access_page(action, refused=key is not None)
+        return Opened(view, shared=key is None and owner is None)
+
+
+def router(opener: Opener) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     async def page(
         request: Request, token: str | None, access_key: str | None, period: str
     ) -> Response:
-        opened = await open_page(request, visits_of, token, access_key)
-        if not isinstance(opened, PageView):
+        opened = await opener.open(request, token, access_key)
+        if not isinstance(opened, Opened):
             return opened
         chosen: ChartPeriod = period if period in CHART_PERIODS else "24h"
-        shared = access_key is None and access_cookie(token or "domain") not in request.cookies
-        tag = caching.entity_tag(opened.etag, "html", chosen)
+        tag = caching.entity_tag(opened.view.etag, "html", chosen)
         if caching.not_modified(request, tag):
-            return caching.revalidated(tag, shared=shared)
-        base = f"/p/{opened.token}" if token else ""
-        response = html("page.html", page=opened, period=chosen, base=base)
-        return caching.finish(response, tag, shared=shared)
+            return caching.revalidated(tag, shared=opened.shared)
+        base = f"/p/{opened.view.token}" if token else ""
+        response = html("page.html", page=opened.view, period=chosen, base=base)
+        return caching.finish(response, tag, shared=opened.shared)
 
     @routes.get("/p/{token}", response_class=HTMLResponse)
     async def page_by_token(
@@ -105,8 +121,8 @@ def router(visits_of: VisitsOf) -> APIRouter:
 
     async def grant(request: Request, token: str | None, access_key: str) -> Response:
         """Checks the key with a visit; a right key is kept in a cookie for this page only."""
-        opened = await open_page(request, visits_of, token, access_key)
-        if not isinstance(opened, PageView):
+        opened = await opener.open(request, token, access_key)
+        if not isinstance(opened, Opened):
             return opened
         target = f"/p/{token}" if token else "/"
         response = RedirectResponse(target, status_code=303)

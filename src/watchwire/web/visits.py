@@ -3,7 +3,7 @@ routes depend on the method's shape and not on the service's module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from starlette.requests import Request
@@ -29,3 +29,6 @@ class PageVisits(Protocol):
 
 # How the routes find the service for a request (the runtime's, or a test's).
 VisitsOf = Callable[[Request], PageVisits]
+# The account whose valid API key the request presents, or None: the owner sees a private
+# page and needs no access key. Given by the app, since reading keys is the API's business.
+OwnerOf = Callable[[Request], Awaitable[str | None]]

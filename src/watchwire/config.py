@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Account created on the first start when the database has none.
     bootstrap_account: bool = True
     idempotency_ttl_seconds: int = 60
+    # How long a status page's computed view is reused for its visitors (0: never). Visitors
+    # see a change within this plus the pages' 30 s max-age; an edit of the page or its
+    # notices is seen at once on the process that made it.
+    status_page_cache_seconds: float = Field(default=10.0, ge=0, le=300)
 
     # A worker runs at most this many checks at once.
     engine_concurrency: int = Field(default=500, ge=1, le=20000)

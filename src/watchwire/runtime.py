@@ -90,7 +90,9 @@ class Runtime:
                 ProbeContext.from_settings(settings),
                 default_interval=settings.cert_check_interval_seconds,
             ),
-            status_pages=StatusPageService(database, clock),
+            status_pages=StatusPageService(
+                database, clock, cache_seconds=settings.status_page_cache_seconds
+            ),
             clock=clock,
         )
 

@@ -117,7 +117,7 @@ async def test_a_visitor_sees_states_bars_chart_and_incidents(
     assert await bars.count() == 90
     tooltips = [await bars.nth(i).locator("title").text_content() or "" for i in range(87, 90)]
     down = [t for t in tooltips if "min down" in t and not t.endswith(" 0 min down")]
-    assert len(down) == 1 and f"{len(OUTAGE_HOURS)} min down" in down[0]
+    assert len(down) == 1 and f"{len(OUTAGE_HOURS)} min down" in down[0], tooltips
     assert tooltips[0].endswith(": no data")  # the day before the first check
     label = await tab.locator(f"#component-{page.shop} svg.bars").get_attribute("aria-label")
     assert label is not None and "uptime over 90 days" in label

@@ -9,7 +9,8 @@ as an update. What a visitor sees is computed by `visit.py`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,10 +155,20 @@ def look_values(fields: PageFields) -> dict[str, Any]:
 
 
 class StatusPageService:
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, cache_seconds: float = 0.0
+    ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
-        self._visits = StatusPageVisits(db, self._clock)
+        self._visits = StatusPageVisits(db, self._clock, cache_seconds=cache_seconds)
+
+    @asynccontextmanager
+    async def _writing(self, token: str) -> AsyncIterator[Connection]:
+        """A transaction that changes page `token`: once it commits, this process's visitors
+        see the change at once (other processes' caches expire on their own)."""
+        async with self._db.transaction() as conn:
+            yield conn
+        self._visits.forget(token)
 
     # Visitors --------------------------------------------------------------------------
 
@@ -304,7 +315,7 @@ class StatusPageService:
         return await self.get_page(account_sid, token)
 
     async def update_page(self, account_sid: str, token: str, fields: PageFields) -> StatusPage:
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             current = await self._page_row(conn, account_sid, token)
             values = await self._values(conn, account_sid, fields, current)
             values["updated_at"] = self._clock.now()
@@ -314,7 +325,7 @@ class StatusPageService:
         return await self.get_page(account_sid, token)
 
     async def delete_page(self, account_sid: str, token: str) -> StatusPage:
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             gone = page_of(await self._page_row(conn, account_sid, token))
             sids = sa.select(status_notices.c.sid).where(status_notices.c.page_token == token)
             await conn.execute(
@@ -417,7 +428,7 @@ class StatusPageService:
         if ends is not None and ends < starts:
             raise ValidationError.field("ends_at", "order", "ends_at must not be before starts_at")
         sid = new_sid("status_notice")
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             page_row = await self._page_row(conn, account_sid, token)
             await conn.execute(
                 status_notices.insert().values(
@@ -455,7 +466,7 @@ class StatusPageService:
         components: Sequence[str] | None = None,
     ) -> Notice:
         """Change what a notice says about itself; its state moves only by `add_update`."""
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             current = await self._notice(conn, account_sid, token, sid)
             values: dict[str, Any] = {"updated_at": self._clock.now()}
             if title is not None:
@@ -483,7 +494,7 @@ class StatusPageService:
         """A new update: the notice takes its state; resolving an incident or completing a
         maintenance sets its end to now unless an end is already set in the past."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             current = await self._notice(conn, account_sid, token, sid)
             state = check_state(current.type, state)
             check_message("message", message)
@@ -505,7 +516,7 @@ class StatusPageService:
             return await self._notice(conn, account_sid, token, sid)
 
     async def delete_notice(self, account_sid: str, token: str, sid: str) -> Notice:
-        async with self._db.transaction() as conn:
+        async with self._writing(token) as conn:
             gone = await self._notice(conn, account_sid, token, sid)
             await conn.execute(
                 status_notice_updates.delete().where(status_notice_updates.c.notice_sid == sid)

@@ -9,11 +9,13 @@ the component counts its downtime as maintenance, outside the uptime figures.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections import defaultdict
+import logging
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -22,6 +24,14 @@ from watchwire.clock import Clock, SystemClock, as_utc
 from watchwire.errors import ForbiddenError, NotFoundError
 from watchwire.services.status_pages.queries import read_notices
 from watchwire.services.status_pages.records import Notice, finished, hash_key
+from watchwire.services.status_pages.uptime import (
+    DAYS,
+    Totals,
+    Window,
+    hour_floor,
+    hourly_totals,
+    summed_totals,
+)
 from watchwire.services.status_pages.view import (
     ChartPeriod,
     ComponentState,
@@ -38,23 +48,9 @@ from watchwire.services.status_pages.view import (
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_certs import cert_monitors
 from watchwire.store.tables_domains import monitored_domains
-from watchwire.store.tables_engine import monitor_rollups, monitors
+from watchwire.store.tables_engine import monitors
 from watchwire.store.tables_rbl import rbl_hosts
 from watchwire.store.tables_status import status_notices, status_pages
-
-DAYS = 90
-PERIODS: dict[Period, timedelta] = {
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
-# Width of one chart point per period: 24 points a day, 42 a week, 30 a month.
-CHART_STEPS: dict[ChartPeriod, timedelta] = {
-    "24h": timedelta(hours=1),
-    "7d": timedelta(hours=4),
-    "30d": timedelta(days=1),
-}
 
 
 class AccessDeniedError(ForbiddenError):
@@ -63,13 +59,63 @@ class AccessDeniedError(ForbiddenError):
     code = "access_denied"
 
 
-Window = tuple[datetime, datetime]
+log = logging.getLogger(__name__)
+
+# Pages whose views are kept at once, least recently computed dropped first.
+CACHED_PAGES = 1000
 
 
 class StatusPageVisits:
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    """Visits, with each page's view kept for `cache_seconds` (0: computed every time): a
+    crowd on a big page costs one computation per period, not one per visitor. Once that
+    time is up the kept view is still answered for as long again while one computation runs
+    in the background (stale while revalidating), so no visitor waits for it; older than
+    that, a view is computed before answering. Who may see the page is checked on every
+    visit all the same."""
+
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, cache_seconds: float = 0.0
+    ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
+        self._cache_for = timedelta(seconds=cache_seconds)
+        self._cache: OrderedDict[str, tuple[datetime, PageView]] = OrderedDict()
+        self._refreshing: dict[str, asyncio.Task[None]] = {}
+        # Bumped by every change of a page: a computation begun before it is not kept.
+        self._generation: dict[str, int] = defaultdict(int)
+
+    def forget(self, token: str) -> None:
+        """Drop the kept view of `token` (its page or notices changed)."""
+        self._cache.pop(token, None)
+        self._generation[token] += 1
+
+    async def _cached_view(self, conn: Connection, row: Any) -> PageView:
+        now = self._clock.now()
+        kept = self._cache.get(row.token) if self._cache_for else None
+        if kept is None or now >= kept[0] + self._cache_for:
+            return await self._compute(conn, row)
+        if now >= kept[0] and row.token not in self._refreshing:
+            self._refreshing[row.token] = asyncio.create_task(self._refresh(row))
+        return kept[1]
+
+    async def _compute(self, conn: Connection, row: Any) -> PageView:
+        generation = self._generation[row.token]
+        view = await self._view(conn, row)
+        if self._cache_for and generation == self._generation[row.token]:
+            self._cache[row.token] = (self._clock.now() + self._cache_for, view)
+            self._cache.move_to_end(row.token)
+            while len(self._cache) > CACHED_PAGES:
+                self._cache.popitem(last=False)
+        return view
+
+    async def _refresh(self, row: Any) -> None:
+        try:
+            async with self._db.connect() as conn:
+                await self._compute(conn, row)
+        except Exception:  # the next visit computes it in the foreground and says why
+            log.exception("status page %s: refreshing its view failed", row.token)
+        finally:
+            self._refreshing.pop(row.token, None)
 
     async def by_domain(self, host: str) -> str:
         """The token of the page served at custom domain `host` (port and case ignored)."""
@@ -118,7 +164,7 @@ class StatusPageVisits:
                     raise AccessDeniedError(
                         "this status page needs its access key", code="access_denied"
                     )
-            return await self._view(conn, row)
+            return await self._cached_view(conn, row)
 
     async def _view(self, conn: Connection, row: Any) -> PageView:
         now = self._clock.now()
@@ -139,15 +185,19 @@ class StatusPageVisits:
         components = [(c["sid"], c.get("group")) for c in row.components]
         states = await component_states(conn, [sid for sid, _ in components])
         monitor_sids = [sid for sid, _ in components if sid.startswith("MO")]
-        rollups = await rollups_of(conn, monitor_sids, hour_floor(since))
+        start = hour_floor(since)
+        totals = await summed_totals(
+            conn, self._db.dialect, [s for s in monitor_sids if s not in windows], start, now
+        )
+        for sid in monitor_sids:
+            if sid in windows:
+                totals[sid] = await hourly_totals(conn, sid, start, windows[sid], now)
         views: dict[str, ComponentView] = {}
         for sid, _ in components:
             name, state, checked = states.get(sid, (sid, "unknown", None))
             if under_maintenance(windows.get(sid, ()), now):
                 state = "maintenance"
-            views[sid] = component_view(
-                sid, name, state, checked, rollups.get(sid), windows.get(sid, ()), now
-            )
+            views[sid] = component_view(sid, name, state, checked, totals.get(sid), now)
         groups = grouped(components, list(row.groups), views)
         view_notices = [notice_view(n) for n in notices]
         active = tuple(
@@ -206,10 +256,6 @@ class StatusPageVisits:
         )
 
 
-def hour_floor(moment: datetime) -> datetime:
-    return as_utc(moment).replace(minute=0, second=0, microsecond=0)
-
-
 def maintenance_windows(notices: Sequence[Notice], now: datetime) -> dict[str, list[Window]]:
     """Per component, the spans its maintenance windows covered or cover (up to now)."""
     windows: dict[str, list[Window]] = defaultdict(list)
@@ -226,16 +272,6 @@ def maintenance_windows(notices: Sequence[Notice], now: datetime) -> dict[str, l
 
 def under_maintenance(windows: Sequence[Window], moment: datetime) -> bool:
     return any(start <= moment < end for start, end in windows)
-
-
-def overlap(windows: Sequence[Window], start: datetime, end: datetime) -> float:
-    """Seconds of [start, end) that the windows cover (windows of one component rarely
-    overlap each other; where they do the sum is capped at the span)."""
-    covered = sum(
-        max(0.0, (min(end, w_end) - max(start, w_start)).total_seconds())
-        for w_start, w_end in windows
-    )
-    return min(covered, (end - start).total_seconds())
 
 
 async def component_states(
@@ -314,64 +350,19 @@ async def component_states(
     return result
 
 
-async def rollups_of(
-    conn: Connection, sids: Sequence[str], since: datetime
-) -> dict[str, list[Any]]:
-    result: dict[str, list[Any]] = defaultdict(list)
-    if not sids:
-        return result
-    rows = await conn.execute(
-        sa.select(
-            monitor_rollups.c.monitor_sid,
-            monitor_rollups.c.hour,
-            monitor_rollups.c.up_seconds,
-            monitor_rollups.c.down_seconds,
-            monitor_rollups.c.degraded_seconds,
-            monitor_rollups.c.timed,
-            monitor_rollups.c.sum_ms,
-        ).where(monitor_rollups.c.monitor_sid.in_(list(sids)), monitor_rollups.c.hour >= since)
-    )
-    for r in rows:
-        result[r.monitor_sid].append(r)
-    return result
-
-
 def component_view(
     sid: str,
     name: str,
     state: ComponentState,
     checked: datetime | None,
-    rollups: list[Any] | None,
-    windows: Sequence[Window],
+    totals: Totals | None,
     now: datetime,
 ) -> ComponentView:
     kind = {"MO": "monitor", "CM": "certificate", "DM": "domain", "HT": "rbl_host"}[sid[:2]]
     today = now.date()
     first_day = today - timedelta(days=DAYS - 1)
-    # Per day and per period: [counted seconds, down seconds, maintenance seconds].
-    days: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    periods: dict[Period, list[float]] = {p: [0.0, 0.0] for p in PERIODS}
-    charts: dict[ChartPeriod, dict[datetime, list[float]]] = {p: {} for p in CHART_STEPS}
-    for r in rollups or ():
-        hour = as_utc(r.hour)
-        total = r.up_seconds + r.down_seconds + r.degraded_seconds
-        muted = overlap(windows, hour, hour + timedelta(hours=1)) / 3600.0
-        maintenance_down = r.down_seconds * muted
-        counted, down = total - maintenance_down, r.down_seconds - maintenance_down
-        day = days[hour.date()]
-        day[0] += counted
-        day[1] += down
-        day[2] += maintenance_down
-        for period, span in PERIODS.items():
-            if hour >= hour_floor(now - span):
-                periods[period][0] += counted
-                periods[period][1] += down
-        for chart, step in CHART_STEPS.items():
-            if r.timed and hour >= hour_floor(now - PERIODS[chart]):
-                slot = slot_of(hour, step)
-                acc = charts[chart].setdefault(slot, [0.0, 0.0])
-                acc[0] += r.sum_ms
-                acc[1] += r.timed
+    totals = totals or Totals()
+    days, periods, charts = totals.days, totals.periods, totals.charts
     bars = tuple(
         DayBar(
             day=d,
@@ -404,11 +395,6 @@ def component_view(
         response_times=response,
         last_checked_at=checked,
     )
-
-
-def slot_of(hour: datetime, step: timedelta) -> datetime:
-    epoch = datetime(2000, 1, 1, tzinfo=hour.tzinfo)
-    return epoch + ((hour - epoch) // step) * step
 
 
 def grouped(

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, with_config
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
+from watchwire.ids import sid_pattern
 from watchwire.text import ONE_LINE_PATTERN
 
 _REF = "#/components/schemas/"
@@ -22,6 +23,27 @@ answer = with_config(ConfigDict(extra="forbid"))
 `response_model` (FastAPI describes it; the route still returns its JsonResponse), and
 `additionalProperties: false` makes a field the renderer adds but the TypedDict lacks a
 schemathesis failure, as mypy makes it a type error."""
+
+RULES = "x-watchwire-rules"
+"""The extension naming the rules of a body field that JSON Schema cannot state, each a
+400 a request valid by the schema can still meet: `not_found` (a SID or name that must
+exist in the account or on the page), `order` (a time not before another field's). The
+400's `details` name the field and the rule; schemathesis's acceptance check knows them
+(tests/api/test_schemathesis.py)."""
+
+
+def beyond_schema(*rules: str) -> dict[str, Any]:
+    """`json_schema_extra` of a field with rules JSON Schema cannot state (see RULES)."""
+    return {RULES: list(rules)}
+
+
+def sid_of(*kinds: str) -> Any:
+    """The field of a SID of a resource of one of `kinds` (watchwire.ids): the metadata of
+    `Annotated[str, sid_of("contact")]`."""
+    patterns = "|".join(sid_pattern(kind).pattern.strip("^$") for kind in kinds)
+    return Field(pattern=f"^({patterns})$")
+
+
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 # Served without an API key (api/native/health.py, the description itself).
 _PUBLIC = frozenset({"/healthz", "/readyz"})
@@ -67,7 +89,9 @@ _SCHEMAS: dict[str, Any] = {
 }
 
 _ERRORS = {
-    "400": "The request is invalid: `details` names each field",
+    "400": "The request is invalid: `details` names each field and its rule (a field marked "
+    "`x-watchwire-rules` also answers 400 with those rules: a reference that does not exist, "
+    "`not_found`, or times out of order, `order`)",
     "401": "No valid API key",
     "403": "The key lacks the scope, is read-only, or is not allowed from this address",
     "404": "No such resource in this account",

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from watchwire.api.native.openapi import model_body
 from watchwire.services.rbl.model import FREQUENCIES, SOURCE_TYPES
-from watchwire.text import SingleLine
+from watchwire.text import SingleLine, matching
 
 Frequency = Annotated[str, Field(json_schema_extra={"enum": list(FREQUENCIES)})]
 SourceType = Annotated[str, Field(json_schema_extra={"enum": list(SOURCE_TYPES)})]
-Name = Annotated[SingleLine, Field(min_length=1, max_length=255, pattern=r"\S")]
-Tag = Annotated[SingleLine, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+Name = Annotated[SingleLine, matching(r"\S", min_length=1, max_length=255)]
+Tag = Annotated[SingleLine, matching(r"^\S(.*\S)?$", min_length=1, max_length=64)]
 # A host to watch: an IPv4 address, a CIDR subnet of at most 256 addresses, or a name.
 _ADDRESS = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
 Address = Annotated[str, Field(pattern=f"^{_ADDRESS}$", description="An IPv4 address")]

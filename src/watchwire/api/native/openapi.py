@@ -102,6 +102,20 @@ _ERRORS = {
 }
 
 
+# The ways a key is presented (api/credentials.py), each a scheme; an operation takes any one.
+_KEY = "The key as one string: its SID then its secret (or `SID:secret`)"
+SECURITY_SCHEMES: dict[str, Any] = {
+    "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": _KEY},
+    "BearerKey": {"type": "http", "scheme": "bearer", "description": _KEY},
+    "ApiKeyQuery": {"type": "apiKey", "in": "query", "name": "api-key", "description": _KEY},
+    "BasicKey": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "The key's SID as the user name, its secret as the password",
+    },
+}
+_SECURITY: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
+
 _HEALTH = {
     "type": "object",
     "required": ["status"],
@@ -194,7 +208,8 @@ def _describe_health(path: str, responses: dict[str, Any]) -> None:
 
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The description FastAPI generated, with envelopes and errors as the API answers."""
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    components = schema["components"].setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components.update(_SCHEMAS)
@@ -205,8 +220,10 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
             if path in _PUBLIC:
+                operation["security"] = []
                 _describe_health(path, responses)
                 continue
+            operation["security"] = _SECURITY
             for status, response in responses.items():
                 if not status.startswith("2"):
                     continue

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from watchwire import __version__, web
-from watchwire.api import auth, errors, native
+from watchwire.api import auth, docs, errors, native
 from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
@@ -41,7 +41,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         version=__version__,
         summary="Self-hosted monitoring: uptime, DNS, TLS, blocklists, domains.",
         openapi_url="/v1/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # api/docs.py: the same page with its assets served here
         redoc_url=None,
         default_response_class=JsonResponse,
         lifespan=lifespan,
@@ -51,6 +51,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     errors.install(app)
     app.router.route_class = CheckedRoute  # every native operation: see its module
     native.install(app)
+    docs.install(app, openapi_url="/v1/openapi.json")
     generatorlabs.mount(app)
     # The status-page service's visits; the runtime holds it like every other service.
     web.install(

@@ -53,9 +53,32 @@ def _single_line(value: str) -> str:
 # validator above gives the error its type).
 ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
 
-SingleLine = Annotated[
-    str, AfterValidator(_single_line), Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
-]
+
+def _one_line_schema(schema: dict[str, Any]) -> None:
+    """The pattern in the schema, beside a field's own pattern (which it must not replace:
+    both rules hold)."""
+    own = schema.get("pattern")
+    if own is None or own == ONE_LINE_PATTERN:
+        schema["pattern"] = ONE_LINE_PATTERN
+    elif {"pattern": ONE_LINE_PATTERN} not in schema.get("allOf", []):
+        schema.setdefault("allOf", []).append({"pattern": ONE_LINE_PATTERN})
+
+
+SingleLine = Annotated[str, AfterValidator(_single_line), Field(json_schema_extra=_one_line_schema)]
+
+
+def matching(pattern: str, **constraints: Any) -> Any:
+    """The field of a `SingleLine` that also matches `pattern`: `Annotated[SingleLine,
+    matching(r"\\S")]`. Pydantic checks the pattern but leaves it out of the JSON Schema of a
+    validated type, so it is written there by hand, beside the one-line pattern."""
+
+    def schema_of(schema: dict[str, Any]) -> None:
+        schema["pattern"] = pattern
+        _one_line_schema(schema)
+
+    return Field(pattern=pattern, json_schema_extra=schema_of, **constraints)
+
+
 """A pydantic `str` that refuses control characters (error type `control_character`)."""
 
 

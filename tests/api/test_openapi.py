@@ -40,3 +40,20 @@ async def test_answers_are_described_as_envelopes_and_errors_as_400_not_422(
     for status in ("400", "401", "403", "404", "429"):
         schema = patch[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+async def test_every_answer_describes_its_data(client: httpx.AsyncClient) -> None:
+    """No 2xx of the native API is described as "any data": each names its renderer's type."""
+    described = await _described(client)
+    untyped = []
+    for path, operations in described["paths"].items():
+        if not path.startswith("/v1/") or path == "/v1/openapi.json":
+            continue
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                if not schema["properties"]["data"]:
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert untyped == []

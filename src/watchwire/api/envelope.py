@@ -7,13 +7,14 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 API_VERSION = "1.0"
 
 
-class JsonResponse(Response):
-    """JSON rendered with orjson (datetimes, UUIDs and dataclasses included)."""
+class JsonResponse(JSONResponse):
+    """JSON rendered with orjson (datetimes, UUIDs and dataclasses included). A JSONResponse,
+    so FastAPI describes a route's `response_model` as its answer (api/native/openapi.py)."""
 
     media_type = "application/json"
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from typing_extensions import TypedDict
 
 from watchwire.clock import as_utc
 from watchwire.store.database import Connection
@@ -28,6 +29,31 @@ BASE = 2 ** (1 / 8)
 MAX_BUCKET = 8 * 20  # 2**20 ms ≈ 17 minutes: anything slower lands in the last bucket
 PHASES = ("dns", "connect", "tls", "first_byte", "transfer")
 PERCENTILES = (50, 90, 95, 99)
+
+
+class ResponseTimes(TypedDict):
+    """Average and nearest-rank percentiles of the timed checks, ms (None: none timed)."""
+
+    avg: float | None
+    p50: float | None
+    p90: float | None
+    p95: float | None
+    p99: float | None
+
+
+class Figures(TypedDict):
+    """`Rollup.metrics()`: what a face shows of a span (api/native/monitors.py)."""
+
+    checks: int
+    failures: int
+    uptime: float | None
+    apdex: float | None
+    up_seconds: int
+    down_seconds: int
+    degraded_seconds: int
+    response_time: ResponseTimes
+    # The average of each phase (PHASES) seen in the span, ms.
+    timings: dict[str, float | None]
 
 
 def bucket_of(ms: float) -> int:
@@ -132,7 +158,7 @@ class Rollup:
                 return round(bucket_upper(bucket), 3)
         return round(bucket_upper(max(self.histogram)), 3)
 
-    def metrics(self) -> dict[str, Any]:
+    def metrics(self) -> Figures:
         """uptime %, Apdex, average and percentile response times, phase averages."""
         total = self.up_seconds + self.down_seconds + self.degraded_seconds
         uptime = 100.0 * (total - self.down_seconds) / total if total else None
@@ -147,7 +173,10 @@ class Rollup:
             "degraded_seconds": self.degraded_seconds,
             "response_time": {
                 "avg": round(self.sum_ms / self.timed, 3) if self.timed else None,
-                **{f"p{q}": self.percentile(q) for q in PERCENTILES},
+                "p50": self.percentile(50),
+                "p90": self.percentile(90),
+                "p95": self.percentile(95),
+                "p99": self.percentile(99),
             },
             "timings": {
                 name: round(total_ms / n, 3) if n else None

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from watchwire.clock import as_utc
+from watchwire.engine.rollup import Figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ class MetricsSpan:
 
     start: datetime
     end: datetime
-    figures: dict[str, Any]
+    figures: Figures
 
 
 @dataclass(frozen=True, slots=True)

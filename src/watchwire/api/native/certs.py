@@ -56,13 +56,18 @@ ProfileBody = Annotated[
     status_code=201,
     summary="Create a certificate monitor",
     openapi_extra=model_body(CertMonitorFields),
+    response_model=render.CertMonitorJson,
 )
 async def create_monitor(request: Request, body: MonitorBody, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.create_monitor(principal.account_sid, body)
     return ok(request, render.cert_monitor(monitor), status=201)
 
 
-@router.get("/cert-monitors", summary="List certificate monitors")
+@router.get(
+    "/cert-monitors",
+    summary="List certificate monitors",
+    response_model=list[render.CertMonitorJson],
+)
 async def list_monitors(
     request: Request,
     principal: Caller,
@@ -73,7 +78,11 @@ async def list_monitors(
     return ok(request, [render.cert_monitor(m) for m in result.items], pagination=result.meta())
 
 
-@router.get("/cert-monitors/{sid}", summary="One certificate monitor with its state")
+@router.get(
+    "/cert-monitors/{sid}",
+    summary="One certificate monitor with its state",
+    response_model=render.CertMonitorJson,
+)
 async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.get_monitor(principal.account_sid, sid)
     return ok(request, render.cert_monitor(monitor))
@@ -83,6 +92,7 @@ async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResp
     "/cert-monitors/{sid}",
     summary="Change a certificate monitor",
     openapi_extra=model_body(CertMonitorFields, change=True),
+    response_model=render.CertMonitorJson,
 )
 async def update_monitor(
     request: Request, sid: str, body: MonitorBody, principal: Caller
@@ -93,13 +103,21 @@ async def update_monitor(
     )
 
 
-@router.delete("/cert-monitors/{sid}", summary="Delete a certificate monitor")
+@router.delete(
+    "/cert-monitors/{sid}",
+    summary="Delete a certificate monitor",
+    response_model=render.CertMonitorJson,
+)
 async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.delete_monitor(principal.account_sid, sid)
     return ok(request, render.cert_monitor(monitor))
 
 
-@router.post("/cert-monitors/{sid}/pause", summary="Stop checking a certificate monitor")
+@router.post(
+    "/cert-monitors/{sid}/pause",
+    summary="Stop checking a certificate monitor",
+    response_model=render.CertMonitorJson,
+)
 async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
     return ok(
@@ -107,14 +125,22 @@ async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonRe
     )
 
 
-@router.post("/cert-monitors/{sid}/resume", summary="Check a paused monitor again, from now")
+@router.post(
+    "/cert-monitors/{sid}/resume",
+    summary="Check a paused monitor again, from now",
+    response_model=render.CertMonitorJson,
+)
 async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
     monitor = await certs.set_paused(principal.account_sid, sid, False)
     return ok(request, render.cert_monitor(monitor))
 
 
-@router.post("/cert-monitors/{sid}/check", summary="Check now and return the fresh state")
+@router.post(
+    "/cert-monitors/{sid}/check",
+    summary="Check now and return the fresh state",
+    response_model=render.CertMonitorJson,
+)
 async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).certs.check_now(principal.account_sid, sid)
     return ok(request, render.cert_monitor(monitor))
@@ -128,19 +154,26 @@ async def check_monitor(request: Request, sid: str, principal: Caller) -> JsonRe
     status_code=201,
     summary="Create a certificate profile",
     openapi_extra=model_body(ProfileFields),
+    response_model=render.CertProfileJson,
 )
 async def create_profile(request: Request, body: ProfileBody, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).certs.create_profile(principal.account_sid, body)
     return ok(request, render.cert_profile(profile), status=201)
 
 
-@router.get("/cert-profiles", summary="List certificate profiles")
+@router.get(
+    "/cert-profiles",
+    summary="List certificate profiles",
+    response_model=list[render.CertProfileJson],
+)
 async def list_profiles(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).certs.list_profiles(principal.account_sid, page)
     return ok(request, [render.cert_profile(p) for p in result.items], pagination=result.meta())
 
 
-@router.get("/cert-profiles/{sid}", summary="One certificate profile")
+@router.get(
+    "/cert-profiles/{sid}", summary="One certificate profile", response_model=render.CertProfileJson
+)
 async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).certs.get_profile(principal.account_sid, sid)
     return ok(request, render.cert_profile(profile))
@@ -150,6 +183,7 @@ async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResp
     "/cert-profiles/{sid}",
     summary="Change a certificate profile",
     openapi_extra=model_body(ProfileFields, change=True),
+    response_model=render.CertProfileJson,
 )
 async def update_profile(
     request: Request, sid: str, body: ProfileBody, principal: Caller
@@ -159,7 +193,11 @@ async def update_profile(
     return ok(request, render.cert_profile(profile))
 
 
-@router.delete("/cert-profiles/{sid}", summary="Delete a certificate profile no monitor uses")
+@router.delete(
+    "/cert-profiles/{sid}",
+    summary="Delete a certificate profile no monitor uses",
+    response_model=render.CertProfileJson,
+)
 async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
     certs = runtime_of(request).certs
     return ok(request, render.cert_profile(await certs.delete_profile(principal.account_sid, sid)))
@@ -168,7 +206,11 @@ async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonR
 # -- errors -----------------------------------------------------------------------------------
 
 
-@router.get("/cert-errors", summary="Active certificate errors across all monitors")
+@router.get(
+    "/cert-errors",
+    summary="Active certificate errors across all monitors",
+    response_model=list[render.CertErrorJson],
+)
 async def list_errors(
     request: Request,
     principal: Caller,

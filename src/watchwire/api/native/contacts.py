@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native import render
+from watchwire.api.native.contact_bodies import (
+    CREATE,
+    ContactChange,
+    GroupChange,
+    GroupCreate,
+    checked_create,
+)
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
@@ -21,62 +28,11 @@ router = APIRouter(tags=["contacts"])
 Caller = Annotated[Principal, Depends(require("contacts"))]
 Paging = Annotated[PageRequest, Depends(page_request)]
 
-_TYPES_HELP = (
-    "email sms pushover pagerduty slack datadog discord telegram endpoint aws-sns aws-cloudwatch"
-)
-
-
-class ContactCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    type: SingleLine = Field(description=f"One of: {_TYPES_HELP}")
-    contact: SingleLine = Field(
-        max_length=1024, description="The address, phone number, key or URL, per type"
-    )
-    name: SingleLine | None = Field(
-        default=None, max_length=255, description="Default: the contact"
-    )
-    args: dict[str, Any] = Field(
-        default_factory=dict, description="Per-type settings (tokens, region …)"
-    )
-    contact_groups: list[SingleLine] | None = Field(
-        default=None, description="Contact group SIDs; omitted: the default group"
-    )
-    schedule: SingleLine | None = Field(
-        default=None, description="Deprecated in 003: every_check, start_and_end, while_listed"
-    )
-
-
-class ContactUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    contact: SingleLine | None = Field(default=None, max_length=1024)
-    name: SingleLine | None = Field(default=None, max_length=255)
-    args: dict[str, Any] | None = None
-    contact_groups: list[SingleLine] | None = None
-    schedule: SingleLine | None = None
-
 
 class Confirmation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     authcode: SingleLine = Field(max_length=64, description="The code sent to the contact")
-
-
-class GroupCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: SingleLine = Field(min_length=1, max_length=255)
-    is_default: bool = False
-    contacts: list[SingleLine] = Field(default_factory=list, description="Contact SIDs")
-
-
-class GroupUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: SingleLine | None = Field(default=None, min_length=1, max_length=255)
-    is_default: bool | None = None
-    contacts: list[SingleLine] | None = None
 
 
 @router.get(
@@ -91,11 +47,14 @@ async def list_contacts(request: Request, principal: Caller, page: Paging) -> Js
     "/contacts",
     status_code=201,
     summary="Create a contact; it is sent a code",
+    openapi_extra=CREATE,
     response_model=render.ContactJson,
 )
-async def create_contact(request: Request, body: ContactCreate, principal: Caller) -> JsonResponse:
+async def create_contact(
+    request: Request, body: Annotated[dict[str, Any], Body()], principal: Caller
+) -> JsonResponse:
     created = await runtime_of(request).contacts.create_contact(
-        principal.account_sid, **body.model_dump()
+        principal.account_sid, **checked_create(body, runtime_of(request).channel_ctx)
     )
     return ok(request, render.contact(created), status=201)
 
@@ -112,10 +71,11 @@ async def get_contact(request: Request, sid: str, principal: Caller) -> JsonResp
     response_model=render.ContactJson,
 )
 async def update_contact(
-    request: Request, sid: str, body: ContactUpdate, principal: Caller
+    request: Request, sid: str, body: ContactChange, principal: Caller
 ) -> JsonResponse:
+    # As given: the settings model chosen must not add its defaults to the contact's.
     changed = await runtime_of(request).contacts.update_contact(
-        principal.account_sid, sid, **body.model_dump()
+        principal.account_sid, sid, **body.model_dump(exclude_unset=True)
     )
     return ok(request, render.contact(changed))
 
@@ -210,7 +170,7 @@ async def get_group(request: Request, sid: str, principal: Caller) -> JsonRespon
     response_model=render.ContactGroupJson,
 )
 async def update_group(
-    request: Request, sid: str, body: GroupUpdate, principal: Caller
+    request: Request, sid: str, body: GroupChange, principal: Caller
 ) -> JsonResponse:
     changed = await runtime_of(request).contact_groups.update_group(
         principal.account_sid, sid, **body.model_dump()

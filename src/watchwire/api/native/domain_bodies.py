@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from watchwire.api.native.contact_bodies import ContactGroupSids
 from watchwire.api.native.openapi import model_body
 from watchwire.services.domains.fields import MAX_BATCH, MAX_RECORDS, RecordType
 from watchwire.text import SingleLine
@@ -57,16 +58,14 @@ class DomainCreate(_Body):
     user_id: SingleLine | None = Field(default=None, max_length=255)
     records: list[Record] = Field(default_factory=list, max_length=MAX_RECORDS)
     paused: bool = False
-    contact_groups: list[SingleLine] | None = Field(
-        default=None, max_length=0, description="Contact group SIDs (CG…)"
-    )
+    contact_groups: ContactGroupSids | None = None
 
 
 class DomainChange(_Body):
     user_id: SingleLine | None = Field(default=None, max_length=255)
     records: list[Record] | None = Field(default=None, max_length=MAX_RECORDS)
     paused: bool | None = None
-    contact_groups: list[SingleLine] | None = Field(default=None, max_length=0)
+    contact_groups: ContactGroupSids | None = None
 
 
 class Batch(_Body):

@@ -31,7 +31,7 @@ BatchBody = Annotated[
 ]
 
 
-@router.get("/domains", summary="List monitored domains")
+@router.get("/domains", summary="List monitored domains", response_model=list[render.DomainJson])
 async def list_domains(
     request: Request,
     principal: Caller,
@@ -60,13 +60,18 @@ async def list_domains(
     status_code=201,
     summary="Monitor a domain's DNS records",
     openapi_extra=bodies.CREATE,
+    response_model=render.DomainJson,
 )
 async def create_domain(request: Request, body: DomainBody, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.create(principal.account_sid, body)
     return ok(request, render.domain(domain), status=201)
 
 
-@router.get("/domains/settings", summary="Check interval and expiry thresholds")
+@router.get(
+    "/domains/settings",
+    summary="Check interval and expiry thresholds",
+    response_model=render.SettingsJson,
+)
 async def get_settings(request: Request, principal: Caller) -> JsonResponse:
     settings = await runtime_of(request).domains.get_settings(principal.account_sid)
     return ok(request, render.settings(settings))
@@ -76,6 +81,7 @@ async def get_settings(request: Request, principal: Caller) -> JsonResponse:
     "/domains/settings",
     summary="Change the check interval or expiry thresholds",
     openapi_extra=model_body(SettingsIn),
+    response_model=render.SettingsJson,
 )
 async def put_settings(
     request: Request, body: Annotated[dict[str, Any], Body()], principal: Caller
@@ -91,19 +97,28 @@ async def put_settings(
     status_code=202,
     summary="Monitor up to 100 domains at once",
     openapi_extra=bodies.BATCH,
+    response_model=render.BatchAcceptedJson,
 )
 async def create_batch(request: Request, body: BatchBody, principal: Caller) -> JsonResponse:
     batch = await runtime_of(request).domains.create_batch(principal.account_sid, body)
     return ok(request, render.batch_accepted(batch), status=202)
 
 
-@router.get("/domains/batch/{sid}", summary="Progress and per-domain outcome of a batch")
+@router.get(
+    "/domains/batch/{sid}",
+    summary="Progress and per-domain outcome of a batch",
+    response_model=render.BatchJson,
+)
 async def batch_status(request: Request, sid: str, principal: Caller) -> JsonResponse:
     batch = await runtime_of(request).domains.batch_status(principal.account_sid, sid)
     return ok(request, render.batch(batch))
 
 
-@router.get("/domains/{sid}", summary="One domain with its records, state and expiry")
+@router.get(
+    "/domains/{sid}",
+    summary="One domain with its records, state and expiry",
+    response_model=render.DomainJson,
+)
 async def get_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.get(principal.account_sid, sid)
     return ok(request, render.domain(domain))
@@ -113,6 +128,7 @@ async def get_domain(request: Request, sid: str, principal: Caller) -> JsonRespo
     "/domains/{sid}",
     summary="Change user_id, paused, contact_groups or records",
     openapi_extra=bodies.CHANGE,
+    response_model=render.DomainJson,
 )
 async def update_domain(
     request: Request, sid: str, body: DomainBody, principal: Caller
@@ -121,13 +137,19 @@ async def update_domain(
     return ok(request, render.domain(domain))
 
 
-@router.delete("/domains/{sid}", summary="Stop monitoring a domain")
+@router.delete(
+    "/domains/{sid}", summary="Stop monitoring a domain", response_model=render.DomainJson
+)
 async def delete_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.delete(principal.account_sid, sid)
     return ok(request, render.domain(domain))
 
 
-@router.get("/domains/{sid}/records", summary="The monitored records of a domain")
+@router.get(
+    "/domains/{sid}/records",
+    summary="The monitored records of a domain",
+    response_model=list[render.DnsRecordJson],
+)
 async def get_records(request: Request, sid: str, principal: Caller) -> JsonResponse:
     records = await runtime_of(request).domains.records(principal.account_sid, sid)
     return ok(request, [render.dns_record(r) for r in records])
@@ -138,6 +160,7 @@ async def get_records(request: Request, sid: str, principal: Caller) -> JsonResp
     status_code=201,
     summary="Monitor more records",
     openapi_extra=bodies.RECORDS,
+    response_model=list[render.DnsRecordJson],
 )
 async def add_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
@@ -150,6 +173,7 @@ async def add_records(
     "/domains/{sid}/records",
     summary="Replace the monitored records",
     openapi_extra=bodies.RECORDS,
+    response_model=list[render.DnsRecordJson],
 )
 async def replace_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
@@ -162,6 +186,7 @@ async def replace_records(
     "/domains/{sid}/records",
     summary="Stop monitoring some records",
     openapi_extra=bodies.RECORDS,
+    response_model=list[render.DnsRecordJson],
 )
 async def delete_records(
     request: Request, sid: str, body: RecordsBody, principal: Caller
@@ -170,7 +195,11 @@ async def delete_records(
     return ok(request, [render.dns_record(r) for r in records])
 
 
-@router.post("/domains/{sid}/check", summary="Check the domain now and return its state")
+@router.post(
+    "/domains/{sid}/check",
+    summary="Check the domain now and return its state",
+    response_model=render.DomainJson,
+)
 async def check_domain(request: Request, sid: str, principal: Caller) -> JsonResponse:
     domain = await runtime_of(request).domains.check_now(principal.account_sid, sid)
     return ok(request, render.domain(domain))

@@ -21,6 +21,7 @@ from watchwire.api.native.monitor_bodies import (
 from watchwire.api.native.openapi import answer
 from watchwire.api.native.params import page_request
 from watchwire.clock import isoformat, isoformat_or_none
+from watchwire.engine.rollup import Figures
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
 from watchwire.services.monitor_records import CheckRecord, Downtime, Metrics, MetricsSpan, Monitor
@@ -149,16 +150,36 @@ def downtime_json(downtime: Downtime) -> DowntimeJson:
     }
 
 
-def _span_json(span: MetricsSpan) -> dict[str, Any]:
+# `from` is a keyword: the span's bounds are declared in the functional form.
+_Bounds = TypedDict("_Bounds", {"from": str, "to": str})
+
+
+@answer
+class MetricsSpanJson(_Bounds, Figures):
+    pass
+
+
+@answer
+class GroupedMetricsJson(MetricsSpanJson):
+    group: str
+    groups: list[MetricsSpanJson]
+
+
+# The whole span, and with `group` one span per hour or day too.
+MetricsJson = MetricsSpanJson | GroupedMetricsJson
+
+
+def _span_json(span: MetricsSpan) -> MetricsSpanJson:
     return {"from": isoformat(span.start), "to": isoformat(span.end), **span.figures}
 
 
-def metrics_json(metrics: Metrics) -> dict[str, Any]:
-    answer = _span_json(metrics.whole)
-    if metrics.group:
-        answer["group"] = metrics.group
-        answer["groups"] = [_span_json(span) for span in metrics.groups]
-    return answer
+def metrics_json(metrics: Metrics) -> MetricsJson:
+    whole = _span_json(metrics.whole)
+    if not metrics.group:
+        return whole
+    return GroupedMetricsJson(
+        **whole, group=metrics.group, groups=[_span_json(span) for span in metrics.groups]
+    )
 
 
 @router.post(
@@ -257,7 +278,11 @@ async def monitor_results(
     return ok(request, [check_json(c) for c in result.items], pagination=result.meta())
 
 
-@router.get("/monitors/{sid}/metrics", summary="Uptime, Apdex and response times")
+@router.get(
+    "/monitors/{sid}/metrics",
+    summary="Uptime, Apdex and response times",
+    response_model=MetricsJson,
+)
 async def monitor_metrics(
     request: Request,
     sid: str,

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, with_config
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
+from watchwire.ids import sid_pattern
 from watchwire.text import ONE_LINE_PATTERN
 
 _REF = "#/components/schemas/"
@@ -22,6 +23,27 @@ answer = with_config(ConfigDict(extra="forbid"))
 `response_model` (FastAPI describes it; the route still returns its JsonResponse), and
 `additionalProperties: false` makes a field the renderer adds but the TypedDict lacks a
 schemathesis failure, as mypy makes it a type error."""
+
+RULES = "x-watchwire-rules"
+"""The extension naming the rules of a body field that JSON Schema cannot state, each a
+400 a request valid by the schema can still meet: `not_found` (a SID or name that must
+exist in the account or on the page), `order` (a time not before another field's). The
+400's `details` name the field and the rule; schemathesis's acceptance check knows them
+(tests/api/test_schemathesis.py)."""
+
+
+def beyond_schema(*rules: str) -> dict[str, Any]:
+    """`json_schema_extra` of a field with rules JSON Schema cannot state (see RULES)."""
+    return {RULES: list(rules)}
+
+
+def sid_of(*kinds: str) -> Any:
+    """The field of a SID of a resource of one of `kinds` (watchwire.ids): the metadata of
+    `Annotated[str, sid_of("contact")]`."""
+    patterns = "|".join(sid_pattern(kind).pattern.strip("^$") for kind in kinds)
+    return Field(pattern=f"^({patterns})$")
+
+
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 # Served without an API key (api/native/health.py, the description itself).
 _PUBLIC = frozenset({"/healthz", "/readyz"})
@@ -67,7 +89,9 @@ _SCHEMAS: dict[str, Any] = {
 }
 
 _ERRORS = {
-    "400": "The request is invalid: `details` names each field",
+    "400": "The request is invalid: `details` names each field and its rule (a field marked "
+    "`x-watchwire-rules` also answers 400 with those rules: a reference that does not exist, "
+    "`not_found`, or times out of order, `order`)",
     "401": "No valid API key",
     "403": "The key lacks the scope, is read-only, or is not allowed from this address",
     "404": "No such resource in this account",
@@ -77,6 +101,20 @@ _ERRORS = {
     "429": "Rate limit exceeded: see `Retry-After` and the `RateLimit-*` headers",
 }
 
+
+# The ways a key is presented (api/credentials.py), each a scheme; an operation takes any one.
+_KEY = "The key as one string: its SID then its secret (or `SID:secret`)"
+SECURITY_SCHEMES: dict[str, Any] = {
+    "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": _KEY},
+    "BearerKey": {"type": "http", "scheme": "bearer", "description": _KEY},
+    "ApiKeyQuery": {"type": "apiKey", "in": "query", "name": "api-key", "description": _KEY},
+    "BasicKey": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "The key's SID as the user name, its secret as the password",
+    },
+}
+_SECURITY: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 
 _HEALTH = {
     "type": "object",
@@ -170,7 +208,8 @@ def _describe_health(path: str, responses: dict[str, Any]) -> None:
 
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """The description FastAPI generated, with envelopes and errors as the API answers."""
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    components = schema["components"].setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components.update(_SCHEMAS)
@@ -181,8 +220,10 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
             if path in _PUBLIC:
+                operation["security"] = []
                 _describe_health(path, responses)
                 continue
+            operation["security"] = _SECURITY
             for status, response in responses.items():
                 if not status.startswith("2"):
                     continue

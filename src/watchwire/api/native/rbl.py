@@ -44,6 +44,7 @@ def _hosts_page(
     status_code=201,
     summary="Add a host (a subnet or range adds several)",
     openapi_extra=bodies.HOST_CREATE,
+    response_model=list[render.RblHostJson],
 )
 async def create_hosts(
     request: Request,
@@ -57,7 +58,11 @@ async def create_hosts(
     return ok(request, [render.rbl_host(h) for h in hosts], status=201)
 
 
-@router.get("/hosts", summary="List hosts (with how many are listed)")
+@router.get(
+    "/hosts",
+    summary="List hosts (with how many are listed)",
+    response_model=list[render.RblHostJson],
+)
 async def list_hosts(
     request: Request,
     principal: Caller,
@@ -72,7 +77,7 @@ async def list_hosts(
     return _hosts_page(request, result, total_listed)
 
 
-@router.get("/hosts/{sid}", summary="One host with its listings")
+@router.get("/hosts/{sid}", summary="One host with its listings", response_model=render.RblHostJson)
 async def get_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.get_host(principal.account_sid, sid)
     return ok(request, render.rbl_host(host))
@@ -82,24 +87,28 @@ async def get_host(request: Request, sid: str, principal: Caller) -> JsonRespons
     "/hosts/{sid}",
     summary="Change a host's name, profile, contact groups or tags",
     openapi_extra=bodies.HOST_CHANGE,
+    response_model=render.RblHostJson,
 )
 @router.put(
     "/hosts/{sid}",
     summary="Change a host (as PATCH: fields not given stay)",
     openapi_extra=bodies.HOST_CHANGE,
+    response_model=render.RblHostJson,
 )
 async def update_host(request: Request, sid: str, body: Fields, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.update_host(principal.account_sid, sid, body)
     return ok(request, render.rbl_host(host))
 
 
-@router.delete("/hosts/{sid}", summary="Stop monitoring a host")
+@router.delete("/hosts/{sid}", summary="Stop monitoring a host", response_model=render.RblHostJson)
 async def delete_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.delete_host(principal.account_sid, sid)
     return ok(request, render.rbl_host(host))
 
 
-@router.post("/hosts/{sid}/pause", summary="Stop checking a host")
+@router.post(
+    "/hosts/{sid}/pause", summary="Stop checking a host", response_model=render.RblHostJson
+)
 async def pause_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
     return ok(
@@ -107,14 +116,22 @@ async def pause_host(request: Request, sid: str, principal: Caller) -> JsonRespo
     )
 
 
-@router.post("/hosts/{sid}/resume", summary="Check a paused host again, starting now")
+@router.post(
+    "/hosts/{sid}/resume",
+    summary="Check a paused host again, starting now",
+    response_model=render.RblHostJson,
+)
 async def resume_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
     host = await service.set_host_paused(principal.account_sid, sid, False)
     return ok(request, render.rbl_host(host))
 
 
-@router.post("/hosts/{sid}/check", summary="Check a host now and return its fresh state")
+@router.post(
+    "/hosts/{sid}/check",
+    summary="Check a host now and return its fresh state",
+    response_model=render.RblHostJson,
+)
 async def check_host(request: Request, sid: str, principal: Caller) -> JsonResponse:
     host = await runtime_of(request).rbl.check_host_now(principal.account_sid, sid)
     return ok(request, render.rbl_host(host))
@@ -123,7 +140,7 @@ async def check_host(request: Request, sid: str, principal: Caller) -> JsonRespo
 # -- listings ---------------------------------------------------------------------------------
 
 
-@router.get("/listings", summary="Hosts listed now")
+@router.get("/listings", summary="Hosts listed now", response_model=list[render.RblHostJson])
 async def listings(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     service = runtime_of(request).rbl
     result, total_listed = await service.list_hosts(principal.account_sid, page, listed_only=True)
@@ -138,6 +155,7 @@ async def listings(request: Request, principal: Caller, page: Paging) -> JsonRes
     status_code=201,
     summary="Create a monitoring profile",
     openapi_extra=bodies.PROFILE_CREATE,
+    response_model=render.RblProfileJson,
 )
 async def create_profile(
     request: Request,
@@ -151,25 +169,33 @@ async def create_profile(
     return ok(request, render.rbl_profile(profile), status=201)
 
 
-@router.get("/profiles", summary="List monitoring profiles")
+@router.get(
+    "/profiles", summary="List monitoring profiles", response_model=list[render.RblProfileJson]
+)
 async def list_profiles(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).rbl.list_profiles(principal.account_sid, page)
     return ok(request, [render.rbl_profile(p) for p in result.items], pagination=result.meta())
 
 
-@router.get("/profiles/{sid}", summary="One monitoring profile")
+@router.get(
+    "/profiles/{sid}", summary="One monitoring profile", response_model=render.RblProfileJson
+)
 async def get_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).rbl.get_profile(principal.account_sid, sid)
     return ok(request, render.rbl_profile(profile))
 
 
 @router.patch(
-    "/profiles/{sid}", summary="Change a monitoring profile", openapi_extra=bodies.PROFILE_CHANGE
+    "/profiles/{sid}",
+    summary="Change a monitoring profile",
+    openapi_extra=bodies.PROFILE_CHANGE,
+    response_model=render.RblProfileJson,
 )
 @router.put(
     "/profiles/{sid}",
     summary="Change a profile (as PATCH: fields not given stay)",
     openapi_extra=bodies.PROFILE_CHANGE,
+    response_model=render.RblProfileJson,
 )
 async def update_profile(
     request: Request, sid: str, body: Fields, principal: Caller
@@ -178,7 +204,11 @@ async def update_profile(
     return ok(request, render.rbl_profile(profile))
 
 
-@router.delete("/profiles/{sid}", summary="Delete an unused monitoring profile")
+@router.delete(
+    "/profiles/{sid}",
+    summary="Delete an unused monitoring profile",
+    response_model=render.RblProfileJson,
+)
 async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonResponse:
     profile = await runtime_of(request).rbl.delete_profile(principal.account_sid, sid)
     return ok(request, render.rbl_profile(profile))
@@ -187,7 +217,11 @@ async def delete_profile(request: Request, sid: str, principal: Caller) -> JsonR
 # -- sources ----------------------------------------------------------------------------------
 
 
-@router.get("/sources", summary="The catalogue of lists and your custom sources")
+@router.get(
+    "/sources",
+    summary="The catalogue of lists and your custom sources",
+    response_model=list[render.RblSourceJson],
+)
 async def list_sources(request: Request, principal: Caller, page: Paging) -> JsonResponse:
     result = await runtime_of(request).rbl.list_sources(principal.account_sid, page)
     return ok(request, [render.rbl_source(s) for s in result.items], pagination=result.meta())
@@ -198,6 +232,7 @@ async def list_sources(request: Request, principal: Caller, page: Paging) -> Jso
     status_code=201,
     summary="Add a custom source",
     openapi_extra=bodies.SOURCE_CREATE,
+    response_model=render.RblSourceJson,
 )
 async def create_source(
     request: Request,
@@ -211,19 +246,23 @@ async def create_source(
     return ok(request, render.rbl_source(source), status=201)
 
 
-@router.get("/sources/{sid}", summary="One source")
+@router.get("/sources/{sid}", summary="One source", response_model=render.RblSourceJson)
 async def get_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     source = await runtime_of(request).rbl.get_source(principal.account_sid, sid)
     return ok(request, render.rbl_source(source))
 
 
 @router.patch(
-    "/sources/{sid}", summary="Change a custom source", openapi_extra=bodies.SOURCE_CHANGE
+    "/sources/{sid}",
+    summary="Change a custom source",
+    openapi_extra=bodies.SOURCE_CHANGE,
+    response_model=render.RblSourceJson,
 )
 @router.put(
     "/sources/{sid}",
     summary="Change a source (as PATCH: fields not given stay)",
     openapi_extra=bodies.SOURCE_CHANGE,
+    response_model=render.RblSourceJson,
 )
 async def update_source(
     request: Request, sid: str, body: Fields, principal: Caller
@@ -232,13 +271,19 @@ async def update_source(
     return ok(request, render.rbl_source(source))
 
 
-@router.delete("/sources/{sid}", summary="Delete a custom source")
+@router.delete(
+    "/sources/{sid}", summary="Delete a custom source", response_model=render.RblSourceJson
+)
 async def delete_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     source = await runtime_of(request).rbl.delete_source(principal.account_sid, sid)
     return ok(request, render.rbl_source(source))
 
 
-@router.post("/sources/{sid}/pause", summary="Leave a source out of every check")
+@router.post(
+    "/sources/{sid}/pause",
+    summary="Leave a source out of every check",
+    response_model=render.RblSourceJson,
+)
 async def pause_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
     return ok(
@@ -247,7 +292,11 @@ async def pause_source(request: Request, sid: str, principal: Caller) -> JsonRes
     )
 
 
-@router.post("/sources/{sid}/resume", summary="Check a paused source again")
+@router.post(
+    "/sources/{sid}/resume",
+    summary="Check a paused source again",
+    response_model=render.RblSourceJson,
+)
 async def resume_source(request: Request, sid: str, principal: Caller) -> JsonResponse:
     service = runtime_of(request).rbl
     source = await service.set_source_paused(principal.account_sid, sid, False)
@@ -262,6 +311,7 @@ async def resume_source(request: Request, sid: str, principal: Caller) -> JsonRe
     status_code=202,
     summary="Start a manual check (returns its id at once)",
     openapi_extra=bodies.CHECK_START,
+    response_model=render.RblCheckStartedJson,
 )
 async def start_check(
     request: Request,
@@ -284,7 +334,11 @@ async def start_check(
     return ok(request, render.rbl_check_started(check), status=202)
 
 
-@router.get("/checks/{sid}", summary="A manual check's status (and answers with details=true)")
+@router.get(
+    "/checks/{sid}",
+    summary="A manual check's status (and answers with details=true)",
+    response_model=render.RblCheckJson,
+)
 async def get_check(
     request: Request, sid: str, principal: Caller, details: Details = False
 ) -> JsonResponse:

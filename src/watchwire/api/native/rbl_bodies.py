@@ -8,14 +8,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from watchwire.api.native.openapi import model_body
+from watchwire.api.native.contact_bodies import ContactGroupSids
+from watchwire.api.native.openapi import beyond_schema, model_body, sid_of
 from watchwire.services.rbl.model import FREQUENCIES, SOURCE_TYPES
-from watchwire.text import SingleLine
+from watchwire.text import SingleLine, matching
 
 Frequency = Annotated[str, Field(json_schema_extra={"enum": list(FREQUENCIES)})]
 SourceType = Annotated[str, Field(json_schema_extra={"enum": list(SOURCE_TYPES)})]
-Name = Annotated[SingleLine, Field(min_length=1, max_length=255, pattern=r"\S")]
-Tag = Annotated[SingleLine, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+Name = Annotated[SingleLine, matching(r"\S", min_length=1, max_length=255)]
+Tag = Annotated[SingleLine, matching(r"^\S(.*\S)?$", min_length=1, max_length=64)]
 # A host to watch: an IPv4 address, a CIDR subnet of at most 256 addresses, or a name.
 _ADDRESS = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
 Address = Annotated[str, Field(pattern=f"^{_ADDRESS}$", description="An IPv4 address")]
@@ -31,6 +32,9 @@ Zone = Annotated[
 ReturnCode = Annotated[str, Field(pattern=r"^127\.0\.0\.([2-9]|[1-9]\d|1\d\d|2[0-4]\d)$")]
 
 
+ProfileSid = Annotated[str, sid_of("rbl_profile")]
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,27 +42,30 @@ class _Body(BaseModel):
 class HostCreate(_Body):
     host: Address
     name: Name | None = None
-    profile: SingleLine | None = Field(
-        default=None, description="A profile SID (RP…); default: the account's default profile"
+    profile: ProfileSid | None = Field(
+        default=None,
+        description="A profile SID (RP…); default: the account's default profile",
+        json_schema_extra=beyond_schema("not_found"),
     )
-    contact_groups: list[SingleLine] | None = Field(
-        default=None, max_length=0, description="Contact group SIDs (CG…)"
-    )
+    contact_groups: ContactGroupSids | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 
 
 class HostChange(_Body):
     name: Name | None = None
-    profile: SingleLine | None = None
-    contact_groups: list[SingleLine] | None = Field(default=None, max_length=0)
+    profile: ProfileSid | None = Field(default=None, json_schema_extra=beyond_schema("not_found"))
+    contact_groups: ContactGroupSids | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
 
 
 class ProfileCreate(_Body):
     name: Name
     frequency: Frequency | None = None
-    entries: list[SingleLine] | None = Field(
-        default=None, max_length=0, description="Source SIDs; giving any selects them only"
+    entries: list[Annotated[str, sid_of("rbl_source")]] | None = Field(
+        default=None,
+        max_length=1000,
+        description="Source SIDs (RB…); giving any selects them only",
+        json_schema_extra=beyond_schema("not_found"),
     )
     sync_method: Literal["stay_in_sync"] | None = Field(
         default=None, description="use_my_selections is chosen by giving entries"

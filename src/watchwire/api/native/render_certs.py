@@ -3,13 +3,74 @@ document for them: v1 shows the SID as `sid`, and monitors also as `id` like the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from typing_extensions import TypedDict
+
+from watchwire.api.native.openapi import answer
 from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.certs.records import CertError, CertMonitor, CertProfile
 
 
-def cert_profile(item: CertProfile) -> dict[str, Any]:
+@answer
+class CertProfileJson(TypedDict):
+    sid: str
+    name: str
+    expiration_thresholds: list[int]
+    alert_on_expiration: bool
+    alert_on_name_mismatch: bool
+    alert_on_ca_failure: bool
+    alert_on_connection_failure: bool
+    alert_on_caa_failure: bool
+    alert_on_misconfigurations: bool
+    alert_on_changes: bool
+    is_default: bool
+    created_at: str
+    updated_at: str
+
+
+@answer
+class CertErrorJson(TypedDict):
+    id: str
+    monitor: str
+    monitor_name: str
+    hostname: str
+    protocol: str
+    error_type: str
+    code: str
+    severity: str
+    message: str
+    first_seen: str
+    last_seen: str
+
+
+@answer
+class CertMonitorJson(TypedDict):
+    id: str
+    sid: str
+    name: str
+    hostname: str
+    protocol: str
+    port: int | None
+    profile: str
+    contact_groups: list[str]
+    tags: list[str]
+    status: Literal["active", "paused"]
+    paused: bool
+    interval: int
+    # The tls probe's summary of the last certificate read (fingerprint, expiry, names).
+    certificate: dict[str, Any] | None
+    expiry_days: int | None
+    expiry_bracket: int | Literal["expired"] | None
+    errors: list[CertErrorJson]
+    last_outcome: str | None
+    last_checked_at: str | None
+    next_run_at: str | None
+    created_at: str
+    updated_at: str
+
+
+def cert_profile(item: CertProfile) -> CertProfileJson:
     return {
         "sid": item.sid,
         "name": item.name,
@@ -27,7 +88,7 @@ def cert_profile(item: CertProfile) -> dict[str, Any]:
     }
 
 
-def cert_error(item: CertError) -> dict[str, Any]:
+def cert_error(item: CertError) -> CertErrorJson:
     return {
         "id": item.sid,
         "monitor": item.monitor_sid,
@@ -43,7 +104,7 @@ def cert_error(item: CertError) -> dict[str, Any]:
     }
 
 
-def cert_monitor(item: CertMonitor) -> dict[str, Any]:
+def cert_monitor(item: CertMonitor) -> CertMonitorJson:
     return {
         "id": item.sid,
         "sid": item.sid,

@@ -4,11 +4,15 @@ them, so v1 shows them as 003 does (the SID as `id`, `contact_group`, the earlie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, NotRequired
 
+from typing_extensions import TypedDict
+
+from watchwire.api.native.openapi import answer
 from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.services.rbl.model import Source, period_text
 from watchwire.services.rbl.records import (
+    CheckStatus,
     RblCheck,
     RblCheckStarted,
     RblHost,
@@ -17,7 +21,108 @@ from watchwire.services.rbl.records import (
 )
 
 
-def rbl_listing(item: RblListing) -> dict[str, Any]:
+@answer
+class ListingJson(TypedDict):
+    id: str
+    name: str
+    host: str
+    type: str
+    custom: bool
+    listed: bool
+    status: str
+    return_code: str | None
+    details: str | None
+    website: str | None
+
+
+@answer
+class RblHostJson(TypedDict):
+    id: str
+    host: str
+    name: str
+    type: str
+    parent: str | None
+    status: str
+    profile: str
+    rbl_profile: str
+    contact_group: list[str]
+    tags: list[str]
+    listed: bool
+    listed_count: int
+    listed_details: list[ListingJson]
+    first_listed: str | None
+    listed_period: str | None
+    last_checked: str | None
+    next_check: str | None
+    created_at: str
+    updated_at: str
+
+
+@answer
+class RblProfileJson(TypedDict):
+    id: str
+    name: str
+    entries: list[str]
+    frequency: str
+    sync_method: Literal["stay_in_sync", "use_my_selections"]
+    is_default: bool
+    created_at: str
+    updated_at: str
+
+
+@answer
+class RblSourceJson(TypedDict):
+    id: str
+    host: str
+    name: str
+    type: str
+    custom: bool
+    custom_codes: list[str]
+    status: Literal["active", "paused"]
+    purpose: str
+    website: str | None
+    delisting_url: str | None
+    created_at: str | None
+
+
+@answer
+class CheckedListJson(TypedDict):
+    id: str
+    type: str
+    custom: bool
+    host: str
+
+
+@answer
+class RblCheckStartedJson(TypedDict):
+    id: str
+    status: CheckStatus
+    host: str
+    host_id: str | None
+    callback: str | None
+    callback_secret: str | None
+    created_at: str
+    rbls: NotRequired[list[CheckedListJson]]
+
+
+@answer
+class RblCheckJson(TypedDict):
+    id: str
+    status: CheckStatus
+    host: str
+    host_id: str | None
+    listed: bool | None
+    listed_count: int | None
+    checked_count: int
+    total_count: int
+    error: str | None
+    callback: str | None
+    created_at: str
+    completed_at: str | None
+    details: NotRequired[list[ListingJson]]
+
+
+def rbl_listing(item: RblListing) -> ListingJson:
     return {
         "id": item.source_sid,
         "name": item.name,
@@ -32,7 +137,7 @@ def rbl_listing(item: RblListing) -> dict[str, Any]:
     }
 
 
-def rbl_host(item: RblHost) -> dict[str, Any]:
+def rbl_host(item: RblHost) -> RblHostJson:
     return {
         "id": item.sid,
         "host": item.host,
@@ -56,7 +161,7 @@ def rbl_host(item: RblHost) -> dict[str, Any]:
     }
 
 
-def rbl_profile(item: RblProfile) -> dict[str, Any]:
+def rbl_profile(item: RblProfile) -> RblProfileJson:
     return {
         "id": item.sid,
         "name": item.name,
@@ -69,7 +174,7 @@ def rbl_profile(item: RblProfile) -> dict[str, Any]:
     }
 
 
-def rbl_source(item: Source) -> dict[str, Any]:
+def rbl_source(item: Source) -> RblSourceJson:
     return {
         "id": item.sid,
         "host": item.zone,
@@ -85,8 +190,8 @@ def rbl_source(item: Source) -> dict[str, Any]:
     }
 
 
-def rbl_check_started(item: RblCheckStarted) -> dict[str, Any]:
-    shown: dict[str, Any] = {
+def rbl_check_started(item: RblCheckStarted) -> RblCheckStartedJson:
+    shown: RblCheckStartedJson = {
         "id": item.sid,
         "status": item.status,
         "host": item.host,
@@ -102,8 +207,8 @@ def rbl_check_started(item: RblCheckStarted) -> dict[str, Any]:
     return shown
 
 
-def rbl_check(item: RblCheck) -> dict[str, Any]:
-    shown: dict[str, Any] = {
+def rbl_check(item: RblCheck) -> RblCheckJson:
+    shown: RblCheckJson = {
         "id": item.sid,
         "status": item.status,
         "host": item.host,

@@ -2,13 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict
 
+from watchwire.api.native.openapi import answer
 from watchwire.clock import isoformat_or_none
-from watchwire.services.status_pages.records import Notice, StatusPage
+from watchwire.services.status_pages.records import Notice, NoticeType, StatusPage, Visibility
+from watchwire.services.status_pages.view import IncidentState, MaintenanceState
 
 
-def page(p: StatusPage) -> dict[str, Any]:
+@answer
+class ComponentJson(TypedDict):
+    sid: str
+    kind: str
+    group: str | None
+
+
+@answer
+class PageJson(TypedDict):
+    token: str
+    name: str
+    description: str
+    components: list[ComponentJson]
+    groups: list[str]
+    visibility: Visibility
+    has_access_key: bool
+    title: str | None
+    logo_url: str | None
+    accent_color: str | None
+    footer: str
+    timezone: str
+    custom_domain: str | None
+    published_monitor: str | None
+    url: str
+    created_at: str | None
+    updated_at: str | None
+
+
+@answer
+class NoticeUpdateJson(TypedDict):
+    at: str | None
+    state: IncidentState | MaintenanceState
+    message: str
+
+
+@answer
+class NoticeJson(TypedDict):
+    sid: str
+    page: str
+    type: NoticeType
+    title: str
+    message: str
+    state: IncidentState | MaintenanceState
+    starts_at: str | None
+    ends_at: str | None
+    components: list[str]
+    updates: list[NoticeUpdateJson]
+    created_at: str | None
+    updated_at: str | None
+
+
+def page(p: StatusPage) -> PageJson:
     return {
         "token": p.token,
         "name": p.name,
@@ -30,7 +83,7 @@ def page(p: StatusPage) -> dict[str, Any]:
     }
 
 
-def notice(n: Notice) -> dict[str, Any]:
+def notice(n: Notice) -> NoticeJson:
     return {
         "sid": n.sid,
         "page": n.page_token,

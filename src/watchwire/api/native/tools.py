@@ -17,7 +17,7 @@ from starlette.requests import Request
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
 from watchwire.errors import ValidationError
-from watchwire.probes import get_probe
+from watchwire.probes import get_probe, probe_module
 from watchwire.services.accounts import Principal
 from watchwire.services.tools import TOOLS, Tool, parse_options, run_tool
 
@@ -84,6 +84,8 @@ def _endpoint(tool: Tool) -> Callable[..., Awaitable[JsonResponse]]:
 
 for _tool in TOOLS.values():
     _options_model = get_probe(_tool.probe_kind)[1]
+    # The probe's own result model: `data` is exactly its JSON dump (ProbeResult.to_json).
+    _result_model = probe_module(_tool.probe_kind).Result
     _description = (
         f"Scope `{_tool.scope}`. Options (query parameters for GET, JSON fields beside "
         f"`target` for POST): {', '.join(_options_model.model_fields)}."
@@ -96,6 +98,7 @@ for _tool in TOOLS.values():
         summary=_tool.summary,
         description=_description,
         operation_id=f"tool_{_tool.name}_get",
+        response_model=_result_model,
     )
     router.add_api_route(
         f"/tools/{_tool.name}",
@@ -104,6 +107,7 @@ for _tool in TOOLS.values():
         summary=_tool.summary,
         description=_description,
         operation_id=f"tool_{_tool.name}_post",
+        response_model=_result_model,
         openapi_extra={
             "requestBody": {
                 "content": {

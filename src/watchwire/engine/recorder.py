@@ -75,7 +75,8 @@ class BatchOutcome:
     events: int
 
 
-def _monitor_payload(row: Any) -> dict[str, Any]:
+def monitor_payload(row: Any) -> dict[str, Any]:
+    """The monitor as every monitor event carries it (under the payload's `monitor`)."""
     return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
 
 
@@ -255,7 +256,7 @@ async def _announce(
         type=_STATE_EVENTS[state],
         description=f"{name} is {state}{error} (announced as the mute ended).",
         payload={
-            "monitor": _monitor_payload(row),
+            "monitor": monitor_payload(row),
             "previous_state": announced or "up",
             "state": state,
             "after_mute": True,
@@ -281,7 +282,7 @@ async def _state_event(
     transition = evaluation.transition
     assert transition is not None
     payload = {
-        "monitor": _monitor_payload(row),
+        "monitor": monitor_payload(row),
         "previous_state": transition.previous,
         "state": transition.current,
         "result": {
@@ -352,7 +353,7 @@ async def _ssl_update(
         type=verdict.event,
         description=description,
         payload={
-            "monitor": _monitor_payload(row),
+            "monitor": monitor_payload(row),
             "certificate": {"not_after": certificate.not_after, "days_left": certificate.days_left},
             "threshold_days": verdict.threshold,
         },

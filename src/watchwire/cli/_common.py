@@ -17,6 +17,7 @@ from rich.console import Console
 
 from watchwire.config import Settings, SettingsProblem, load_settings, setting_source
 from watchwire.errors import WatchwireError
+from watchwire.probes import target_check
 
 T = TypeVar("T")
 
@@ -56,6 +57,15 @@ def describe_database(settings: Settings) -> str:
         url = sa.engine.make_url(settings.database_url)
         shown = url.render_as_string(hide_password=True)
     return f"database: {shown} (from {setting_source('database_url')})"
+
+
+def target_or_fail(probe_kind: str, target: str) -> str:
+    """The target by its kind's syntax rule (the API's too); a malformed one is one error
+    line and exit 1, before any lookup."""
+    try:
+        return target_check(probe_kind)(target)
+    except ValueError as exc:
+        fail(f"target: {exc}")
 
 
 def print_json(data: Any) -> None:

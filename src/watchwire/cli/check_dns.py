@@ -16,6 +16,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
 )
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.dns.dns import Options, Result, probe
@@ -69,6 +70,7 @@ def command(
     if server:
         # Named on the command line by the operator, like WATCHWIRE_RESOLVER: trusted.
         ctx = dataclasses.replace(ctx, resolver=options_or_fail(lambda: parse_server(server)))
+    name = target_or_fail("dns", name)
     result = run(lambda: probe(name, options, ctx), spinner=f"Asking for {options.type}…")
     report(result, as_json=as_json, render=_print)
 

@@ -13,6 +13,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
     validate_options,
 )
 from watchwire.cli.check_http import parse_headers
@@ -64,6 +65,7 @@ def command(
         },
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    url = target_or_fail("headers", url)
     result = run(lambda: probe(url, options, ctx), spinner=f"Grading {url}…")
     report(result, as_json=as_json, render=lambda shown: print_result(shown, show_passed))
 

@@ -13,6 +13,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
     validate_options,
 )
 from watchwire.probes.base import ProbeContext
@@ -102,6 +103,7 @@ def command(
         },
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    url = target_or_fail("http", url)
     result = run(lambda: probe(url, options, ctx), spinner=f"Requesting {url}…")
     report(result, as_json=as_json, render=lambda shown: print_result(shown, show_headers))
 

@@ -16,6 +16,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
 )
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.geo.geo import Options, Result, probe
@@ -36,6 +37,7 @@ def command(
     base = ProbeContext.from_settings(settings_or_fail())
     ctx = dataclasses.replace(base, geoip_mmdb=(*base.geoip_mmdb, *(mmdb or [])))
     options = Options(reverse_dns=reverse, family="ipv4" if ipv4 else "ipv6" if ipv6 else "any")
+    host = target_or_fail("geo", host)
     result = run(lambda: probe(host, options, ctx), spinner=f"Looking up {host}…")
     report(result, as_json=as_json, render=_print)
 

@@ -13,6 +13,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
 )
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.icmp import Options, Result, probe
@@ -42,6 +43,7 @@ def command(
         )
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    host = target_or_fail("icmp", host)
     result = run(lambda: probe(host, options, ctx), spinner=f"Pinging {host}…")
     report(result, as_json=as_json, render=_print)
 

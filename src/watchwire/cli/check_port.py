@@ -15,6 +15,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
 )
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.tcp import Options, Result, probe
@@ -43,6 +44,7 @@ def command(
         )
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    target = target_or_fail("tcp", target)
     result = run(lambda: probe(target, options, ctx), spinner=f"Connecting to {target}…")
     report(result, as_json=as_json, render=_print)
 

@@ -15,6 +15,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
     validate_options,
 )
 from watchwire.probes.base import ProbeContext
@@ -70,6 +71,7 @@ def command(
         },
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    target = target_or_fail("tls", target)
     result = run(lambda: probe(target, options, ctx), spinner=f"Checking {target}…")
     report(result, as_json=as_json, render=print_result)
 

@@ -14,6 +14,7 @@ from watchwire.cli._common import (
     report,
     run,
     settings_or_fail,
+    target_or_fail,
 )
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.traceroute import Options, Result, probe
@@ -45,6 +46,7 @@ def command(
         )
     )
     ctx = ProbeContext.from_settings(settings_or_fail())
+    host = target_or_fail("traceroute", host)
     result = run(lambda: probe(host, options, ctx), spinner=f"Tracing the route to {host}…")
     report(result, as_json=as_json, render=_print)
 

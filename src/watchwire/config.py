@@ -1,30 +1,73 @@
 """Settings: WATCHWIRE_* environment variables, or a TOML file named by WATCHWIRE_CONFIG.
 
 Environment variables win over the file; the file wins over the defaults. Every setting is
-listed in docs/configuration.md.
+listed in docs/configuration.md. Nothing wrong is ignored: a key of the file that is no
+setting, a file that does not exist or does not parse, and a value that breaks its rule all
+stop `load_settings` with one `SettingsProblem` line naming the setting and where it was set.
 """
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
 import secrets
+import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+import pydantic
 from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 from watchwire.hostport import parse_hostport
 
+CONFIG_VARIABLE = "WATCHWIRE_CONFIG"
+ENV_PREFIX = "WATCHWIRE_"
+
+
+class SettingsProblem(Exception):
+    """A setting that cannot be used; the message is one line naming it and the problem."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _config_file() -> Path | None:
+    """The TOML file WATCHWIRE_CONFIG names, checked: it must exist and parse."""
+    named = os.environ.get(CONFIG_VARIABLE)
+    if not named:
+        return None
+    path = Path(named)
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise SettingsProblem(f"{CONFIG_VARIABLE}={named}: the file {what}")
+    try:
+        tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsProblem(f"{CONFIG_VARIABLE}={named}: not a TOML file ({exc})") from None
+    return path
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WATCHWIRE_", extra="ignore")
+    # `forbid`: a key of the TOML file (or a keyword) that is no setting is an error, never
+    # silently dropped. Environment variables are read by name, so extra ones are not seen.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     database_url: str = "sqlite:///./watchwire.db"
     listen: str = "127.0.0.1:8080"
@@ -42,7 +85,13 @@ class Settings(BaseSettings):
     # Extra trust roots (PEM) for TLS checks of internal services, on top of the system store.
     ca_file: Path | None = None
     # MaxMind-format .mmdb files (City and/or ASN), comma-separated in the environment.
-    geoip_mmdb: list[Path] = Field(default_factory=list)
+    geoip_mmdb: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+
+    # Peers whose X-Forwarded-For (and X-Forwarded-Proto) is believed: the reverse proxies in
+    # front of the API, as addresses or CIDRs (comma-separated in the environment). Empty:
+    # the header is ignored and the connecting address is the client, so a local client
+    # cannot claim another address to pass a key's IP allowlist.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Key for the keyed hash of API key secrets. Unset: read (or create) secret_key_file.
     secret_key: str | None = Field(default=None, repr=False)
@@ -104,17 +153,35 @@ class Settings(BaseSettings):
     # set its own, 5 minutes to a week).
     cert_check_interval_seconds: int = Field(default=21600, ge=300, le=86400 * 7)
 
-    @field_validator("geoip_mmdb", mode="before")
+    @field_validator("geoip_mmdb", "trusted_proxies", mode="before")
     @classmethod
-    def _split_paths(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+    def _split_lists(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        networks = []
+        for entry in value:
+            try:
+                networks.append(str(ipaddress.ip_network(entry, strict=False)))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR") from None
+        return networks
 
     @field_validator("listen")
     @classmethod
     def _check_listen(cls, value: str) -> str:
-        parse_hostport(value, 8080)
+        host, _ = parse_hostport(value, 8080)
+        # An address to bind, not a name to resolve: `nonsense` would otherwise be looked up
+        # (through the system resolver) only once the server starts.
+        if host != "localhost":
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise ValueError(
+                    f"expected IP:PORT (e.g. 127.0.0.1:8080, [::1]:8080), got {value!r}"
+                ) from None
         return value
 
     @field_validator("resolver")
@@ -165,12 +232,61 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("WATCHWIRE_CONFIG")
-        if config_file:
+        config_file = _config_file()
+        if config_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
         return tuple(sources)
 
 
+def setting_source(field: str) -> str:
+    """Where a setting's value comes from: its variable, the TOML file, or the default."""
+    env_name = f"{ENV_PREFIX}{field.upper()}"
+    if any(name.upper() == env_name for name in os.environ):
+        return env_name
+    named = os.environ.get(CONFIG_VARIABLE)
+    if named:
+        try:
+            if field in tomllib.loads(Path(named).read_text()):
+                return named
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            pass
+    return "the default"
+
+
+def _where(field: str, overrides: dict[str, Any]) -> str:
+    """Where a setting's value came from, as a person would look for it."""
+    if field in overrides:  # a command-line option (`--listen`)
+        return f"--{field.replace('_', '-')} {overrides[field]}"
+    env_name = f"{ENV_PREFIX}{field.upper()}"
+    for name, value in os.environ.items():
+        if name.upper() == env_name:
+            return f"{env_name}={value}"
+    named = os.environ.get(CONFIG_VARIABLE)
+    return f"{named}: {field}" if named else field
+
+
+def _problem(error: Any, overrides: dict[str, Any]) -> str:
+    field = str(error["loc"][0]) if error["loc"] else "settings"
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(field, Settings.model_fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        where = os.environ.get(CONFIG_VARIABLE) or "settings"
+        return f"{where}: unknown setting {field!r}{hint}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{_where(field, overrides)}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings, or SettingsProblem: one line naming the first wrong setting."""
+    try:
+        return Settings(**overrides)
+    except pydantic.ValidationError as exc:
+        raise SettingsProblem(_problem(exc.errors()[0], overrides)) from None
+    except SourceError as exc:
+        # A value that does not even decode (JSON of a list field, for instance).
+        raise SettingsProblem(str(exc)) from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

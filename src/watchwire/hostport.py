@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 
@@ -22,3 +23,46 @@ def parse_hostport(value: str, default_port: int) -> tuple[str, int]:
     ):
         raise ValueError(f"expected HOST:PORT, got {value!r}")
     return host, int(port)
+
+
+# One label of a name as DNS carries it after IDNA: letters, digits, hyphens (not first or
+# last) and underscores (service labels such as _dmarc), 1 to 63 octets.
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def host_name_problem(host: str) -> str | None:
+    """None when `host` is an IP literal or a name DNS can carry; else why it is not (one
+    sentence, for a 400 naming the field). Catches what would otherwise fail deep inside a
+    lookup as an IDNA error: empty labels (`not..valid`), a label over 63 octets, a name over
+    253, characters no name has, and a numeric last label (`10.0.0.300` is no address)."""
+    text = host.strip().removeprefix("[").removesuffix("]")
+    if not text:
+        return "the host is empty"
+    try:
+        ipaddress.ip_address(text)
+        return None
+    except ValueError:
+        pass
+    name = text.removesuffix(".")
+    if not name or ".." in name or name.startswith("."):
+        return f"{host!r} is not a valid host name: it has an empty label"
+    try:
+        ascii_name = name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        ascii_name = ""
+    labels = ascii_name.split(".")
+    if not ascii_name or any(len(label) > 63 for label in labels):
+        too_long = [label for label in name.split(".") if len(label.encode()) > 63]
+        if too_long:
+            return f"{host!r} is not a valid host name: a label is longer than 63 characters"
+        return f"{host!r} is not a valid host name"
+    if len(ascii_name) > 253:
+        return f"{host!r} is not a valid host name: longer than 253 characters"
+    if not all(_LABEL.match(label) for label in labels):
+        return (
+            f"{host!r} is not a valid host name: labels are letters, digits, '_' and '-'"
+            " (not first or last)"
+        )
+    if labels[-1].isdigit():
+        return f"{host!r} is neither an IP address nor a host name"
+    return None

@@ -73,13 +73,29 @@ class GreedyListener:
         return None
 
 
+def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """The listening socket for HOST:PORT; OSError (address in use, not this machine's) as
+    the operating system says it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=backlog)
+
+
 class Server(uvicorn.Server):
     """uvicorn's server over a GreedyListener. With `own_signals`, uvicorn leaves SIGTERM and
-    SIGINT to the caller (which drains background work before the server stops)."""
+    SIGINT to the caller (which drains background work before the server stops). `sock` is
+    a socket already listening (bound before anything was announced); without one the
+    server binds the config's host and port itself."""
 
-    def __init__(self, config: uvicorn.Config, *, own_signals: bool = False) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        *,
+        own_signals: bool = False,
+        sock: socket.socket | None = None,
+    ) -> None:
         super().__init__(config)
         self._own_signals = own_signals
+        self._sock = sock
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -91,9 +107,7 @@ class Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         config = self.config
-        host = config.host
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listening = socket.create_server((host, config.port), family=family, backlog=config.backlog)
+        listening = self._sock or listen(config.host, config.port, config.backlog)
         # No sockets for uvicorn: it runs the lifespan and keeps its state; we listen.
         await super().startup(sockets=[])
         server_state, app_state = self.server_state, self.lifespan.state

@@ -227,7 +227,8 @@ class KnotServer:
         self._serials[zone.origin] = serial
         text = (
             f"$ORIGIN {zone.origin}\n$TTL 300\n"
-            f"@ IN SOA {zone.nameserver} hostmaster.{zone.origin} {serial} 3600 600 86400 60\n"
+            f"@ IN SOA {zone.nameserver} hostmaster.{zone.origin.lstrip('.')} "
+            f"{serial} 3600 600 86400 60\n"
             f"@ IN NS {zone.nameserver}\n{zone.records}\n"
         )
         (self.workdir / "zones" / f"{zone.origin}zone").write_text(text)
@@ -241,6 +242,8 @@ class KnotServer:
     def _write_config(self) -> None:
         zones = "\n".join(
             f"  - domain: {zone.origin}\n"
+            # knot's "%s.zone" has no name for the root: its file is named here.
+            + (f'    file: "{self.workdir / "zones" / ".zone"}"\n' if zone.origin == "." else "")
             + (
                 f"    dnssec-signing: on\n    dnssec-policy: {zone.signing}\n"
                 if zone.signing != "off"

@@ -5,6 +5,8 @@ Every command that prints data takes --json; errors are one line and a non-zero 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +18,7 @@ from watchwire.cli.geo import geo_app
 from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
 from watchwire.cli.worker import worker
+from watchwire.config import CONFIG_VARIABLE
 
 app = typer.Typer(
     name="watchwire",
@@ -35,15 +38,42 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(rdap_app, name="rdap")
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    # Eager: it runs while the options are parsed, so `watchwire --version` needs no command.
+    if value:
         from watchwire import __version__
 
-        typer.echo(__version__)
+        typer.echo(f"watchwire {__version__}")
         raise typer.Exit()
+
+
+def _use_config(value: Path | None) -> Path | None:
+    # Every command reads its settings through WATCHWIRE_CONFIG, so `--config` is the same
+    # file for `serve` and for `account create`.
+    if value is not None:
+        os.environ[CONFIG_VARIABLE] = str(value)
+    return value
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="TOML settings file (sets WATCHWIRE_CONFIG).",
+            callback=_use_config,
+            is_eager=True,
+        ),
+    ] = None,
+) -> None:
+    """Self-hosted monitoring of sites, ports, DNS, TLS certificates and blocklists."""
 
 
 def main() -> None:

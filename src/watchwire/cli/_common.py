@@ -7,13 +7,17 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import pydantic
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 
+from watchwire.config import Settings, SettingsProblem, load_settings, setting_source
 from watchwire.errors import WatchwireError
+from watchwire.probes import target_check
 
 T = TypeVar("T")
 
@@ -23,8 +27,45 @@ error_console = Console(stderr=True)
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line and exit non-zero."""
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def settings_or_fail(**overrides: Any) -> Settings:
+    """The settings every command reads (`serve`'s too); a wrong one is one error line."""
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsProblem as exc:
+        fail(exc.message)
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory one)."""
+    url = sa.engine.make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).resolve()
+
+
+def describe_database(settings: Settings) -> str:
+    """`database: …` as a person checks it against the server's: the absolute SQLite path or
+    the PostgreSQL URL without its password, and which setting chose it."""
+    file = sqlite_file(settings)
+    if file is not None:
+        shown = f"SQLite {file}"
+    else:
+        url = sa.engine.make_url(settings.database_url)
+        shown = url.render_as_string(hide_password=True)
+    return f"database: {shown} (from {setting_source('database_url')})"
+
+
+def target_or_fail(probe_kind: str, target: str) -> str:
+    """The target by its kind's syntax rule (the API's too); a malformed one is one error
+    line and exit 1, before any lookup."""
+    try:
+        return target_check(probe_kind)(target)
+    except ValueError as exc:
+        fail(f"target: {exc}")
 
 
 def print_json(data: Any) -> None:

@@ -8,9 +8,18 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
-from watchwire.cli._common import console, print_json, run
-from watchwire.cli.serve import load_settings
+from watchwire.cli._common import (
+    console,
+    describe_database,
+    error_console,
+    fail,
+    print_json,
+    run,
+    settings_or_fail,
+    sqlite_file,
+)
 from watchwire.clock import isoformat
+from watchwire.config import Settings
 from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import ApiKey
@@ -39,9 +48,31 @@ def key_json(key: ApiKey) -> dict[str, Any]:
     }
 
 
-def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+def _existing_only(settings: Settings) -> None:
+    """Refuse to start a new database or hashing key by accident: an account or a key made
+    there would be one the running server never sees (its key answered with 401)."""
+    file = sqlite_file(settings)
+    hint = (
+        "point WATCHWIRE_DATABASE_URL (or --config) at the server's, "
+        "or run `watchwire db upgrade` to start a new one"
+    )
+    if file is not None and not file.exists():
+        fail(f"there is no database at {file}: {hint}")
+    key_file = settings.secret_key_file.resolve()
+    if not settings.secret_key and not key_file.exists():
+        fail(f"there is no API-key hashing key at {key_file} (WATCHWIRE_SECRET_KEY_FILE): {hint}")
+
+
+def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, create: bool = False) -> T:
+    """Run `work` on the database the settings name (serve's settings), telling on stderr
+    which one; unless `create`, that database must exist already."""
+    settings = settings_or_fail()
+    error_console.print(describe_database(settings), highlight=False, soft_wrap=True)
+    if not create:
+        _existing_only(settings)
+
     async def main() -> T:
-        runtime = Runtime.build(load_settings())
+        runtime = Runtime.build(settings)
         try:
             return await work(runtime)
         finally:
@@ -59,7 +90,7 @@ def db_upgrade(json_output: JsonOption = False) -> None:
 
         return await upgrade(runtime.db)
 
-    revision = with_runtime(work)
+    revision = with_runtime(work, create=True)
     if json_output:
         print_json({"revision": revision})
     else:

@@ -19,8 +19,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 
-from watchwire.cli._common import console, fail, print_json
-from watchwire.cli.serve import load_settings
+from watchwire.cli._common import console, fail, print_json, settings_or_fail
 
 POSTGRES_ADVICE = (
     "a PostgreSQL database is backed up with pg_dump, not watchwire: "
@@ -67,7 +66,7 @@ def backup(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Copy the SQLite database to FILE, consistent while the service runs."""
-    settings = load_settings()
+    settings = settings_or_fail()
     source = _source(settings.database_url)
     if file.exists() and file.resolve() == source.resolve():
         fail("FILE is the database itself")

@@ -15,8 +15,9 @@ from watchwire.cli._common import (
     options_or_fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.dns.dns import Options, Result, probe
 from watchwire.probes.dns.transport import parse_server
@@ -65,10 +66,11 @@ def command(
             tcp=tcp,
         )
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
     if server:
         # Named on the command line by the operator, like WATCHWIRE_RESOLVER: trusted.
         ctx = dataclasses.replace(ctx, resolver=options_or_fail(lambda: parse_server(server)))
+    name = target_or_fail("dns", name)
     result = run(lambda: probe(name, options, ctx), spinner=f"Asking for {options.type}…")
     report(result, as_json=as_json, render=_print)
 

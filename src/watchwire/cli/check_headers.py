@@ -12,10 +12,11 @@ from watchwire.cli._common import (
     fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
     validate_options,
 )
 from watchwire.cli.check_http import parse_headers
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.http.headers import Options, Result, probe
 
@@ -63,7 +64,8 @@ def command(
             "http_port": http_port,
         },
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
+    url = target_or_fail("headers", url)
     result = run(lambda: probe(url, options, ctx), spinner=f"Grading {url}…")
     report(result, as_json=as_json, render=lambda shown: print_result(shown, show_passed))
 

@@ -12,9 +12,10 @@ from watchwire.cli._common import (
     fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
     validate_options,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.http.http import Options, Result, probe
 
@@ -101,7 +102,8 @@ def command(
             "max_body_bytes": max_body,
         },
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
+    url = target_or_fail("http", url)
     result = run(lambda: probe(url, options, ctx), spinner=f"Requesting {url}…")
     report(result, as_json=as_json, render=lambda shown: print_result(shown, show_headers))
 

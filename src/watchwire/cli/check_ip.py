@@ -15,8 +15,9 @@ from watchwire.cli._common import (
     console,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.geo.geo import Options, Result, probe
 
@@ -33,9 +34,10 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Geolocate an IP address (or each address of a name): country, ASN, organisation…"""
-    base = ProbeContext.from_settings(get_settings())
+    base = ProbeContext.from_settings(settings_or_fail())
     ctx = dataclasses.replace(base, geoip_mmdb=(*base.geoip_mmdb, *(mmdb or [])))
     options = Options(reverse_dns=reverse, family="ipv4" if ipv4 else "ipv6" if ipv6 else "any")
+    host = target_or_fail("geo", host)
     result = run(lambda: probe(host, options, ctx), spinner=f"Looking up {host}…")
     report(result, as_json=as_json, render=_print)
 

@@ -12,8 +12,9 @@ from watchwire.cli._common import (
     options_or_fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.icmp import Options, Result, probe
 
@@ -41,7 +42,8 @@ def command(
             family="ipv4" if ipv4 else "ipv6" if ipv6 else "any",
         )
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
+    host = target_or_fail("icmp", host)
     result = run(lambda: probe(host, options, ctx), spinner=f"Pinging {host}…")
     report(result, as_json=as_json, render=_print)
 

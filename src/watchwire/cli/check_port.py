@@ -14,8 +14,9 @@ from watchwire.cli._common import (
     options_or_fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.tcp import Options, Result, probe
 
@@ -42,7 +43,8 @@ def command(
             family="ipv4" if ipv4 else "ipv6" if ipv6 else "any",
         )
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
+    target = target_or_fail("tcp", target)
     result = run(lambda: probe(target, options, ctx), spinner=f"Connecting to {target}…")
     report(result, as_json=as_json, render=_print)
 

@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from watchwire.cli._common import (
+    EXIT_DOWN,
     console,
     fail,
     print_json,
     run,
+    settings_or_fail,
 )
-from watchwire.config import get_settings
 from watchwire.hostport import parse_hostport
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.rbl.query import expand_hosts
@@ -52,7 +53,7 @@ def command(
         options = Options(
             lists=lists or [], timeout=timeout, fetch_reasons=reasons, check_health=health
         )
-        ctx = ProbeContext.from_settings(get_settings())
+        ctx = ProbeContext.from_settings(settings_or_fail())
         if resolver:
             # Named on the command line by the operator, like WATCHWIRE_RESOLVER: trusted.
             ctx = dataclasses.replace(ctx, resolver=parse_hostport(resolver, 53))
@@ -65,6 +66,16 @@ def command(
         _print_one(results[0])
     else:
         _print_many(results)
+    raise typer.Exit(exit_code(results))
+
+
+def exit_code(results: list[Result]) -> int:
+    """Like every `check`: 2 when a host is listed (down), else 1 when a check could not be
+    made (error), else 0."""
+    outcomes = {r.outcome for r in results}
+    if "down" in outcomes:
+        return EXIT_DOWN
+    return 1 if "error" in outcomes else 0
 
 
 def _detail(entry: ListResult) -> str:

@@ -14,9 +14,10 @@ from watchwire.cli._common import (
     fail,
     report,
     run,
+    settings_or_fail,
+    target_or_fail,
     validate_options,
 )
-from watchwire.config import get_settings
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls.tls import Options, Protocol, Result, probe
 
@@ -69,7 +70,8 @@ def command(
             "family": "ipv4" if ipv4 else "ipv6" if ipv6 else "any",
         },
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
+    target = target_or_fail("tls", target)
     result = run(lambda: probe(target, options, ctx), spinner=f"Checking {target}…")
     report(result, as_json=as_json, render=print_result)
 

@@ -13,8 +13,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from watchwire.cli._common import console, fail, options_or_fail, print_json, report, run
-from watchwire.config import get_settings
+from watchwire.cli._common import (
+    console,
+    fail,
+    options_or_fail,
+    print_json,
+    report,
+    run,
+    settings_or_fail,
+)
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.rdap import rdap
 
@@ -23,7 +30,7 @@ rdap_app = typer.Typer(help="RDAP bootstrap data and registration lookups.", no_
 
 def _in_use() -> tuple[Path, bool]:
     """The bootstrap file lookups use, and whether it is the installed (not shipped) one."""
-    installed = get_settings().rdap_bootstrap_file
+    installed = settings_or_fail().rdap_bootstrap_file
     return (installed, True) if installed.exists() else (rdap.shipped_path(), False)
 
 
@@ -49,7 +56,7 @@ def update(
         data = rdap.Bootstrap.parse(json.loads(text))
     except (ValueError, OSError) as exc:
         fail(f"{source_file}: {exc}")
-    target = output or get_settings().rdap_bootstrap_file
+    target = output or settings_or_fail().rdap_bootstrap_file
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -91,7 +98,7 @@ def lookup(
     options = options_or_fail(
         lambda: rdap.Options(timeout=timeout, bootstrap_file=path if installed else None)
     )
-    ctx = ProbeContext.from_settings(get_settings())
+    ctx = ProbeContext.from_settings(settings_or_fail())
     result = run(
         lambda: rdap.probe(domain, options, ctx), spinner=f"Asking the registry of {domain}…"
     )

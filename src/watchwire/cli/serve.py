@@ -5,21 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import signal
+import socket
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError as SettingsError
 
 from watchwire import logs
 from watchwire.app import create_app
 from watchwire.background import run_background
-from watchwire.cli._common import console, fail, run
+from watchwire.cli._common import console, describe_database, fail, run, settings_or_fail
 from watchwire.config import Settings
 from watchwire.heap import freeze_startup_objects
-from watchwire.http_server import Server
+from watchwire.http_server import Server, listen
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.migrate import is_current
@@ -31,12 +32,18 @@ ListenOption = Annotated[
 ]
 
 
-def load_settings(listen: str | None = None) -> Settings:
+BACKLOG = 2048  # uvicorn's default
+
+
+def bind(settings: Settings, given: str | None) -> socket.socket:
+    """The API's listening socket, bound before anything is announced: a busy or foreign
+    address is one error line naming the setting, not a traceback after "listening"."""
     try:
-        settings = Settings()
-        return settings.model_copy(update={"listen": listen}) if listen else settings
-    except SettingsError as exc:
-        fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        return listen(settings.listen_host, settings.listen_port, BACKLOG)
+    except OSError as exc:
+        where = f"--listen {given}" if given else f"WATCHWIRE_LISTEN={settings.listen}"
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        fail(f"{where}: cannot listen there: {reason}")
 
 
 def _announce(created: CreatedKey, settings: Settings) -> None:
@@ -57,7 +64,9 @@ def _stopper(server: uvicorn.Server, stop: asyncio.Event) -> Callable[[], None]:
     return handle
 
 
-async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False) -> None:
+async def _serve(
+    settings: Settings, sock: socket.socket, *, migrate: bool, with_engine: bool = False
+) -> None:
     runtime = Runtime.build(settings)
     try:
         if migrate:
@@ -76,11 +85,14 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             log_level=settings.log_level.lower(),
             access_log=False,
             log_config=None,
+            # X-Forwarded-For only from the proxies the operator named (none by default).
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=list(settings.trusted_proxies),
             # Requests still running this long after SIGTERM are cut off.
             timeout_graceful_shutdown=math.ceil(settings.stop_grace_seconds),
         )
         if not with_engine:
-            server = Server(config)
+            server = Server(config, sock=sock)
             log.info(
                 "watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port
             )
@@ -89,7 +101,7 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
             return
         # The background work drains on SIGTERM too, so the signals are ours, not uvicorn's (it would
         # re-raise SIGTERM after its own shutdown and kill the process mid-drain).
-        server = Server(config, own_signals=True)
+        server = Server(config, own_signals=True, sock=sock)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -112,13 +124,17 @@ async def _serve(settings: Settings, *, migrate: bool, with_engine: bool = False
 
 def serve(listen: ListenOption = None) -> None:
     """Apply migrations and run the whole service in one process (the embedded default)."""
-    settings = load_settings(listen)
+    settings = settings_or_fail(listen=listen)
+    sock = bind(settings, listen)
     logs.configure(settings)
-    run(lambda: _serve(settings, migrate=True, with_engine=True))
+    log.info("watchwire %s", describe_database(settings))
+    run(lambda: _serve(settings, sock, migrate=True, with_engine=True))
 
 
 def api(listen: ListenOption = None) -> None:
     """Run only the HTTP API (scale-out: several of these behind a load balancer)."""
-    settings = load_settings(listen)
+    settings = settings_or_fail(listen=listen)
+    sock = bind(settings, listen)
     logs.configure(settings)
-    run(lambda: _serve(settings, migrate=False))
+    log.info("watchwire %s", describe_database(settings))
+    run(lambda: _serve(settings, sock, migrate=False))

@@ -14,8 +14,7 @@ import typer
 
 from watchwire import logs
 from watchwire.background import run_background
-from watchwire.cli._common import fail, run
-from watchwire.cli.serve import load_settings
+from watchwire.cli._common import fail, run, settings_or_fail
 from watchwire.heap import freeze_startup_objects
 from watchwire.runtime import Runtime
 from watchwire.store.migrate import is_current
@@ -31,7 +30,7 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def _work(concurrency: int, location: str) -> None:
-    settings = load_settings()
+    settings = settings_or_fail()
     runtime = Runtime.build(settings)
     try:
         if not await is_current(runtime.db):
@@ -54,6 +53,6 @@ def worker(
     ] = "local",
 ) -> None:
     """Run only the background work: checks, scheduled jobs and deliveries (no API)."""
-    settings = load_settings()
+    settings = settings_or_fail()
     logs.configure(settings)
     run(lambda: _work(concurrency or settings.engine_concurrency, location))

@@ -76,7 +76,8 @@ class BatchOutcome:
     events: int
 
 
-def _monitor_payload(row: Any) -> dict[str, Any]:
+def monitor_payload(row: Any) -> dict[str, Any]:
+    """The monitor as every monitor event carries it (under the payload's `monitor`)."""
     return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
 
 
@@ -284,7 +285,7 @@ async def _announce(
         type=_STATE_EVENTS[state],
         description=f"{name} is {state}{error} (announced as {ended}).",
         payload={
-            "monitor": _monitor_payload(row),
+            "monitor": monitor_payload(row),
             "previous_state": announced or "up",
             "state": state,
             "after_mute": True,
@@ -310,7 +311,7 @@ async def _state_event(
     transition = evaluation.transition
     assert transition is not None
     payload = {
-        "monitor": _monitor_payload(row),
+        "monitor": monitor_payload(row),
         "previous_state": transition.previous,
         "state": transition.current,
         "result": {
@@ -381,7 +382,7 @@ async def _ssl_update(
         type=verdict.event,
         description=description,
         payload={
-            "monitor": _monitor_payload(row),
+            "monitor": monitor_payload(row),
             "certificate": {"not_after": certificate.not_after, "days_left": certificate.days_left},
             "threshold_days": verdict.threshold,
         },

@@ -55,6 +55,22 @@ def probe_module(kind: str) -> ModuleType:
     return importlib.import_module(PROBE_MODULES[kind])
 
 
+# The syntax rule of a kind's target (probes/targets.py): the target as the probe takes it,
+# or ValueError saying what is wrong.
+TargetCheck = Callable[[str], str]
+
+
+def _any_target(target: str) -> str:
+    return target.strip()
+
+
+def target_check(kind: str) -> TargetCheck:
+    """A kind's `check_target`, applied by the faces before the probe runs; a kind without
+    one accepts any text (its probe reports what it cannot use)."""
+    check: TargetCheck = getattr(probe_module(kind), "check_target", _any_target)
+    return check
+
+
 def get_probe(kind: str) -> tuple[ProbeFunction, type[Any]]:
     """The probe function and its Options model for a kind."""
     module = probe_module(kind)

@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 
 from watchwire.errors import ValidationError
-from watchwire.probes import get_probe
+from watchwire.probes import get_probe, target_check
 from watchwire.probes.base import ProbeContext, ProbeResult
 from watchwire.text import refuse_control_characters
 
@@ -71,11 +71,20 @@ def parse_options(tool: Tool, raw: dict[str, Any], *, remote: bool = True) -> An
         raise ValidationError.from_pydantic(exc.errors()) from None
 
 
+def checked_target(probe_kind: str, target: str) -> str:
+    """The target by its kind's syntax rule; ValidationError naming `target` otherwise."""
+    try:
+        return target_check(probe_kind)(target)
+    except ValueError as exc:
+        raise ValidationError.field("target", "format", str(exc)) from None
+
+
 async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> ProbeResult:
     """Run the tool's probe and return its result."""
     if not target.strip():
         raise ValidationError.field("target", "required", "target must not be empty")
     refuse_control_characters(target, "target")
+    target = checked_target(tool.probe_kind, target)
     probe, _ = get_probe(tool.probe_kind)
     result: ProbeResult = await probe(target.strip(), options, ctx)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dns.dnssec
@@ -17,8 +18,11 @@ from hypothesis import strategies as st
 
 from tests.servers.dns_servers import (
     DnssecTree,
+    KnotServer,
     UnboundServer,
+    Zone,
     dnssec_tree,
+    knot_factory,
     validating_unbound,
 )
 from watchwire.errors import ProbeError
@@ -29,7 +33,7 @@ from watchwire.probes.dns._denial import NameState, _nsec_covers, prove
 from watchwire.probes.dns._dnssec import validate_answer
 from watchwire.probes.dns.transport import Question, exchange
 
-__all__ = ["dnssec_tree", "validating_unbound"]
+__all__ = ["dnssec_tree", "knot_factory", "validating_unbound"]
 
 
 async def check(
@@ -212,7 +216,10 @@ async def test_a_server_that_cannot_answer_the_chain_is_indeterminate(
 
     assert result.dnssec is not None
     assert result.dnssec.status == "indeterminate"
-    assert result.dnssec.reason == "test. DNSKEY: the server answered REFUSED"
+    assert result.dnssec.reason == (
+        "test. DNSKEY: the server answered REFUSED: this server does not show the chain from "
+        "the trust anchor test. (ask a resolver, or give the zone's own trust_anchor)"
+    )
     assert [f.code for f in result.findings] == ["dnssec_indeterminate"]
 
 
@@ -390,3 +397,89 @@ async def test_a_sha1_ds_anchor_still_links(
     result = await check(dnssec_tree, probe_ctx, "www.good.watchwire.test", trust_anchor=anchor)
 
     assert result.dnssec is not None and result.dnssec.status == "secure"
+
+
+# -- unsigned chains: insecure and bogus told apart, the broken link named (issue 23) -------
+
+
+async def _verdict(
+    knot: KnotServer, ctx: ProbeContext, name: str, anchor: Path | None = None
+) -> tuple[str, str, str]:
+    opts = dns_probe.Options(
+        type="A",
+        server=knot.server,
+        dnssec=True,
+        **({"trust_anchor": anchor} if anchor else {}),  # type: ignore[arg-type]
+    )
+    result = await dns_probe.probe(name, opts, ctx)
+    assert result.dnssec is not None
+    return result.dnssec.status, result.dnssec.reason, result.outcome
+
+
+async def test_an_unsigned_root_under_the_root_anchor_is_bogus_at_the_anchor(
+    knot_factory: Callable[..., KnotServer], probe_ctx: ProbeContext
+) -> None:
+    """A lab root served unsigned: the root's trust anchor says it is signed, so the link
+    that breaks is the anchor itself, not a DS (the root has none)."""
+    knot = knot_factory(
+        [
+            Zone(".", "test. NS ns.test.\n", nameserver="ns.test."),
+            Zone("shop.test.", "www A 127.0.0.1\n"),
+        ]
+    )
+    status, reason, outcome = await _verdict(knot, probe_ctx, "www.shop.test")
+    assert status == "bogus"
+    assert reason == (
+        "the trust anchor says . is signed, but . publishes no DNSKEY on this server "
+        "(an unsigned copy of .?): the chain has no key to start from"
+    )
+    assert "has a DS" not in reason
+    assert outcome == "down"
+
+
+async def test_an_unsigned_zone_on_its_own_server_is_indeterminate_saying_why(
+    knot_factory: Callable[..., KnotServer], probe_ctx: ProbeContext
+) -> None:
+    knot = knot_factory([Zone("shop.test.", "www A 127.0.0.1\n")])
+    status, reason, outcome = await _verdict(knot, probe_ctx, "www.shop.test")
+    assert status == "indeterminate"
+    assert reason.startswith(". DNSKEY: the server answered REFUSED: this server does not show")
+    assert outcome == "up"
+
+
+@pytest.fixture
+def signed_parent(
+    knot_factory: Callable[..., KnotServer], tmp_path: Path
+) -> tuple[KnotServer, Path]:
+    """`lab.test.` signed, with two unsigned children: `nods` delegated without a DS
+    (insecure), `ds` with a DS although it publishes no DNSKEY (a broken link)."""
+    ds = "ds DS 12345 13 2 " + "00" * 32 + "\n"
+    records = "nods NS ns.watchwire.test.\nds NS ns.watchwire.test.\n" + ds
+    knot = knot_factory(
+        [
+            Zone("lab.test.", records, signing="nsec"),
+            Zone("nods.lab.test.", "www A 127.0.0.1\n"),
+            Zone("ds.lab.test.", "www A 127.0.0.1\n"),
+        ]
+    )
+    anchor = tmp_path / "lab.ds"
+    anchor.write_text("\n".join(knot.ds("lab.test.")) + "\n")
+    return knot, anchor
+
+
+async def test_an_unsigned_child_without_ds_is_insecure(
+    signed_parent: tuple[KnotServer, Path], probe_ctx: ProbeContext
+) -> None:
+    knot, anchor = signed_parent
+    status, reason, outcome = await _verdict(knot, probe_ctx, "www.nods.lab.test", anchor)
+    assert (status, outcome) == ("insecure", "up")
+    assert reason == "nods.lab.test. is an unsigned delegation from lab.test. (NSEC proves no DS)"
+
+
+async def test_an_unsigned_child_with_a_ds_is_bogus_naming_the_link(
+    signed_parent: tuple[KnotServer, Path], probe_ctx: ProbeContext
+) -> None:
+    knot, anchor = signed_parent
+    status, reason, outcome = await _verdict(knot, probe_ctx, "www.ds.lab.test", anchor)
+    assert (status, outcome) == ("bogus", "down")
+    assert reason == "DS link broken: ds.lab.test. has a DS in lab.test. but publishes no DNSKEY"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import socket
 
 import pytest
 from hypothesis import given
@@ -380,7 +381,7 @@ def test_cli_prints_listings_and_json(server: RbldnsdServer) -> None:
     runner = CliRunner()
     base = ["rbl", "--resolver", server.address, "--list", "zen.spamhaus.org"]
     table = runner.invoke(app, [*base, "--list", "custom.test", "192.0.2.1"])
-    assert table.exit_code == 0, table.output
+    assert table.exit_code == 2, table.output  # listed: EXIT_DOWN, as the README says
     assert "listed on 2 of 2 blocklists" in table.output
     assert "https://check.spamhaus.org/" in table.output
     as_json = runner.invoke(app, [*base, "--json", "192.0.2.2"])
@@ -390,3 +391,24 @@ def test_cli_prints_listings_and_json(server: RbldnsdServer) -> None:
     assert [r["listed"] for r in json.loads(many.output)] == [0, 1, 1, 1]
     refused = runner.invoke(app, ["rbl", "--resolver", server.address, "192.0.2.0/16"])
     assert refused.exit_code == 1 and "more than the limit" in refused.output
+
+
+def test_cli_exit_code_says_whether_the_host_is_listed(server: RbldnsdServer) -> None:
+    """The README's promise for every `watchwire check`: 0 up, 2 down (listed), 1 error."""
+    from typer.testing import CliRunner
+
+    from watchwire.cli import app
+
+    runner = CliRunner()
+    base = ["check", "rbl", "--resolver", server.address, "--list", "zen.spamhaus.org"]
+    assert runner.invoke(app, [*base, "192.0.2.0"]).exit_code == 0
+    assert runner.invoke(app, [*base, "192.0.2.1"]).exit_code == 2
+    assert runner.invoke(app, [*base, "--json", "192.0.2.1"]).exit_code == 2
+    assert runner.invoke(app, [*base, "192.0.2.0/31"]).exit_code == 2  # one of two listed
+    assert runner.invoke(app, [*base, "--json", "192.0.2.0/31"]).exit_code == 2
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as unused:
+        unused.bind(("127.0.0.1", 0))
+        silent = f"127.0.0.1:{unused.getsockname()[1]}"  # bound, never answers
+        nobody = ["check", "rbl", "--resolver", silent, "--list", "zen.spamhaus.org"]
+        no_answer = runner.invoke(app, [*nobody, "--timeout", "0.3", "--no-health", "192.0.2.1"])
+    assert no_answer.exit_code == 1, no_answer.output

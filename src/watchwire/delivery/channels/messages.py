@@ -51,8 +51,13 @@ _SUCCESS = {
     "domain.record_restored",
 }
 
-# Payload keys that name the thing an event is about, best first.
-_SUBJECT_KEYS = ("name", "alias", "url", "target", "host", "hostname", "domain")
+# Where the thing an event is about sits in its payload: monitor and certificate events nest
+# it under `monitor`, blocklist events under `host`, webhook events under `webhook`; domain
+# events keep `domain` at the top. The nested object is looked at first, so a title names
+# the monitor "Shop", never the SID the object also carries.
+_SUBJECT_OBJECTS = ("monitor", "host", "webhook")
+# Keys that name it, best first: a person's name for it before its address.
+_SUBJECT_KEYS = ("name", "alias", "hostname", "host", "domain", "url", "target")
 # Never put these in a message body (they are for the contact's owner, not its inbox).
 _HIDDEN_KEYS = frozenset({"authcode", "secret", "token"})
 
@@ -67,12 +72,20 @@ def severity(event_type: str) -> str:
     return "info"
 
 
-def _subject(event: Event) -> str:
+def _named(values: dict[str, Any]) -> str:
     for key in _SUBJECT_KEYS:
-        value = event.payload.get(key)
+        value = values.get(key)
         if isinstance(value, str) and value:
             return value
-    return event.resource_sid or ""
+    return ""
+
+
+def _subject(event: Event) -> str:
+    for key in _SUBJECT_OBJECTS:
+        nested = event.payload.get(key)
+        if isinstance(nested, dict) and (name := _named(nested)):
+            return name
+    return _named(event.payload) or event.resource_sid or ""
 
 
 def _facts(payload: dict[str, Any]) -> list[str]:

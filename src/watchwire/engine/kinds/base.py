@@ -15,7 +15,7 @@ from typing import Any
 import pydantic
 
 from watchwire.errors import ValidationError
-from watchwire.probes import ProbeFunction, get_probe
+from watchwire.probes import ProbeFunction, get_probe, target_check, targets
 from watchwire.probes.base import ProbeResult
 
 # Seconds a probe may overrun its own timeout before the engine gives up on it.
@@ -70,6 +70,14 @@ def within_timeout(spec: CheckSpec, options: Any) -> float:
 
 Interpret = Callable[[CheckSpec, Any], CheckResult]
 TimeLimit = Callable[[CheckSpec, Any], float]
+# A monitor's target by the kind's rule, given the monitor's parsed probe options: the
+# target to store, or ValueError saying what is wrong with it.
+TargetRule = Callable[[str, Any], str]
+
+
+def strict_url(target: str, options: Any) -> str:
+    """An http:// or https:// URL, written out (the tools also take a bare host)."""
+    return targets.url(target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +100,25 @@ class MonitorKind:
     takes_expect: bool = False
     # An https target's certificate is watched (engine/ssl_watch.py).
     watches_certificate: bool = False
+    # The target's syntax at create and update; None: the probe's own `check_target`.
+    target_rule: TargetRule | None = None
 
     def probe_function(self) -> ProbeFunction:
         return get_probe(self.probe)[0]
 
     def options_model(self) -> type[Any]:
         return get_probe(self.probe)[1]
+
+    def checked_target(self, target: str, options: Any) -> str:
+        """The target to store for a monitor with these parsed probe `options`. Raises
+        ValidationError naming `target`, so a malformed one is refused at creation instead of
+        failing at every check."""
+        try:
+            if self.target_rule is not None:
+                return self.target_rule(target, options)
+            return target_check(self.probe)(target)
+        except ValueError as exc:
+            raise ValidationError.field("target", "format", str(exc)) from None
 
     def probe_options(self, options: dict[str, Any], timeout: float) -> Any:
         """The probe's Options for a monitor with these `options` and this `timeout`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
+from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading, strict_url
 from watchwire.engine.kinds.http import response_reading
 
 if TYPE_CHECKING:
@@ -23,4 +23,10 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, response_ms, phases, details)
 
 
-KIND = MonitorKind(name="headers", probe="headers", interpret=interpret, watches_certificate=True)
+KIND = MonitorKind(
+    name="headers",
+    probe="headers",
+    interpret=interpret,
+    watches_certificate=True,
+    target_rule=strict_url,
+)

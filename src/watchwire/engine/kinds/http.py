@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
+from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading, strict_url
 
 if TYPE_CHECKING:
     from watchwire.probes.http.http import Result
@@ -33,4 +33,10 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, total_ms or result.duration_ms or None, phases, details)
 
 
-KIND = MonitorKind(name="http", probe="http", interpret=interpret, watches_certificate=True)
+KIND = MonitorKind(
+    name="http",
+    probe="http",
+    interpret=interpret,
+    watches_certificate=True,
+    target_rule=strict_url,
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
+from watchwire.probes import targets
 
 if TYPE_CHECKING:
-    from watchwire.probes.net.tcp import Result
+    from watchwire.probes.net.tcp import Options, Result
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:
@@ -18,4 +19,9 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, slowest, {"connect": slowest})
 
 
-KIND = MonitorKind(name="tcp", probe="tcp", interpret=interpret)
+def target_rule(target: str, options: Options) -> str:
+    """HOST:PORT, or a HOST alone when the `ports` option names the ports."""
+    return targets.host_port(target, port_required=not options.ports)
+
+
+KIND = MonitorKind(name="tcp", probe="tcp", interpret=interpret, target_rule=target_rule)

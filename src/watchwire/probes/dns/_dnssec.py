@@ -188,7 +188,21 @@ class ChainWalker:
         zone = self.anchor.zone
         if zone in self.keys:
             return self.keys[zone]
-        keys, sigs = await self._dnskeys(zone)
+        try:
+            keys, sigs = await self._dnskeys(
+                zone,
+                # No DS above an anchor: the anchor itself is the link that breaks.
+                f"the trust anchor says {zone} is signed, but {zone} publishes no DNSKEY on "
+                f"this server (an unsigned copy of {zone}?): the chain has no key to start from",
+            )
+        except _Stop as stop:
+            if stop.status != "indeterminate":
+                raise
+            raise _Stop(
+                "indeterminate",
+                f"{stop.reason}: this server does not show the chain from the trust anchor "
+                f"{zone} (ask a resolver, or give the zone's own trust_anchor)",
+            ) from None
         trusted = [
             key
             for key in keys
@@ -229,7 +243,9 @@ class ChainWalker:
         self._verify(
             ds, sigs.get((child, dns.rdatatype.DS)), parent, self.keys[parent], f"{child} DS"
         )
-        keys, key_sigs = await self._dnskeys(child)
+        keys, key_sigs = await self._dnskeys(
+            child, f"DS link broken: {child} has a DS in {parent} but publishes no DNSKEY"
+        )
         linked = [k for k in keys if any(key_matches_ds(child, k, d) for d in ds)]
         if not linked:
             raise _Stop("bogus", f"DS link broken: no DNSKEY of {child} matches the DS in {parent}")
@@ -266,12 +282,16 @@ class ChainWalker:
             raise _Stop("bogus", f"{parent} claims a DS for {child} but returned none")
         raise _Stop("bogus", f"no valid NSEC/NSEC3 proof that {child} has no DS")
 
-    async def _dnskeys(self, zone: dns.name.Name) -> tuple[dns.rrset.RRset, dns.rrset.RRset | None]:
+    async def _dnskeys(
+        self, zone: dns.name.Name, missing: str
+    ) -> tuple[dns.rrset.RRset, dns.rrset.RRset | None]:
+        """The DNSKEY set of `zone` with its RRSIGs; bogus with `missing` (which names the
+        link that needs the keys) when the zone publishes none."""
         response = await self._ask(zone, dns.rdatatype.DNSKEY)
         data, sigs = _rrsets(response.answer)
         keys = next((r for r in data if r.rdtype == dns.rdatatype.DNSKEY and r.name == zone), None)
         if keys is None:
-            raise _Stop("bogus", f"{zone} has a DS but publishes no DNSKEY")
+            raise _Stop("bogus", missing)
         return keys, sigs.get((zone, dns.rdatatype.DNSKEY))
 
     async def _ask(

@@ -31,6 +31,7 @@ import dns.rrset
 from pydantic import BaseModel, Field, field_validator
 
 from watchwire.errors import ProbeError
+from watchwire.hostport import host_name_problem
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.probes.dns._anchors import load_trust_anchor
 from watchwire.probes.dns._dnssec import validate_answer
@@ -109,6 +110,29 @@ class Result(ProbeResult):
     answers: list[Record] = Field(default_factory=list)
     authority: list[Record] = Field(default_factory=list)
     dnssec: DnssecStatus | None = None
+
+
+def check_target(target: str) -> str:
+    """A DNS name (`.` and service labels such as `_dmarc.` included) or, for PTR, an IP
+    address."""
+    text = target.strip()
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+        return text
+    except ValueError:
+        pass
+    if not text:
+        raise ValueError("the name is empty")
+    try:
+        dns.name.from_text(text)
+    except (dns.exception.DNSException, UnicodeError) as exc:
+        raise ValueError(f"{text!r} is not a DNS name: {exc}") from None
+    # DNS would carry any octets, but a space or `10.0.0.300` is a typo, not a question; the
+    # root and a leading wildcard label are questions.
+    problem = text != "." and host_name_problem(text.removeprefix("*."))
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
 @functools.lru_cache(maxsize=4096)  # monitors ask about the same names over and over

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from watchwire.errors import ProbeError
+from watchwire.probes import targets
 from watchwire.probes._target import SOCKET_FAMILY, Family, reverse_name
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.probes.geo import _mmdb
@@ -59,6 +60,11 @@ class Result(ProbeResult):
     kind: Literal["geo"] = "geo"
     host: str = ""
     addresses: list[AddressInfo] = Field(default_factory=list)
+
+
+def check_target(target: str) -> str:
+    """An IP address or a host name (each address it resolves to is located)."""
+    return targets.host(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
@@ -135,6 +141,8 @@ async def _addresses(host: str, family: Family) -> list[IPAddress]:
         )
     except socket.gaierror as exc:
         raise ProbeError(f"cannot resolve {host}: {exc.strerror}", code="dns_error") from exc
+    except UnicodeError as exc:  # no IDNA form: not a name any resolver could look up
+        raise ProbeError(f"{host!r} is not a valid host name", code="dns_error") from exc
     found: list[IPAddress] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])

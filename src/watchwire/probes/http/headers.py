@@ -122,6 +122,9 @@ def _finding(check: Check) -> Finding:
     )
 
 
+check_target = http.check_target
+
+
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     """Fetch `target` and grade its response headers.
 

@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 from yarl import URL
 
 from watchwire.errors import ProbeError, TargetNotAllowed
+from watchwire.probes import targets
 from watchwire.probes._deadlines import arm
 from watchwire.probes.base import Finding, ProbeContext, ProbeModel, ProbeOptions, ProbeResult
 from watchwire.probes.http._exchange import USER_AGENT, Exchange, HopRecord, Outcome
@@ -123,6 +124,13 @@ class Result(ProbeResult):
     timings: Timings = Field(default_factory=Timings)
     keyword_found: bool | None = None
     regex_matched: bool | None = None
+
+
+def check_target(target: str) -> str:
+    """An http(s) URL; a bare host (or host/path) means https:// as for the probe."""
+    text = target.strip()
+    targets.url(text if "://" in text else f"https://{text}")
+    return text
 
 
 @functools.lru_cache(maxsize=4096)  # monitors repeat their targets; URLs are immutable

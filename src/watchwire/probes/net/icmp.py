@@ -16,6 +16,7 @@ from icmplib import ICMPLibError, SocketPermissionError, async_ping
 from pydantic import Field
 
 from watchwire.errors import ProbeError
+from watchwire.probes import targets
 from watchwire.probes._target import Family, resolve_one
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.probes.net._privilege import (
@@ -49,6 +50,11 @@ class Result(ProbeResult):
     rtt_max_ms: float | None = None
     rtt_stddev_ms: float | None = None
     rtts_ms: list[float] = Field(default_factory=list)
+
+
+def check_target(target: str) -> str:
+    """An IP address or a host name."""
+    return targets.host(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

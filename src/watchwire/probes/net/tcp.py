@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from watchwire.errors import ProbeError
+from watchwire.probes import targets
 from watchwire.probes._deadlines import arm
 from watchwire.probes._target import Family, literal_for_socket, resolve_for_socket, split_host_port
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
@@ -60,6 +61,11 @@ class Result(ProbeResult):
     host: str = ""
     address: str | None = None
     ports: list[PortStatus] = Field(default_factory=list)
+
+
+def check_target(target: str) -> str:
+    """HOST or HOST:PORT (`[v6]:PORT`); without a port, the ports option names them."""
+    return targets.host_port(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

@@ -20,6 +20,7 @@ from icmplib.utils import unique_identifier
 from pydantic import BaseModel, Field
 
 from watchwire.errors import ProbeError
+from watchwire.probes import targets
 from watchwire.probes._target import Family, resolve_one, reverse_name
 from watchwire.probes.base import ProbeContext, ProbeOptions, ProbeResult, ms_since
 from watchwire.probes.net._hops import HopAnswer, icmp_probe, udp_probe
@@ -56,6 +57,11 @@ class Result(ProbeResult):
     method: Literal["udp", "icmp"] = "udp"
     reached: bool = False
     hops: list[Hop] = Field(default_factory=list)
+
+
+def check_target(target: str) -> str:
+    """An IP address or a host name."""
+    return targets.host(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from watchwire.errors import ProbeError
-from watchwire.hostport import parse_hostport
+from watchwire.hostport import host_name_problem, parse_hostport
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
 from watchwire.probes.rbl._answers import (
     Status,
@@ -138,6 +138,15 @@ class Result(ProbeResult):
     total: int = 0  # blocklists asked
     allowlisted: int = 0  # allowlists (DNSWL) that vouch for it
     lists: list[ListResult] = Field(default_factory=list)
+
+
+def check_target(target: str) -> str:
+    """One host: an IPv4 or IPv6 address or a domain name (subnets are the CLI's)."""
+    problem = host_name_problem(target)
+    if problem:
+        raise ValueError(problem)
+    parse_target(target)
+    return target.strip()
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

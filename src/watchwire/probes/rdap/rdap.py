@@ -27,6 +27,7 @@ import aiohttp
 from pydantic import Field
 
 from watchwire.errors import ProbeError
+from watchwire.hostport import host_name_problem
 from watchwire.probes.base import ProbeContext, ProbeOptions, ProbeResult
 from watchwire.target_policy.http import PolicyResolver, check_literal_host
 
@@ -132,6 +133,18 @@ def normalise_domain(target: str) -> str:
     if "." not in ascii_name or any(not part for part in ascii_name.split(".")):
         raise ProbeError(f"{target!r} is not a domain name", code="invalid_parameter")
     return ascii_name
+
+
+def check_target(target: str) -> str:
+    """A registered domain name (at least two labels)."""
+    problem = host_name_problem(target)
+    if problem:
+        raise ValueError(problem)
+    try:
+        normalise_domain(target)
+    except ProbeError as exc:
+        raise ValueError(exc.message) from None
+    return target.strip()
 
 
 def _date(value: Any) -> datetime | None:

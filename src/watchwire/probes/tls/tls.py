@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from watchwire.errors import ProbeError, TargetNotAllowed
+from watchwire.probes import targets
 from watchwire.probes._target import SOCKET_FAMILY, Family, resolve_one, split_host_port
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult
 from watchwire.probes.tls._caa import CaaCheck
@@ -108,6 +109,11 @@ async def _addresses(host: str, port: int, options: Options, ctx: ProbeContext) 
     if _is_ip(host):
         return [await resolve_one(ctx.policy, host, options.family, port)]
     return await ctx.policy.resolve(host, port, SOCKET_FAMILY[options.family])
+
+
+def check_target(target: str) -> str:
+    """HOST or HOST:PORT (`[v6]:PORT`); without a port, the protocol's own."""
+    return targets.host_port(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from watchwire.engine.evaluate_certs import Profile
 from watchwire.errors import ValidationError
+from watchwire.hostport import host_name_problem
 from watchwire.ids import is_sid
 from watchwire.probes.tls.tls import Protocol
 from watchwire.text import SingleLine
@@ -98,6 +99,9 @@ class MonitorFields(BaseModel):
         host = value.strip().lower().removeprefix("[").removesuffix("]")
         if not (_HOSTNAME.match(host) or (":" in host and _IPV6.match(host))):
             raise ValueError("a host name or IP address, without scheme, port or path")
+        problem = host_name_problem(host)  # label and name lengths, which the pattern leaves
+        if problem:
+            raise ValueError(problem)
         return host
 
     @field_validator("profile")

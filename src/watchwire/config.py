@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import string
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,34 @@ from pydantic_settings import (
 
 from watchwire.hostport import parse_hostport
 
+# The fields of an access-log line, for `access_log_format` (docs/configuration.md).
+ACCESS_FIELDS = (
+    "client",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "request_id",
+    "account",
+    "key",
+)
+DEFAULT_ACCESS_FORMAT = (
+    '{client} "{method} {path}" {status} {duration_ms:.1f}ms request={request_id} key={key}'
+)
+
+
+def check_access_format(template: str) -> str:
+    """`template` if it names only access-log fields (`{status}`, `{duration_ms:.1f}`, …);
+    ValueError naming the first unknown one otherwise."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"not a format string: {exc}") from None
+    for _, name, _, _ in parsed:
+        if name is not None and name not in ACCESS_FIELDS:
+            raise ValueError(f"unknown field {{{name}}}: the fields are {', '.join(ACCESS_FIELDS)}")
+    return template
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WATCHWIRE_", extra="ignore")
@@ -31,6 +60,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # One INFO line per HTTP request on the `watchwire.access` logger, in this format.
+    access_log: bool = True
+    access_log_format: str = DEFAULT_ACCESS_FORMAT
 
     # Target policy: which addresses probes and webhooks may connect to.
     allow_private_targets: bool = False
@@ -112,6 +144,11 @@ class Settings(BaseSettings):
     def _check_listen(cls, value: str) -> str:
         parse_hostport(value, 8080)
         return value
+
+    @field_validator("access_log_format")
+    @classmethod
+    def _check_access_log_format(cls, value: str) -> str:
+        return check_access_format(value)
 
     @field_validator("resolver")
     @classmethod

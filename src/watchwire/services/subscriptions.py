@@ -117,7 +117,7 @@ class SubscriptionService:
                 raise ValidationError.field(
                     f"events[{index}]",
                     "enum",
-                    f"unknown event type {name!r} (the types are listed in docs/webhooks.md)",
+                    f"unknown event type {name!r} (the types are listed in docs/webhooks.md#event-types)",
                 )
             if plan.event_types is not None and name not in plan.event_types:
                 raise ValidationError.field(

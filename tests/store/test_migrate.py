@@ -34,3 +34,17 @@ def test_the_line_reads_clearly_with_several_heads() -> None:
         "database migrated from revision 0009 to 0010 + 0011"
     )
     assert describe_upgrade("0011", "0011") == "database at revision 0011, up to date"
+
+
+def test_db_upgrade_says_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from watchwire.cli import app
+
+    monkeypatch.setenv("WATCHWIRE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("WATCHWIRE_SECRET_KEY", "k")
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade"])
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert first.stdout.strip() == f"database created at revision {head_revisions()}"
+    assert again.stdout.strip() == f"database at revision {head_revisions()}, up to date"

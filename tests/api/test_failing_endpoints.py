@@ -53,6 +53,12 @@ async def test_a_failing_webhook_is_visible_before_any_delivery_fails_for_good(
     ] is None
     assert set(await _sids(client, "/v1/webhooks", auth, state="active")) == {broken.sid, fine.sid}
     assert await _sids(client, "/v1/webhooks", auth, state="disabled") == []
+    summary = (await client.get("/v1/deliveries/summary", headers=auth)).json()["data"]
+    assert summary["by_status"]["retrying"] == 3 and summary["by_status"]["failed"] == 0
+    assert summary["by_status"]["delivered"] == 3  # the fine endpoint's
+    [endpoint] = summary["failing"]
+    assert (endpoint["type"], endpoint["sid"], endpoint["active"]) == ("webhook", broken.sid, True)
+    assert endpoint["failing"] == shown["failing"]
 
     # Two days on, still failing: the run keeps its start.
     clock.advance(2 * 86400)
@@ -103,6 +109,8 @@ async def test_a_failing_contact_is_counted_and_listed(
     assert (await client.get(f"/v1/contacts/{paused}", headers=auth)).json()["data"][
         "failing"
     ] is None
+    summary = (await client.get("/v1/deliveries/summary", headers=auth)).json()["data"]
+    assert [(e["type"], e["sid"]) for e in summary["failing"]] == [("contact", broken)]
 
 
 @pytest.mark.parametrize("path", ["/v1/webhooks", "/v1/contacts"])

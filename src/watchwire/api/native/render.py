@@ -16,7 +16,12 @@ from watchwire.events.event import Event
 from watchwire.services.accounts import Account, ApiKey, CreatedKey, Plan
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
-from watchwire.services.deliveries import Delivery, DeliveryAttempt, DeliveryDetail
+from watchwire.services.deliveries import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryDetail,
+    DeliverySummary,
+)
 from watchwire.services.failing import Failing
 from watchwire.services.subscriptions import Subscription, TestSent
 
@@ -111,6 +116,21 @@ class FailingJson(TypedDict):
     consecutive_failures: int
     since: str | None
     last_error: str | None
+
+
+@answer
+class FailingEndpointJson(TypedDict):
+    type: str
+    sid: str
+    name: str
+    active: bool
+    failing: FailingJson
+
+
+@answer
+class DeliverySummaryJson(TypedDict):
+    by_status: dict[str, int]
+    failing: list[FailingEndpointJson]
 
 
 @answer
@@ -328,15 +348,33 @@ def contact(item: Contact) -> ContactJson:
     }
 
 
-def failing(item: Failing | None) -> FailingJson | None:
-    """An endpoint's run of failed deliveries (services/failing.py); None: it delivers."""
-    if item is None:
-        return None
+def delivery_summary(item: DeliverySummary) -> DeliverySummaryJson:
+    return {
+        "by_status": item.by_status,
+        "failing": [
+            {
+                "type": e.type,
+                "sid": e.sid,
+                "name": e.name,
+                "active": e.active,
+                "failing": _failing(e.failing),
+            }
+            for e in item.failing
+        ],
+    }
+
+
+def _failing(item: Failing) -> FailingJson:
     return {
         "consecutive_failures": item.consecutive_failures,
         "since": isoformat_or_none(item.since),
         "last_error": item.last_error,
     }
+
+
+def failing(item: Failing | None) -> FailingJson | None:
+    """An endpoint's run of failed deliveries (services/failing.py); None: it delivers."""
+    return None if item is None else _failing(item)
 
 
 def contact_group(item: ContactGroup) -> ContactGroupJson:

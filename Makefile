@@ -2,36 +2,44 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Two stamps: `serve` installs only what the service runs on; the development tools (ruff,
+# mypy, pytest, …) come with the `dev` extra, installed by the targets that use them.
+STAMP     := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 
 .PHONY: serve test lint typecheck pytest system-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-## serve: install, apply migrations and start the service (SQLite ./watchwire.db, 127.0.0.1:8080)
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+## serve: install the runtime, apply migrations and start the service (SQLite ./watchwire.db,
+## 127.0.0.1:8080)
 serve: $(STAMP)
 	$(BIN)/watchwire serve
 
 ## test: install everything the suite needs, then ruff, the import contracts, mypy and pytest
 ## (SQLite and PostgreSQL)
-test: $(STAMP) system-deps lint typecheck pytest
+test: $(DEV_STAMP) system-deps lint typecheck pytest
 
 system-deps:
 	bash scripts/test-services.sh
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(BIN)/pytest
 
 clean:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from watchwire import __version__, web
+from watchwire import __version__, logs, web
 from watchwire.api import auth, docs, errors, native
 from watchwire.api.dialects import generatorlabs
 from watchwire.api.envelope import JsonResponse
@@ -64,5 +64,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(InternalErrorMiddleware, render=errors.internal_error)
-    app.add_middleware(RequestContextMiddleware)
+    settings = runtime.settings if runtime is not None else settings or get_settings()
+    access = logs.AccessLog(settings.access_log_format) if settings.access_log else None
+    app.add_middleware(RequestContextMiddleware, access_log=access)
     return app

@@ -12,6 +12,7 @@ import difflib
 import ipaddress
 import os
 import secrets
+import string
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +65,35 @@ def _split_commas(value: object) -> object:
     return value
 
 
+# The fields of an access-log line, for `access_log_format` (docs/configuration.md).
+ACCESS_FIELDS = (
+    "client",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "request_id",
+    "account",
+    "key",
+)
+DEFAULT_ACCESS_FORMAT = (
+    '{client} "{method} {path}" {status} {duration_ms:.1f}ms request={request_id} key={key}'
+)
+
+
+def check_access_format(template: str) -> str:
+    """`template` if it names only access-log fields (`{status}`, `{duration_ms:.1f}`, …);
+    ValueError naming the first unknown one otherwise."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"not a format string: {exc}") from None
+    for _, name, _, _ in parsed:
+        if name is not None and name not in ACCESS_FIELDS:
+            raise ValueError(f"unknown field {{{name}}}: the fields are {', '.join(ACCESS_FIELDS)}")
+    return template
+
+
 class Settings(BaseSettings):
     # `forbid`: a key of the TOML file (or a keyword) that is no setting is an error, never
     # silently dropped. Environment variables are read by name, so extra ones are not seen.
@@ -74,6 +104,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # One INFO line per HTTP request on the `watchwire.access` logger, in this format.
+    access_log: bool = True
+    access_log_format: str = DEFAULT_ACCESS_FORMAT
 
     # Target policy: which addresses probes and webhooks may connect to.
     allow_private_targets: bool = False
@@ -183,6 +216,11 @@ class Settings(BaseSettings):
                     f"expected IP:PORT (e.g. 127.0.0.1:8080, [::1]:8080), got {value!r}"
                 ) from None
         return value
+
+    @field_validator("access_log_format")
+    @classmethod
+    def _check_access_log_format(cls, value: str) -> str:
+        return check_access_format(value)
 
     @field_validator("resolver")
     @classmethod

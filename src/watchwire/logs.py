@@ -1,4 +1,10 @@
-"""Logging setup from settings: plain text for people, one JSON object per line for machines."""
+"""Logging setup from settings: plain text for people, one JSON object per line for machines.
+
+What happens to the things watchwire watches is logged at INFO with structured fields
+(`note`): a monitor going down or up, a delivery attempt failing, an endpoint disabled, and
+one access-log line per HTTP request (`AccessLog`). In text the fields follow the message as
+`key=value`; in JSON they are keys of the line's object beside `message`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,31 @@ import json
 import logging
 from typing import Any
 
-from watchwire.config import Settings
+from watchwire.config import ACCESS_FIELDS, DEFAULT_ACCESS_FORMAT, Settings, check_access_format
+
+
+def note(logger: logging.Logger, message: str, **fields: Any) -> None:
+    """Log `message` at INFO with `fields` kept apart from the text (see the module doc)."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(message, extra={"fields": fields})
+
+
+def _text_value(value: Any) -> str:
+    text = "-" if value is None else str(value)
+    # Quoted when a reader could not tell where the value ends.
+    return json.dumps(text) if not text or any(c in text for c in ' "=\n') else text
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields: dict[str, Any] = getattr(record, "fields", None) or {}
+        if not fields or getattr(record, "fields_in_message", False):
+            return line
+        return line + " " + " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,9 +47,31 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        for key, value in (getattr(record, "fields", None) or {}).items():
+            entry.setdefault(key, value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+class AccessLog:
+    """One INFO line per HTTP request on the `watchwire.access` logger."""
+
+    def __init__(self, template: str) -> None:
+        self.template = check_access_format(template)
+        self.logger = logging.getLogger("watchwire.access")
+
+    def __call__(self, **fields: Any) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        shown = {name: fields.get(name) for name in ACCESS_FIELDS}
+        values = {k: "-" if v is None else v for k, v in shown.items()}
+        try:
+            message = self.template.format(**values)
+        except (ValueError, TypeError):  # a spec like {account:>10d} that "-" does not fit
+            message = DEFAULT_ACCESS_FORMAT.format(**values)
+        # The text line is the template; the JSON line has the fields as keys besides.
+        self.logger.info(message, extra={"fields": shown, "fields_in_message": True})
 
 
 def configure(settings: Settings) -> None:
@@ -27,7 +79,7 @@ def configure(settings: Settings) -> None:
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

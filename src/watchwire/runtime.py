@@ -24,7 +24,7 @@ from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
 from watchwire.services.subscriptions import SubscriptionService
 from watchwire.store.database import Database
-from watchwire.store.migrate import upgrade
+from watchwire.store.migrate import describe_upgrade, upgrade_from
 from watchwire.target_policy import TargetPolicy
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ class Runtime:
         )
 
     async def migrate(self) -> None:
-        revision = await upgrade(self.db)
-        log.info("database schema at revision %s", revision)
+        before, after = await upgrade_from(self.db)
+        log.info(describe_upgrade(before, after))
 
     async def bootstrap(self) -> CreatedKey | None:
         """On the first start with no account, create one; return its key (shown once)."""

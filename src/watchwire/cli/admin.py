@@ -85,16 +85,18 @@ def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, create: bool = Fals
 def db_upgrade(json_output: JsonOption = False) -> None:
     """Apply every pending migration."""
 
-    async def work(runtime: Runtime) -> str | None:
-        from watchwire.store.migrate import upgrade
+    async def work(runtime: Runtime) -> tuple[str | None, str | None]:
+        from watchwire.store.migrate import upgrade_from
 
-        return await upgrade(runtime.db)
+        return await upgrade_from(runtime.db)
 
-    revision = with_runtime(work, create=True)
+    before, after = with_runtime(work, create=True)
     if json_output:
-        print_json({"revision": revision})
+        print_json({"revision": after})
     else:
-        console.print(f"database schema at revision [bold]{revision}[/]")
+        from watchwire.store.migrate import describe_upgrade
+
+        console.print(describe_upgrade(before, after), highlight=False)
 
 
 @account_app.command("create")

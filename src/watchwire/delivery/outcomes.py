@@ -10,6 +10,7 @@ lost if the process dies before a write: the leases expire and the rows are trie
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire import logs
+from watchwire.clock import isoformat
 from watchwire.delivery.claims import Claim
 from watchwire.delivery.formats import FORMATS
 from watchwire.delivery.formats.base import DEFAULT_RULES, DeliveryRules
@@ -26,8 +29,12 @@ from watchwire.delivery.webhook import GONE, AttemptResult
 from watchwire.events.event import Event
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection, Database
-from watchwire.store.tables_contacts import contact_groups
+from watchwire.store.tables_contacts import contact_groups, contacts
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts, webhook_subscriptions
+
+log = logging.getLogger(__name__)
+# Log lines of a batch, emitted once its transaction has committed.
+Notes = list[tuple[str, dict[str, Any]]]
 
 _WRITE = (
     deliveries.update()
@@ -51,13 +58,17 @@ _OWNED = sa.select(deliveries.c.sid).where(
     deliveries.c.sid.in_(_SIDS), deliveries.c.lease_owner == sa.bindparam("b_owner")
 )
 _OWNED_LOCKED = _OWNED.with_for_update()
-_RESET_FAILURES = (
-    webhook_subscriptions.update()
-    .where(
-        webhook_subscriptions.c.sid.in_(_SIDS), webhook_subscriptions.c.consecutive_failures != 0
+# The endpoints whose failures are counted, by delivery target type: webhooks are warned
+# about and disabled; a contact's run is only counted (it has no endpoint to disable).
+ENDPOINTS: dict[str, sa.Table] = {"webhook": webhook_subscriptions, "contact": contacts}
+_RESET_FAILURES = {
+    kind: (
+        table.update()
+        .where(table.c.sid.in_(_SIDS), table.c.consecutive_failures != 0)
+        .values(consecutive_failures=0, failing_since=None, last_failure=None)
     )
-    .values(consecutive_failures=0)
-)
+    for kind, table in ENDPOINTS.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +78,9 @@ class Outcome:
     started: datetime
     finished: datetime
     duration_ms: float
-    counted: bool  # an attempt on the endpoint itself, counted toward its failures
+    # An attempt on the endpoint itself (a webhook or a contact's channel, not a deleted or
+    # paused target), counted toward its run of failures.
+    counted: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,41 +153,82 @@ async def write(
         kept = [o for o in batch if o.item.sid in owned]
         if not kept:
             return 0
-        await conn.execute(_WRITE, [next_state(o, max_attempts, rng) for o in kept])
+        states = [next_state(o, max_attempts, rng) for o in kept]
+        await conn.execute(_WRITE, states)
         await conn.execute(delivery_attempts.insert(), [_attempt_row(o) for o in kept])
-        await _count(conn, [o for o in kept if o.counted], health)
+        notes: Notes = [_failure_note(o, v) for o, v in zip(kept, states, strict=True)]
+        await _count(conn, [o for o in kept if o.counted], health, notes)
+    for message, fields in notes:
+        if message:
+            logs.note(log, message, **fields)
     return len(kept)
 
 
-async def _count(conn: Connection, outcomes: list[Outcome], health: Health) -> None:
-    by_endpoint: dict[str, list[Outcome]] = defaultdict(list)
+def _failure_note(outcome: Outcome, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The log line of a failed attempt (an empty message for a delivered one)."""
+    if outcome.result.ok:
+        return "", {}
+    item, following = outcome.item, state.get("b_next")
+    return f"delivery {item.sid} attempt {state['b_attempts']} failed", {
+        "delivery": item.sid,
+        "event": item.event.sid,
+        "event_type": item.event.type,
+        "target_type": item.target_type,
+        "target": item.target_sid,
+        "attempt": state["b_attempts"],
+        "status": state["b_status"],
+        "status_code": outcome.result.status_code,
+        "error": outcome.result.error,
+        "next_attempt_at": isoformat(following) if following else None,
+    }
+
+
+async def _count(conn: Connection, outcomes: list[Outcome], health: Health, notes: Notes) -> None:
+    by_endpoint: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        by_endpoint[outcome.item.target_sid].append(outcome)
-    all_ok = [sid for sid, seen in by_endpoint.items() if all(o.result.ok for o in seen)]
-    if all_ok:
-        # The common case in one statement: endpoints that only succeeded start from zero.
-        await conn.execute(_RESET_FAILURES, {"b_sids": all_ok})
-    for sid, seen in by_endpoint.items():
-        if sid not in all_ok:
+        if outcome.item.target_type in ENDPOINTS:
+            by_endpoint[outcome.item.target_type, outcome.item.target_sid].append(outcome)
+    all_ok = {key for key, seen in by_endpoint.items() if all(o.result.ok for o in seen)}
+    for kind, reset in _RESET_FAILURES.items():
+        sids = [sid for (of_kind, sid) in all_ok if of_kind == kind]
+        if sids:
+            # The common case in one statement: endpoints that only succeeded start from zero.
+            await conn.execute(reset, {"b_sids": sids})
+    for key, seen in by_endpoint.items():
+        if key not in all_ok:
             for outcome in seen:  # in order: a success in between resets the count
-                await count_one(conn, outcome, health)
+                await count_one(conn, outcome, health, notes)
 
 
-async def count_one(conn: Connection, outcome: Outcome, health: Health) -> None:
-    table = webhook_subscriptions
+async def count_one(conn: Connection, outcome: Outcome, health: Health, notes: Notes) -> None:
+    table = ENDPOINTS[outcome.item.target_type]
     sid = outcome.item.target_sid
     if outcome.result.ok:
-        await conn.execute(table.update().where(table.c.sid == sid).values(consecutive_failures=0))
+        await conn.execute(
+            table.update()
+            .where(table.c.sid == sid)
+            .values(consecutive_failures=0, failing_since=None, last_failure=None)
+        )
         return
     row = (
         await conn.execute(
             table.update()
             .where(table.c.sid == sid)
-            .values(consecutive_failures=table.c.consecutive_failures + 1)
-            .returning(table.c.consecutive_failures, table.c.is_active)
+            .values(
+                consecutive_failures=table.c.consecutive_failures + 1,
+                failing_since=sa.func.coalesce(table.c.failing_since, outcome.started),
+                last_failure=outcome.result.error,
+            )
+            .returning(
+                *[
+                    c
+                    for c in (table.c.consecutive_failures, table.c.get("is_active"))
+                    if c is not None
+                ]
+            )
         )
     ).first()
-    if row is None:
+    if row is None or table is not webhook_subscriptions:
         return
     failures = int(row.consecutive_failures)
     gone = outcome.result.status_code == GONE
@@ -188,7 +242,21 @@ async def count_one(conn: Connection, outcome: Outcome, health: Health) -> None:
         await conn.execute(
             table.update().where(table.c.sid == sid).values(is_active=False, disabled_reason=reason)
         )
-        await warn(conn, outcome, "webhook.disabled", failures, reason)
+        event = await warn(conn, outcome, "webhook.disabled", failures, reason)
+        notes.append(
+            (
+                f"webhook {sid} disabled: {reason}",
+                {
+                    "webhook": sid,
+                    "name": outcome.item.target.name,
+                    "url": outcome.item.target.url,
+                    "consecutive_failures": failures,
+                    "reason": reason,
+                    "delivery": outcome.item.sid,
+                    "event": event.sid,
+                },
+            )
+        )
     elif failures in health.warn_after:
         await warn(conn, outcome, "webhook.failing", failures, None)
 

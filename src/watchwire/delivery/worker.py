@@ -11,8 +11,10 @@
        (delivery/outcomes.py): `delivered`, `failed` (permanently refused), `retrying` with
        the next time from the schedule (delivery/schedule.py, or the receiver's Retry-After),
        or `dead` after the last try.
-    4. Count consecutive failures per webhook endpoint: warn the account's default contact
-       group at the configured counts (10, 100, 900) and disable the endpoint at 1000.
+    4. Count consecutive failures per webhook endpoint and per contact (with when the run
+       began and its last error: the `failing` view); for a webhook, warn the account's
+       default contact group at the configured counts (10, 100, 900) and disable the
+       endpoint at 1000.
 
 A process killed at any point loses nothing: the rows it held come due again when their
 leases expire. watchwire/background.py builds one per `serve` and `worker` process from the
@@ -285,7 +287,11 @@ class DeliveryWorker:
             )
             return await self.sender.send(subscription, item.event, now), True
         if item.target_type == "contact":
-            return await self.notify_contact(item, row), False
+            # Counted toward the contact's failures only when its channel was tried.
+            reached = row is not None and (
+                item.event.resource_type == "contact" or row.status == "active"
+            )
+            return await self.notify_contact(item, row), reached
         if item.target_type == "callback":
             callback = callbacks.subscription(row)
             if callback is None:

@@ -8,12 +8,14 @@ worker stalled and another took over) is discarded rather than counted twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire import logs
 from watchwire.clock import as_utc, isoformat
 from watchwire.engine import ssl_watch
 from watchwire.engine.evaluate_uptime import (
@@ -26,10 +28,13 @@ from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
 from watchwire.engine.rollup import Point, apply_rollups, rollup_points
 from watchwire.engine.scheduler import next_run
+from watchwire.events.event import Event
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_engine import downtimes, monitor_results, monitors
 from watchwire.store.tables_status import maintenance_in_progress, status_notices
+
+log = logging.getLogger(__name__)
 
 _STATE_COLUMNS = (
     "state",
@@ -74,6 +79,18 @@ class BatchOutcome:
     written: int
     discarded: int
     events: int
+
+
+@dataclass(slots=True)
+class _Notes:
+    """State changes of a batch, logged once its transaction has committed (a rolled-back
+    batch changed nothing, so it must not say it did)."""
+
+    lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def emit(self) -> None:
+        for message, fields in self.lines:
+            logs.note(log, message, **fields)
 
 
 def monitor_payload(row: Any) -> dict[str, Any]:
@@ -141,12 +158,13 @@ async def record_batch(
         results: list[dict[str, Any]] = []
         points: list[Point] = []
         events = 0
+        notes = _Notes()
         for finished in batch:
             row = fresh.pop(finished.row.sid, None)
             if row is None:
                 continue  # lease lost, or the monitor was deleted meanwhile
             update, result_row, point, sent = await _apply(
-                conn, owner, row, finished, now, location, maintained=row.sid in maintained
+                conn, owner, row, finished, now, location, notes, maintained=row.sid in maintained
             )
             updates.append(update)
             results.append(result_row)
@@ -156,6 +174,7 @@ async def record_batch(
             await conn.execute(_UPDATE_STATE, updates)
             await conn.execute(monitor_results.insert(), results)
             await apply_rollups(conn, rollup_points(points), lock=db.dialect == "postgresql")
+    notes.emit()
     return BatchOutcome(len(updates), len(batch) - len(updates), events)
 
 
@@ -166,6 +185,7 @@ async def _apply(
     finished: Finished,
     now: datetime,
     location: str,
+    notes: _Notes,
     *,
     maintained: bool,
 ) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
@@ -198,7 +218,7 @@ async def _apply(
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }
-    sent = await _notify(conn, row, evaluation, result, update, now, maintained=maintained)
+    sent = await _notify(conn, row, evaluation, result, update, now, notes, maintained=maintained)
     if finished.ssl_checked:
         held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
         sent += await _ssl_update(conn, row, finished.certificate, update, now, held=held)
@@ -226,6 +246,7 @@ async def _notify(
     result: CheckResult,
     update: dict[str, Any],
     now: datetime,
+    notes: _Notes,
     *,
     maintained: bool,
 ) -> int:
@@ -251,18 +272,39 @@ async def _notify(
         )
         if not held:
             announced = transition.current
-        await _state_event(conn, row, evaluation, result, now, held=held)
+        event = await _state_event(conn, row, evaluation, result, now, held=held)
+        notes.lines.append(_state_note(row, transition.previous, transition.current, event, now))
         update["v_announced_state"] = announced
         return 1
     current = to_announce(state, announced) if mute == "ended" else None
     if current is None:
         return 0
-    await _announce(conn, row, current, announced, result, now, ended=ended)
+    event = await _announce(conn, row, current, announced, result, now, ended=ended)
+    notes.lines.append(_state_note(row, announced or "up", current, event, now))
     update["v_announced_state"] = current
     return 1
 
 
 _STATE_EVENTS = {"up": "monitor.up", "down": "monitor.down", "degraded": "monitor.degraded"}
+
+
+def _state_note(
+    row: Any, previous: str, current: str, event: Any, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """The log line of a state change. `check` names the result it came from (a monitor's
+    results are keyed by monitor and time: `GET /v1/monitors/{sid}/results`)."""
+    return f"monitor {row.name} is {current}", {
+        "monitor": row.sid,
+        "name": row.name,
+        "kind": row.kind,
+        "target": row.target,
+        "state": current,
+        "previous": previous,
+        "error": event.payload.get("error"),
+        "check": f"{row.sid}@{isoformat(now)}",
+        "event": event.sid,
+        "held": event.held,
+    }
 
 
 async def _announce(
@@ -274,12 +316,12 @@ async def _announce(
     now: datetime,
     *,
     ended: str,
-) -> None:
+) -> Event:
     """The one event that tells recipients, at the end of a mute or a maintenance window,
     the state that is true now."""
     name = f"{row.name} ({row.kind} {row.target})"
     error = f": {result.error}" if state == "down" and result.error else ""
-    await record_event(
+    return await record_event(
         conn,
         account_sid=row.account_sid,
         type=_STATE_EVENTS[state],
@@ -307,7 +349,7 @@ async def _state_event(
     now: datetime,
     *,
     held: bool,
-) -> None:
+) -> Event:
     transition = evaluation.transition
     assert transition is not None
     payload = {
@@ -337,7 +379,7 @@ async def _state_event(
             .where(downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None))
             .values(ended_at=now)
         )
-    await record_event(
+    return await record_event(
         conn,
         account_sid=row.account_sid,
         type=transition.event,

@@ -31,6 +31,7 @@ from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
+from watchwire.services.failing import Failing, failing_of, state_filter
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_contacts import contact_group_members, contacts
 from watchwire.store.tables_contacts import contact_groups as groups_table
@@ -85,6 +86,8 @@ class Contact:
     contact_groups: tuple[str, ...]
     confirmed_at: datetime | None
     created_at: datetime
+    # The run of failed deliveries going on now (services/failing.py); None: none.
+    failing: Failing | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -104,6 +107,7 @@ def _contact(row: Any, groups: Sequence[str]) -> Contact:
         contact_groups=tuple(groups),
         confirmed_at=row.confirmed_at,
         created_at=row.created_at,
+        failing=failing_of(row),
     )
 
 
@@ -207,8 +211,14 @@ class ContactService:
         async with self._db.connect() as conn:
             return await self._read_contact(conn, account_sid, sid)
 
-    async def list_contacts(self, account_sid: str, page: PageRequest) -> Page[Contact]:
-        where = contacts.c.account_sid == account_sid
+    async def list_contacts(
+        self, account_sid: str, page: PageRequest, *, failing: bool = False
+    ) -> Page[Contact]:
+        """The account's contacts; with `failing`, only those whose deliveries keep failing."""
+        where = sa.and_(
+            contacts.c.account_sid == account_sid,
+            state_filter(contacts, "failing" if failing else None),
+        )
         async with self._db.connect() as conn:
             total = (
                 await conn.execute(sa.select(sa.func.count()).select_from(contacts).where(where))

@@ -18,6 +18,7 @@ from watchwire.clock import Clock
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
+from watchwire.services.failing import FailingEndpoint, failing_endpoints
 from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts
@@ -123,10 +124,34 @@ class DeliveryFilter:
         return clauses
 
 
+@dataclass(frozen=True, slots=True)
+class DeliverySummary:
+    """The account's deliveries counted by status, and the endpoints that keep failing
+    (whose deliveries may all still be `retrying`)."""
+
+    by_status: dict[str, int]
+    failing: list[FailingEndpoint]
+
+
 class DeliveryService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+
+    async def summary(self, account_sid: str) -> DeliverySummary:
+        async with self._db.connect() as conn:
+            counted: list[Any] = list(
+                (
+                    await conn.execute(
+                        sa.select(deliveries.c.status, sa.func.count().label("n"))
+                        .where(deliveries.c.account_sid == account_sid)
+                        .group_by(deliveries.c.status)
+                    )
+                ).all()
+            )
+            failing = await failing_endpoints(conn, account_sid)
+        by_status = dict.fromkeys(STATUSES, 0) | {str(r.status): int(r.n) for r in counted}
+        return DeliverySummary(by_status, failing)
 
     async def list_page(
         self, account_sid: str, filters: DeliveryFilter, page: PageRequest

@@ -27,6 +27,7 @@ from watchwire.events.store import record_event
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.accounts import Plan
+from watchwire.services.failing import EndpointState, Failing, failing_of, state_filter
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables import accounts
 from watchwire.store.tables_webhooks import deliveries, webhook_subscriptions
@@ -58,6 +59,8 @@ class Subscription:
     legacy_signature: bool
     consecutive_failures: int
     disabled_reason: str | None
+    # The run of failed deliveries going on now (services/failing.py); None: none.
+    failing: Failing | None
     # Until when the secret replaced by the last rotation still signs; None: no such secret.
     previous_secret_expires_at: datetime | None
     created_at: datetime
@@ -76,6 +79,7 @@ def _subscription(row: Any, *, secret: str | None = None) -> Subscription:
         legacy_signature=bool(row.legacy_signature),
         consecutive_failures=row.consecutive_failures,
         disabled_reason=row.disabled_reason,
+        failing=failing_of(row),
         previous_secret_expires_at=row.previous_secret_expires_at if row.previous_secret else None,
         created_at=row.created_at,
     )
@@ -111,7 +115,9 @@ class SubscriptionService:
         for index, name in enumerate(chosen):
             if name not in CATALOG:
                 raise ValidationError.field(
-                    f"events[{index}]", "enum", f"unknown event type {name!r} (see /v1/event-types)"
+                    f"events[{index}]",
+                    "enum",
+                    f"unknown event type {name!r} (the types are listed in docs/webhooks.md#event-types)",
                 )
             if plan.event_types is not None and name not in plan.event_types:
                 raise ValidationError.field(
@@ -160,8 +166,13 @@ class SubscriptionService:
         async with self._db.connect() as conn:
             return _subscription(await self._row(conn, account_sid, sid))
 
-    async def list_page(self, account_sid: str, page: PageRequest) -> Page[Subscription]:
-        where = webhook_subscriptions.c.account_sid == account_sid
+    async def list_page(
+        self, account_sid: str, page: PageRequest, *, state: EndpointState | None = None
+    ) -> Page[Subscription]:
+        where = sa.and_(
+            webhook_subscriptions.c.account_sid == account_sid,
+            state_filter(webhook_subscriptions, state),
+        )
         async with self._db.connect() as conn:
             total = (
                 await conn.execute(
@@ -248,7 +259,12 @@ class SubscriptionService:
         if "is_active" in changes:
             values["is_active"] = bool(changes["is_active"])
             if values["is_active"]:
-                values |= {"consecutive_failures": 0, "disabled_reason": None}
+                values |= {
+                    "consecutive_failures": 0,
+                    "disabled_reason": None,
+                    "failing_since": None,
+                    "last_failure": None,
+                }
         async with self._db.transaction() as conn:
             await self._row(conn, account_sid, sid)
             if values:

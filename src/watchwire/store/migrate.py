@@ -26,14 +26,32 @@ def _config(connection: Connection) -> Config:
 async def upgrade(db: Database, revision: str = "heads") -> str | None:
     """Bring the schema to `revision` (every branch head by default); return the applied
     revisions, comma-separated."""
+    return (await upgrade_from(db, revision))[1]
+
+
+async def upgrade_from(db: Database, revision: str = "heads") -> tuple[str | None, str | None]:
+    """`upgrade`, returning the revisions before and after (None: no schema yet)."""
     async with db.transaction() as conn:
         if db.schema:
             await conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
+        before = await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_heads()
+        )
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
         heads = await conn.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_heads()
         )
-        return ",".join(sorted(heads)) or None
+        return ",".join(sorted(before)) or None, ",".join(sorted(heads)) or None
+
+
+def describe_upgrade(before: str | None, after: str | None) -> str:
+    """The one line a person reads on start: where the schema was and where it is now."""
+    shown = (after or "none").replace(",", " + ")
+    if before == after:
+        return f"database at revision {shown}, up to date"
+    if before is None:
+        return f"database created at revision {shown}"
+    return f"database migrated from revision {before.replace(',', ' + ')} to {shown}"
 
 
 def head_revisions() -> str:

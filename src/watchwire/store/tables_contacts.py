@@ -32,6 +32,10 @@ contacts = sa.Table(
     sa.Column("confirmation_code", sa.String(6), nullable=True),
     sa.Column("confirmed_at", UtcDateTime, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # The run of failed deliveries (migration 0014), as on webhook_subscriptions.
+    sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failing_since", UtcDateTime, nullable=True),
+    sa.Column("last_failure", sa.Text, nullable=True),
 )
 
 contact_groups = sa.Table(

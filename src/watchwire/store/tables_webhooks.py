@@ -37,6 +37,10 @@ webhook_subscriptions = sa.Table(
     sa.Column("legacy_signature", sa.Boolean, nullable=False),
     sa.Column("consecutive_failures", sa.Integer, nullable=False),
     sa.Column("disabled_reason", sa.Text, nullable=True),
+    # The run of failed deliveries (migration 0014): when it began and its last error;
+    # None again once a delivery succeeds.
+    sa.Column("failing_since", UtcDateTime, nullable=True),
+    sa.Column("last_failure", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
 

@@ -3,9 +3,9 @@ the confirmation flow (`confirm`, `resend`) and pause/resume. Scope `contacts`."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
@@ -38,8 +38,18 @@ class Confirmation(BaseModel):
 @router.get(
     "/contacts", summary="List the account's contacts", response_model=list[render.ContactJson]
 )
-async def list_contacts(request: Request, principal: Caller, page: Paging) -> JsonResponse:
-    result = await runtime_of(request).contacts.list_contacts(principal.account_sid, page)
+async def list_contacts(
+    request: Request,
+    principal: Caller,
+    page: Paging,
+    state: Annotated[
+        Literal["failing"] | None,
+        Query(description="`failing`: only contacts whose deliveries keep failing"),
+    ] = None,
+) -> JsonResponse:
+    result = await runtime_of(request).contacts.list_contacts(
+        principal.account_sid, page, failing=state == "failing"
+    )
     return ok(request, [render.contact(c) for c in result.items], pagination=result.meta())
 
 

@@ -1,5 +1,5 @@
-"""`/v1/deliveries`: the delivery log (000's `/api/v4/events`) with its filters, one delivery
-with its attempts, and redelivery."""
+"""`/v1/deliveries`: the delivery log with its filters, its summary (counts by status and
+the failing endpoints), one delivery with its attempts, and redelivery."""
 
 from __future__ import annotations
 
@@ -38,6 +38,16 @@ async def list_deliveries(
     filters = DeliveryFilter(webhook_id=webhook_id, event_type=event_type, status=status)
     result = await runtime_of(request).deliveries.list_page(principal.account_sid, filters, page)
     return ok(request, [render.delivery(d) for d in result.items], pagination=result.meta())
+
+
+@router.get(
+    "/deliveries/summary",
+    summary="Deliveries by status, and the endpoints whose deliveries keep failing",
+    response_model=render.DeliverySummaryJson,
+)
+async def delivery_summary(request: Request, principal: Caller) -> JsonResponse:
+    found = await runtime_of(request).deliveries.summary(principal.account_sid)
+    return ok(request, render.delivery_summary(found))
 
 
 @router.get(

@@ -16,7 +16,13 @@ from watchwire.events.event import Event
 from watchwire.services.accounts import Account, ApiKey, CreatedKey, Plan
 from watchwire.services.contact_groups import ContactGroup
 from watchwire.services.contacts import Contact
-from watchwire.services.deliveries import Delivery, DeliveryAttempt, DeliveryDetail
+from watchwire.services.deliveries import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryDetail,
+    DeliverySummary,
+)
+from watchwire.services.failing import Failing
 from watchwire.services.subscriptions import Subscription, TestSent
 
 # -- the answers' shapes (each renderer's return type, and the `data` its routes describe) -
@@ -106,6 +112,28 @@ class DeliveryDetailJson(DeliveryJson):
 
 
 @answer
+class FailingJson(TypedDict):
+    consecutive_failures: int
+    since: str | None
+    last_error: str | None
+
+
+@answer
+class FailingEndpointJson(TypedDict):
+    type: str
+    sid: str
+    name: str
+    active: bool
+    failing: FailingJson
+
+
+@answer
+class DeliverySummaryJson(TypedDict):
+    by_status: dict[str, int]
+    failing: list[FailingEndpointJson]
+
+
+@answer
 class SubscriptionJson(TypedDict):
     id: str
     sid: str
@@ -118,6 +146,7 @@ class SubscriptionJson(TypedDict):
     legacy_signature: bool
     consecutive_failures: int
     disabled_reason: str | None
+    failing: FailingJson | None
     previous_secret_expires_at: str | None
     created_at: str
 
@@ -151,6 +180,7 @@ class ContactJson(TypedDict):
     contact_groups: list[str]
     confirmed: bool
     confirmed_at: str | None
+    failing: FailingJson | None
     created_at: str
 
 
@@ -274,6 +304,7 @@ def subscription(item: Subscription) -> SubscriptionJson:
         "legacy_signature": item.legacy_signature,
         "consecutive_failures": item.consecutive_failures,
         "disabled_reason": item.disabled_reason,
+        "failing": failing(item.failing),
         "previous_secret_expires_at": isoformat_or_none(item.previous_secret_expires_at),
         "created_at": isoformat(item.created_at),
     }
@@ -312,8 +343,38 @@ def contact(item: Contact) -> ContactJson:
         "contact_groups": list(item.contact_groups),
         "confirmed": item.confirmed,
         "confirmed_at": isoformat_or_none(item.confirmed_at),
+        "failing": failing(item.failing),
         "created_at": isoformat(item.created_at),
     }
+
+
+def delivery_summary(item: DeliverySummary) -> DeliverySummaryJson:
+    return {
+        "by_status": item.by_status,
+        "failing": [
+            {
+                "type": e.type,
+                "sid": e.sid,
+                "name": e.name,
+                "active": e.active,
+                "failing": _failing(e.failing),
+            }
+            for e in item.failing
+        ],
+    }
+
+
+def _failing(item: Failing) -> FailingJson:
+    return {
+        "consecutive_failures": item.consecutive_failures,
+        "since": isoformat_or_none(item.since),
+        "last_error": item.last_error,
+    }
+
+
+def failing(item: Failing | None) -> FailingJson | None:
+    """An endpoint's run of failed deliveries (services/failing.py); None: it delivers."""
+    return None if item is None else _failing(item)
 
 
 def contact_group(item: ContactGroup) -> ContactGroupJson:

@@ -1,11 +1,11 @@
-"""`/v1/webhooks`: webhook subscriptions (000's `/api/v4/webhooks`), their test event and
-secret rotation. The whole secret is shown only by create and rotate-secret."""
+"""`/v1/webhooks`: webhook subscriptions, their test event and secret rotation, and the
+endpoints whose deliveries keep failing (`?state=failing`). The whole secret is shown only by create and rotate-secret."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from typing_extensions import TypedDict
@@ -17,6 +17,7 @@ from watchwire.api.native.openapi import answer
 from watchwire.api.native.params import page_request
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
+from watchwire.services.failing import EndpointState
 from watchwire.text import SingleLine
 
 router = APIRouter(tags=["webhooks"])
@@ -86,9 +87,19 @@ async def create_webhook(request: Request, body: WebhookCreate, principal: Calle
     response_model=list[render.SubscriptionJson],
 )
 async def list_webhooks(
-    request: Request, principal: Caller, page: Annotated[PageRequest, Depends(page_request)]
+    request: Request,
+    principal: Caller,
+    page: Annotated[PageRequest, Depends(page_request)],
+    state: Annotated[
+        EndpointState | None,
+        Query(
+            description="`failing`: deliveries keep failing (see `failing`); `disabled`, `active`"
+        ),
+    ] = None,
 ) -> JsonResponse:
-    result = await runtime_of(request).subscriptions.list_page(principal.account_sid, page)
+    result = await runtime_of(request).subscriptions.list_page(
+        principal.account_sid, page, state=state
+    )
     items = [render.subscription(s) for s in result.items]
     return ok(request, items, pagination=result.meta())
 

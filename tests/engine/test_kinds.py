@@ -21,7 +21,7 @@ __all__ = ["knot_factory", "site", "tcp_port"]
 
 
 def test_every_kind_names_a_probe_with_an_options_model() -> None:
-    assert list(KINDS) == ["http", "headers", "tcp", "ping", "dns"]
+    assert list(KINDS) == ["http", "headers", "tcp", "ping", "dns", "tcps", "ssl", "udp"]
     for name, kind in KINDS.items():
         assert kind.name == name
         assert issubclass(kind.options_model(), ProbeOptions)

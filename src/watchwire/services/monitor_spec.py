@@ -113,6 +113,7 @@ def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
         takers = ", ".join(name for name, other in KINDS.items() if other.takes_expect)
         raise ValidationError.field("expect", "kind", f"expect applies to {takers} monitors only")
     parsed = kind.probe_options(fields.options, fields.timeout)
+    kind.checked_target(fields.target, parsed)
     stored = parsed.model_dump(mode="json", exclude_unset=True)
     if "timeout" not in fields.options:
         stored.pop("timeout", None)  # injected from the monitor's timeout, not the user's

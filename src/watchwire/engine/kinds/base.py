@@ -15,6 +15,7 @@ from typing import Any
 import pydantic
 
 from watchwire.errors import ValidationError
+from watchwire.hostport import parse_hostport
 from watchwire.probes import ProbeFunction, get_probe
 from watchwire.probes.base import ProbeResult
 
@@ -36,13 +37,16 @@ class CheckSpec:
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """A check as the engine records it: passed or not, the response time the state machine
-    compares with `degraded_ms`, the error to show, timing phases and kind-specific details."""
+    compares with `degraded_ms`, the error to show, timing phases, kind-specific details and
+    the monitor's `last_status`: the HTTP status when one came back, else the probe's outcome
+    (`up`, `down`, `error`; `timeout` when the probe overran its time limit)."""
 
     ok: bool
     response_ms: float | None
     error: str | None
     phases: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    status: int | str | None = None
 
 
 def reading(
@@ -50,16 +54,19 @@ def reading(
     response_ms: float | None,
     phases: dict[str, float] | None = None,
     details: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> CheckResult:
     """The common tail of every interpretation: a check passes when the probe says up; the
-    error is the probe's reason (or its outcome); phases are also kept, rounded, in details."""
+    error is the probe's reason (or its outcome); phases are also kept, rounded, in details;
+    the status is `status` (an HTTP status) when given, else the probe's outcome."""
     phases = phases or {}
     details = details or {}
     ok = result.outcome == "up"
     if phases:
         details["timings"] = {name: round(value, 3) for name, value in phases.items()}
+    error = None if ok else (result.reason or result.outcome)
     return CheckResult(
-        ok, response_ms, None if ok else (result.reason or result.outcome), phases, details
+        ok, response_ms, error, phases, details, result.outcome if status is None else status
     )
 
 
@@ -68,8 +75,28 @@ def within_timeout(spec: CheckSpec, options: Any) -> float:
     return spec.timeout + OVERRUN
 
 
+def any_target(target: str, options: Any) -> str | None:
+    """The default target rule: the probe judges the target when it runs."""
+    return None
+
+
+def host_and_port(target: str, options: Any, default_port: int | None = None) -> str | None:
+    """Why `target` is not HOST[:PORT] with a port (from the target, the options' `port` or
+    `default_port`), or None when it is."""
+    fallback = getattr(options, "port", None) or default_port or 0
+    try:
+        parse_hostport(target, fallback)
+    except ValueError:
+        if fallback:
+            return f"expected HOST or HOST:PORT, got {target!r}"
+        return f"expected HOST:PORT (or the port in options.port), got {target!r}"
+    return None
+
+
 Interpret = Callable[[CheckSpec, Any], CheckResult]
 TimeLimit = Callable[[CheckSpec, Any], float]
+# Why a target does not suit the kind (given the parsed probe options), or None.
+CheckTarget = Callable[[str, Any], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +119,7 @@ class MonitorKind:
     takes_expect: bool = False
     # An https target's certificate is watched (engine/ssl_watch.py).
     watches_certificate: bool = False
+    check_target: CheckTarget = any_target
 
     def probe_function(self) -> ProbeFunction:
         return get_probe(self.probe)[0]
@@ -109,3 +137,9 @@ class MonitorKind:
             return self.options_model().model_validate(merged)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic(exc.errors(), "options.") from None
+
+    def checked_target(self, target: str, options: Any) -> None:
+        """Raises ValidationError naming `target` when the target does not suit the kind."""
+        problem = self.check_target(target, options)
+        if problem is not None:
+            raise ValidationError.field("target", "format", f"target: {problem}")

@@ -4,7 +4,8 @@ storage (they import neither store, services, engine nor api).
 
 The kinds are grouped by family, one package each, and a kind's module is named after it:
 
-    http/   http.py  headers.py                 HTTP requests; the header health score
+    http/   http.py  headers.py  api.py         HTTP requests; the header health score;
+                                                assertions on a response (JSON paths, headers)
     net/    tcp.py  udp.py  icmp.py             ports, a datagram and its reply, ping,
             traceroute.py                       the path to a host
     dns/    dns.py                              one question to one server, DNSSEC on request
@@ -39,6 +40,7 @@ from typing import Any
 PROBE_MODULES: dict[str, str] = {
     "http": "watchwire.probes.http.http",
     "headers": "watchwire.probes.http.headers",
+    "api": "watchwire.probes.http.api",
     "tcp": "watchwire.probes.net.tcp",
     "udp": "watchwire.probes.net.udp",
     "icmp": "watchwire.probes.net.icmp",

@@ -5,21 +5,20 @@ that refuses or does not speak TLS is down as well."""
 from __future__ import annotations
 
 import asyncio
-import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-import trustme
 
 from tests.servers.plain_tls import free_port
+from tests.servers.tcps_servers import TlsService, tls_service
 from tests.servers.tls_servers import Case, TlsEndpoint, tls_cases, tls_server, write_pem
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.probes import get_probe
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.tls.tcps import Options, probe
 
-__all__ = ["tls_cases", "tls_server"]
+__all__ = ["tls_cases", "tls_server", "tls_service"]
 
 StartServer = Callable[..., Awaitable[TlsEndpoint]]
 
@@ -29,28 +28,11 @@ def roots(tls_cases: dict[str, Case], tmp_path: Path) -> Path:
     return write_pem(tmp_path / "roots.pem", tls_cases["good"].root)
 
 
-@pytest.fixture
-async def trustme_server() -> AsyncIterator[tuple[int, trustme.CA]]:
-    """A TLS server for `localhost` with a trustme certificate."""
-    ca = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
-    yield server.sockets[0].getsockname()[1], ca
-    server.close()
-    await server.wait_closed()
-
-
 async def test_a_good_certificate_is_up_with_both_phases_and_the_leaf(
-    trustme_server: tuple[int, trustme.CA], probe_ctx: ProbeContext
+    tls_service: TlsService, probe_ctx: ProbeContext
 ) -> None:
-    port, ca = trustme_server
-    options = Options(ca_pem=ca.cert_pem.bytes().decode(), server_name="localhost")
-    result = await probe(f"127.0.0.1:{port}", options, probe_ctx)
+    options = Options(ca_pem=tls_service.ca_pem, server_name="localhost")
+    result = await probe(tls_service.target, options, probe_ctx)
     assert result.outcome == "up", result.findings
     assert result.reason is None and result.trusted and result.hostname_matches
     assert result.connect_ms is not None and result.handshake_ms is not None
@@ -61,10 +43,9 @@ async def test_a_good_certificate_is_up_with_both_phases_and_the_leaf(
 
 
 async def test_the_system_store_does_not_trust_a_private_ca(
-    trustme_server: tuple[int, trustme.CA], probe_ctx: ProbeContext
+    tls_service: TlsService, probe_ctx: ProbeContext
 ) -> None:
-    port, _ = trustme_server
-    result = await probe(f"127.0.0.1:{port}", Options(server_name="localhost"), probe_ctx)
+    result = await probe(tls_service.target, Options(server_name="localhost"), probe_ctx)
     assert result.outcome == "down" and result.trusted is False
     assert result.reason is not None and "trusted root" in result.reason
 

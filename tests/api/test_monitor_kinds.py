@@ -13,7 +13,9 @@ import pytest
 from tests.servers.json_api import JsonApi, json_api
 from tests.servers.tcps_servers import TlsService, tls_service
 from tests.servers.udp_servers import UdpEcho, udp_echo
+from watchwire.api.native.monitor_bodies import _CREATE
 from watchwire.clock import FrozenClock
+from watchwire.engine.kinds import KINDS
 from watchwire.engine.runner import Engine, EngineConfig
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
@@ -153,6 +155,7 @@ STATUS_200 = {"assertions": [{"source": "status", "value": 200}]}
     [
         ({"kind": "tcps", "target": "db.example.com"}, "target"),
         ({"kind": "tcps", "target": "db.example.com:99999"}, "target"),
+        ({"kind": "tcps", "target": "db.example.com", "options": {"port": 993}}, "target"),
         ({"kind": "ssl", "target": "https://example.com/"}, "target"),
         ({"kind": "udp", "target": "ntp.example.com"}, "target"),
         ({"kind": "api", "target": "ftp://example.com/", "options": STATUS_200}, "target"),
@@ -199,3 +202,12 @@ async def test_a_change_of_target_is_checked_by_the_kind_too(
         f"/v1/monitors/{monitor['sid']}", json={"target": "[::1]:5353"}, headers=auth
     )
     assert fine.status_code == 200 and fine.json()["data"]["target"] == "[::1]:5353"
+
+
+def test_the_description_states_each_kinds_target_rule() -> None:
+    described = _CREATE.json_schema()["$defs"]
+    for name, kind in KINDS.items():
+        target = described[f"{name.capitalize()}MonitorCreate"]["properties"]["target"]
+        if kind.target_rule is not None:
+            assert target["pattern"] == kind.target_rule.schema_pattern
+            assert target["description"].lower() == kind.target_rule.says.lower()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.servers.dns_servers import KnotServer, Zone, knot_factory
 from tests.servers.engine_targets import SwitchablePort, SwitchableSite, site, tcp_port
@@ -183,19 +185,33 @@ async def test_api_check_records_each_assertion_and_the_http_status(
 
 
 def test_targets_are_checked_by_their_kind() -> None:
-    def problem(kind: str, target: str, options: dict[str, object] | None = None) -> str | None:
-        entry = get_kind(kind)
-        return entry.check_target(target, entry.probe_options(options or {}, 5.0))
+    def problem(kind: str, target: str) -> str | None:
+        rule = get_kind(kind).target_rule
+        return None if rule is None else rule.problem(target)
 
     assert problem("tcps", "db.example.com:5432") is None
-    assert problem("tcps", "db.example.com") is not None
-    assert problem("tcps", "db.example.com", {"port": 993}) is None
+    assert problem("tcps", "[2001:db8::1]:993") is None
+    for bad in ("db.example.com", "db.example.com:0", "db.example.com:65536", "h:01", "a b:1"):
+        assert problem("tcps", bad) is not None, bad
     assert problem("ssl", "example.com") is None
     assert problem("ssl", "[::1]:8443") is None
-    assert problem("ssl", "https://example.com/") is not None
+    assert problem("ssl", "https://example.com/") == (
+        "expected HOST or HOST:PORT (a port from 1 to 65535; [IPv6] in brackets), "
+        "got 'https://example.com/'"
+    )
     assert problem("udp", "127.0.0.1:53") is None
     assert problem("udp", "127.0.0.1") is not None
-    api_options = {"assertions": [{"source": "status", "value": 200}]}
-    assert problem("api", "https://example.com/health", api_options) is None
-    assert problem("api", "ftp://example.com/", api_options) is not None
+    assert problem("api", "https://example.com/health?x=1#top") is None
+    assert problem("api", "HTTP://example.com") is None
+    for bad in ("ftp://example.com/", "https://", "https://exa mple.com/", "example.com"):
+        assert problem("api", bad) is not None, bad
     assert problem("http", "anything at all") is None  # the http probe judges its own
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.data())
+def test_every_target_a_rule_pattern_describes_passes_the_rule(data: st.DataObject) -> None:
+    for rule in {kind.target_rule for kind in KINDS.values()} - {None}:
+        assert rule is not None
+        target = data.draw(st.from_regex(rule.schema_pattern, fullmatch=True))
+        assert rule.problem(target) is None, target

@@ -112,8 +112,8 @@ def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
     if fields.expect and not kind.takes_expect:
         takers = ", ".join(name for name, other in KINDS.items() if other.takes_expect)
         raise ValidationError.field("expect", "kind", f"expect applies to {takers} monitors only")
+    kind.checked_target(fields.target)
     parsed = kind.probe_options(fields.options, fields.timeout)
-    kind.checked_target(fields.target, parsed)
     stored = parsed.model_dump(mode="json", exclude_unset=True)
     if "timeout" not in fields.options:
         stored.pop("timeout", None)  # injected from the monitor's timeout, not the user's

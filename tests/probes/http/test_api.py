@@ -169,6 +169,9 @@ async def test_no_answer_is_down_with_the_http_reason_and_no_assertion_checked(
         {"source": "json", "value": 1},  # no path
         {"source": "json", "path": "status", "value": 1},  # not from $
         {"source": "json", "path": "$.a[", "value": 1},
+        {"source": "json", "path": "$.content-type", "value": 1},  # ['content-type']
+        {"source": "json", "path": "$.a[01]", "value": 1},
+        {"source": "json", "path": "$['a\\n']", "value": 1},  # only \\ and quotes escape
         {"source": "status", "path": "$.a", "value": 1},
         {"source": "header", "value": "x"},  # no name
         {"source": "status", "op": "contains", "value": 2},

@@ -4,11 +4,11 @@ is an http(s) URL."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
 from watchwire.engine.kinds.http import response_reading
-from watchwire.errors import ProbeError
+from watchwire.engine.kinds.targets import HTTP_URL
 
 if TYPE_CHECKING:
     from watchwire.probes.http.api import Result
@@ -24,21 +24,10 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, response_ms, phases, details, result.status)
 
 
-def check_target(target: str, options: Any) -> str | None:
-    # Imported here: loading the registry must not load the http family (aiohttp).
-    from watchwire.probes.http.http import target_url
-
-    try:
-        target_url(target)
-    except ProbeError as exc:
-        return exc.message
-    return None
-
-
 KIND = MonitorKind(
     name="api",
     probe="api",
     interpret=interpret,
     watches_certificate=True,
-    check_target=check_target,
+    target_rule=HTTP_URL,
 )

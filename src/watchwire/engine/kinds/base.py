@@ -14,8 +14,8 @@ from typing import Any
 
 import pydantic
 
+from watchwire.engine.kinds.targets import TargetRule
 from watchwire.errors import ValidationError
-from watchwire.hostport import parse_hostport
 from watchwire.probes import ProbeFunction, get_probe
 from watchwire.probes.base import ProbeResult
 
@@ -75,28 +75,8 @@ def within_timeout(spec: CheckSpec, options: Any) -> float:
     return spec.timeout + OVERRUN
 
 
-def any_target(target: str, options: Any) -> str | None:
-    """The default target rule: the probe judges the target when it runs."""
-    return None
-
-
-def host_and_port(target: str, options: Any, default_port: int | None = None) -> str | None:
-    """Why `target` is not HOST[:PORT] with a port (from the target, the options' `port` or
-    `default_port`), or None when it is."""
-    fallback = getattr(options, "port", None) or default_port or 0
-    try:
-        parse_hostport(target, fallback)
-    except ValueError:
-        if fallback:
-            return f"expected HOST or HOST:PORT, got {target!r}"
-        return f"expected HOST:PORT (or the port in options.port), got {target!r}"
-    return None
-
-
 Interpret = Callable[[CheckSpec, Any], CheckResult]
 TimeLimit = Callable[[CheckSpec, Any], float]
-# Why a target does not suit the kind (given the parsed probe options), or None.
-CheckTarget = Callable[[str, Any], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +99,8 @@ class MonitorKind:
     takes_expect: bool = False
     # An https target's certificate is watched (engine/ssl_watch.py).
     watches_certificate: bool = False
-    check_target: CheckTarget = any_target
+    # The form the target must have (kinds/targets.py); None: the probe judges its own.
+    target_rule: TargetRule | None = None
 
     def probe_function(self) -> ProbeFunction:
         return get_probe(self.probe)[0]
@@ -138,8 +119,8 @@ class MonitorKind:
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic(exc.errors(), "options.") from None
 
-    def checked_target(self, target: str, options: Any) -> None:
+    def checked_target(self, target: str) -> None:
         """Raises ValidationError naming `target` when the target does not suit the kind."""
-        problem = self.check_target(target, options)
+        problem = None if self.target_rule is None else self.target_rule.problem(target)
         if problem is not None:
             raise ValidationError.field("target", "format", f"target: {problem}")

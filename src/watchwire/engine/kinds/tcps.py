@@ -1,12 +1,13 @@
 """`tcps` monitors: a TCP connect and a TLS handshake with the certificate checked (the tcps
 probe); the response time is connect plus handshake, and the leaf's dates are recorded. The
-target is HOST:PORT (or the port in `options.port`), as updown's `tcps://host:port`."""
+target is HOST:PORT, as updown's `tcps://host:port`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, host_and_port, reading
+from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
+from watchwire.engine.kinds.targets import HOST_PORT
 
 if TYPE_CHECKING:
     from watchwire.probes.tls.tcps import Result
@@ -25,4 +26,4 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, sum(phases.values()) if phases else None, phases, details)
 
 
-KIND = MonitorKind(name="tcps", probe="tcps", interpret=interpret, check_target=host_and_port)
+KIND = MonitorKind(name="tcps", probe="tcps", interpret=interpret, target_rule=HOST_PORT)

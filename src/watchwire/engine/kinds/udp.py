@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, host_and_port, reading
+from watchwire.engine.kinds.base import CheckResult, CheckSpec, MonitorKind, reading
+from watchwire.engine.kinds.targets import HOST_PORT
 
 if TYPE_CHECKING:
     from watchwire.probes.net.udp import Result
@@ -19,9 +20,5 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, result.rtt_ms, phases, details)
 
 
-def check_target(target: str, options: Any) -> str | None:
-    # UDP has no usual port to fall back on.
-    return host_and_port(target, None)
-
-
-KIND = MonitorKind(name="udp", probe="udp", interpret=interpret, check_target=check_target)
+# HOST:PORT: UDP has no usual port to fall back on.
+KIND = MonitorKind(name="udp", probe="udp", interpret=interpret, target_rule=HOST_PORT)

@@ -7,5 +7,5 @@ Private to the family: `_transport` (sessions, policy-checked timed connections)
 (the hops of one probe and their clocks), `_match` (status specs, body matching) and
 `_grading` (the pure grading function behind `headers`), made of `_scorecard` (observation,
 checks, categories), `_security_checks` and `_hygiene_checks` (the twelve graders), and
-`_assertions` (the api kind's conditions and its JSON path subset).
+`_assertions` (the api kind's assertions and its JSON path subset).
 """

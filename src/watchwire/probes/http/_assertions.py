@@ -2,10 +2,11 @@
 response time, or one value of a JSON body named by a path, compared with a value (Gatus'
 conditions, Enterno's `assert_body`).
 
-The JSON path is the dotted subset of RFC 9535's singular queries: `$`, then `.name`,
-`['name']` / `["name"]` and `[index]` (negative from the end), so `$.data.items[0].id` or
-`$['a.b'][-1]`. A path names one value or none; no wildcards, filters or descendants, whose
-node lists would leave "equals" undefined (docs/decisions/0022).
+The JSON path is the dotted subset of RFC 9535's singular queries: `$`, then `.name`
+(letters, digits, `_`), `['name']` / `["name"]` (any name; `\'`, `\"` and `\\` escaped)
+and `[index]` (negative from the end), so `$.data.items[0].id` or `$['content-type'][-1]`.
+A path names one value or none; no wildcards, filters or descendants, whose node lists
+would leave "equals" undefined (docs/decisions/0022).
 
 How values compare: numbers numerically, and a text that reads as a number counts as that
 number against a number (headers are text); anything else by JSON equality, so `true` is not
@@ -42,11 +43,13 @@ _OPERATORS: dict[str, frozenset[str]] = {
     "json": frozenset({"==", "!="}) | _NUMERIC | _TEXTUAL | _PRESENCE,
 }
 _SHOWN = 100  # characters of an actual value shown in a reason
+# RFC 9535's member-name shorthand (ASCII only), an index without leading zeros, and quoted
+# names whose only escapes are the quote and the backslash: each means what RFC 9535 says.
 _SEGMENT = re.compile(
-    r"""\.(?P<name>[A-Za-z_][A-Za-z0-9_-]*)
-      | \[(?P<index>-?\d+)\]
-      | \['(?P<single>(?:[^'\\]|\\.)*)'\]
-      | \["(?P<double>(?:[^"\\]|\\.)*)"\]""",
+    r"""\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      | \[(?P<index>0|-?[1-9][0-9]*)\]
+      | \['(?P<single>(?:[^'\\]|\\['\\])*)'\]
+      | \["(?P<double>(?:[^"\\]|\\["\\])*)"\]""",
     re.VERBOSE,
 )
 

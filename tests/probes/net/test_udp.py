@@ -3,10 +3,18 @@ regex, binary payloads, silence and refusal, and the options it refuses."""
 
 from __future__ import annotations
 
+import json
+import socketserver
+import threading
+
 import pytest
+import typer
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from tests.servers.udp_servers import UdpEcho, closed_udp_port, udp_echo
+from watchwire.cli import check_udp
+from watchwire.config import get_settings
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.probes.base import ProbeContext
 from watchwire.probes.net.udp import Options, probe
@@ -82,3 +90,31 @@ async def test_targets_and_options_it_refuses(udp_echo: UdpEcho, probe_ctx: Prob
     ):
         with pytest.raises(ValidationError):
             Options.model_validate(bad)
+
+
+def test_cli_sends_and_shows_the_reply(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watchwire check udp` against an echo server in a thread (the CLI runs its own loop)."""
+
+    class Echo(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            data, sock = self.request
+            sock.sendto(b"pong " + data, self.client_address)
+
+    monkeypatch.setenv("WATCHWIRE_ALLOW_PRIVATE_TARGETS", "true")
+    get_settings.cache_clear()
+    app = typer.Typer()
+    app.command()(check_udp.command)
+    with socketserver.UDPServer(("127.0.0.1", 0), Echo) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        target = f"127.0.0.1:{server.server_address[1]}"
+        try:
+            up = CliRunner().invoke(app, [target, "--payload", "hi", "--expect", "pong"])
+            down = CliRunner().invoke(app, [target, "--hex", "6869", "--regex", "^PONG", "--json"])
+        finally:
+            server.shutdown()
+            get_settings.cache_clear()
+    assert up.exit_code == 0, up.stdout
+    assert "reply 7 bytes" in up.stdout and "pong hi" in up.stdout
+    assert down.exit_code == 2
+    assert json.loads(down.stdout)["reason"].startswith("reply does not match '^PONG'")

@@ -5,14 +5,26 @@ that refuses or does not speak TLS is down as well."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from tests.servers.plain_tls import free_port
 from tests.servers.tcps_servers import TlsService, tls_service
-from tests.servers.tls_servers import Case, TlsEndpoint, tls_cases, tls_server, write_pem
+from tests.servers.tls_servers import (
+    Case,
+    TlsEndpoint,
+    tls_cases,
+    tls_server,
+    tls_server_in_thread,
+    write_pem,
+)
+from watchwire.cli import check_tcps
+from watchwire.config import get_settings
 from watchwire.errors import ProbeError, TargetNotAllowed
 from watchwire.probes import get_probe
 from watchwire.probes.base import ProbeContext
@@ -150,3 +162,29 @@ async def test_policy_and_a_bad_ca_raise(
 def test_it_is_registered_as_a_probe_kind() -> None:
     function, options = get_probe("tcps")
     assert function is probe and options is Options
+
+
+def test_cli_checks_a_server_and_fails_when_the_certificate_is_refused(
+    tls_cases: dict[str, Case], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`watchwire check tcps` against a TLS server in a thread (the CLI runs its own loop)."""
+    roots = write_pem(tmp_path / "roots.pem", tls_cases["good"].root)
+    monkeypatch.setenv("WATCHWIRE_ALLOW_PRIVATE_TARGETS", "true")
+    get_settings.cache_clear()
+    app = typer.Typer()
+    app.command()(check_tcps.command)
+    (tmp_path / "good").mkdir()
+    (tmp_path / "expired").mkdir()
+    try:
+        with tls_server_in_thread(tls_cases["good"], tmp_path / "good") as good:
+            up = CliRunner().invoke(
+                app, [good.target, "--ca-file", str(roots), "--sni", "localhost"]
+            )
+        with tls_server_in_thread(tls_cases["expired"], tmp_path / "expired") as expired:
+            down = CliRunner().invoke(app, [expired.target, "--ca-file", str(roots), "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert up.exit_code == 0, up.stdout
+    assert "handshake" in up.stdout and "days left" in up.stdout
+    assert down.exit_code == 2
+    assert json.loads(down.stdout)["findings"][0]["code"] == "cert_expired"

@@ -22,7 +22,9 @@ COMMANDS: dict[str, str] = {
     "port": "check_port",
     "rbl": "check_rbl",
     "ssl": "check_ssl",
+    "tcps": "check_tcps",
     "trace": "check_trace",
+    "udp": "check_udp",
 }
 
 for _name, _module in COMMANDS.items():

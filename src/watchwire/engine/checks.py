@@ -21,7 +21,7 @@ async def run_check(spec: CheckSpec, ctx: ProbeContext) -> CheckResult:
         async with asyncio.timeout(kind.time_limit(spec, options)):
             result = await probe(spec.target, options, ctx)
     except TimeoutError:
-        return CheckResult(False, None, f"no answer within {spec.timeout:g} s")
+        return CheckResult(False, None, f"no answer within {spec.timeout:g} s", status="timeout")
     except ProbeError as exc:
-        return CheckResult(False, None, exc.message)
+        return CheckResult(False, None, exc.message, status="error")
     return kind.interpret(spec, result)

@@ -86,7 +86,9 @@ class Engine:
             result = await run_check(spec, self.ctx)
         except Exception as exc:  # a probe bug must not take the engine down
             log.exception("check of %s failed unexpectedly", row.sid)
-            result = CheckResult(False, None, f"internal error: {type(exc).__name__}")
+            result = CheckResult(
+                False, None, f"internal error: {type(exc).__name__}", status="error"
+            )
         certificate = None
         ssl_checked = False
         checked_at = row.ssl_checked_at and as_utc(row.ssl_checked_at)

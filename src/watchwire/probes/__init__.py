@@ -4,10 +4,13 @@ storage (they import neither store, services, engine nor api).
 
 The kinds are grouped by family, one package each, and a kind's module is named after it:
 
-    http/   http.py  headers.py                 HTTP requests; the header health score
-    net/    tcp.py  icmp.py  traceroute.py      ports, ping, the path to a host
+    http/   http.py  headers.py  api.py         HTTP requests; the header health score;
+                                                assertions on a response (JSON paths, headers)
+    net/    tcp.py  udp.py  icmp.py             ports, a datagram and its reply, ping,
+            traceroute.py                       the path to a host
     dns/    dns.py                              one question to one server, DNSSEC on request
-    tls/    tls.py                              the certificate chain over any of 15 protocols
+    tls/    tls.py  tcps.py                     the certificate chain over any of 15 protocols;
+                                                a TLS handshake with the certificate checked
     rbl/    rbl.py                              DNS blocklists
     rdap/   rdap.py                             domain registration data
     geo/    geo.py                              IP geolocation, offline
@@ -37,12 +40,15 @@ from typing import Any
 PROBE_MODULES: dict[str, str] = {
     "http": "watchwire.probes.http.http",
     "headers": "watchwire.probes.http.headers",
+    "api": "watchwire.probes.http.api",
     "tcp": "watchwire.probes.net.tcp",
+    "udp": "watchwire.probes.net.udp",
     "icmp": "watchwire.probes.net.icmp",
     "traceroute": "watchwire.probes.net.traceroute",
     "dns": "watchwire.probes.dns.dns",
     "geo": "watchwire.probes.geo.geo",
     "tls": "watchwire.probes.tls.tls",
+    "tcps": "watchwire.probes.tls.tcps",
     "rbl": "watchwire.probes.rbl.rbl",
     "rdap": "watchwire.probes.rdap.rdap",
 }

@@ -41,12 +41,23 @@ class Monitor:
     last_checked_at: datetime | None
     last_response_ms: float | None
     last_error: str | None
+    # The last check's HTTP status (an int) or probe outcome (`up`, `down`, `error`,
+    # `timeout`); None before the first check.
+    last_status: int | str | None
     next_run_at: datetime | None
     # The certificate watch of an https target: the leaf's expiry as read, and when.
     ssl_not_after: str | None
     ssl_checked_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+def last_status_of(stored: str | None) -> int | str | None:
+    """The stored text as the record holds it: an HTTP status is the only value made of
+    digits (outcomes are words), so digits are a number again."""
+    if stored is not None and stored.isdigit():
+        return int(stored)
+    return stored
 
 
 def monitor_of(row: Any) -> Monitor:
@@ -74,6 +85,7 @@ def monitor_of(row: Any) -> Monitor:
         last_checked_at=row.last_checked_at,
         last_response_ms=row.last_response_ms,
         last_error=row.last_error,
+        last_status=last_status_of(row.last_status),
         next_run_at=row.next_run_at,
         ssl_not_after=row.ssl_not_after,
         ssl_checked_at=row.ssl_checked_at,

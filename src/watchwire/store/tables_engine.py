@@ -51,6 +51,8 @@ monitors = sa.Table(
     sa.Column("last_checked_at", UtcDateTime, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("last_response_ms", sa.Float, nullable=True),
+    # Migration 0013: the last check's HTTP status ("200") or probe outcome ("down").
+    sa.Column("last_status", sa.String(16), nullable=True),
     # Certificate watch of https targets: the threshold bracket already announced.
     sa.Column("ssl_bracket", sa.Integer, nullable=True),
     sa.Column("ssl_checked_at", UtcDateTime, nullable=True),

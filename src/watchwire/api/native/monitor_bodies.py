@@ -31,14 +31,32 @@ _EXAMPLE = {
 
 
 def _kind_model(name: str) -> type[BaseModel]:
-    options = KINDS[name].options_model()
+    kind = KINDS[name]
+    options = kind.options_model()
     tag: Any = Literal[name]
+    fields: dict[str, Any] = {
+        "kind": (tag, Field(description="The monitor kind")),
+        "options": (options, Field(default_factory=dict, description=f"The {kind.probe} probe's")),
+    }
+    if kind.target_form is not None:
+        # The kind's form of target, stated in the description (the service checks it: a
+        # target of another form is a 400 naming `target`, as the description says).
+        rule = kind.target_form
+        target = MonitorFields.model_fields["target"]
+        fields["target"] = (
+            target.annotation,
+            Field(
+                min_length=1,
+                max_length=2048,
+                description=f"{rule.says[0].upper()}{rule.says[1:]}",
+                json_schema_extra={"pattern": rule.schema_pattern},
+            ),
+        )
     model: type[BaseModel] = create_model(
         f"{name.capitalize()}MonitorCreate",
         __base__=MonitorFields,
-        __doc__=f"A `{name}` monitor; its options are the {name} probe's.",
-        kind=(tag, Field(description="The monitor kind")),
-        options=(options, Field(default_factory=dict, description=f"The {name} probe's")),
+        __doc__=f"A `{name}` monitor; its options are the {kind.probe} probe's.",
+        **fields,
     )
     return model
 

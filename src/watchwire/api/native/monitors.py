@@ -67,6 +67,7 @@ class MonitorJson(TypedDict):
     last_checked_at: str | None
     last_response_ms: float | None
     last_error: str | None
+    last_status: int | str | None
     next_run_at: str | None
     ssl: SslJson
     created_at: str
@@ -118,6 +119,7 @@ def monitor_json(monitor: Monitor) -> MonitorJson:
         "last_checked_at": isoformat_or_none(monitor.last_checked_at),
         "last_response_ms": monitor.last_response_ms,
         "last_error": monitor.last_error,
+        "last_status": monitor.last_status,
         "next_run_at": isoformat_or_none(monitor.next_run_at),
         "ssl": {
             "not_after": monitor.ssl_not_after,

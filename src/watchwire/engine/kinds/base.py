@@ -14,6 +14,7 @@ from typing import Any
 
 import pydantic
 
+from watchwire.engine.kinds.targets import TargetForm
 from watchwire.errors import ValidationError
 from watchwire.probes import ProbeFunction, get_probe, target_check, targets
 from watchwire.probes.base import ProbeResult
@@ -36,13 +37,16 @@ class CheckSpec:
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """A check as the engine records it: passed or not, the response time the state machine
-    compares with `degraded_ms`, the error to show, timing phases and kind-specific details."""
+    compares with `degraded_ms`, the error to show, timing phases, kind-specific details and
+    the monitor's `last_status`: the HTTP status when one came back, else the probe's outcome
+    (`up`, `down`, `error`; `timeout` when the probe overran its time limit)."""
 
     ok: bool
     response_ms: float | None
     error: str | None
     phases: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    status: int | str | None = None
 
 
 def reading(
@@ -50,16 +54,19 @@ def reading(
     response_ms: float | None,
     phases: dict[str, float] | None = None,
     details: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> CheckResult:
     """The common tail of every interpretation: a check passes when the probe says up; the
-    error is the probe's reason (or its outcome); phases are also kept, rounded, in details."""
+    error is the probe's reason (or its outcome); phases are also kept, rounded, in details;
+    the status is `status` (an HTTP status) when given, else the probe's outcome."""
     phases = phases or {}
     details = details or {}
     ok = result.outcome == "up"
     if phases:
         details["timings"] = {name: round(value, 3) for name, value in phases.items()}
+    error = None if ok else (result.reason or result.outcome)
     return CheckResult(
-        ok, response_ms, None if ok else (result.reason or result.outcome), phases, details
+        ok, response_ms, error, phases, details, result.outcome if status is None else status
     )
 
 
@@ -102,6 +109,9 @@ class MonitorKind:
     watches_certificate: bool = False
     # The target's syntax at create and update; None: the probe's own `check_target`.
     target_rule: TargetRule | None = None
+    # The form the target must have (kinds/targets.py), also stated in the OpenAPI
+    # description; None: only the rule above.
+    target_form: TargetForm | None = None
 
     def probe_function(self) -> ProbeFunction:
         return get_probe(self.probe)[0]
@@ -113,6 +123,9 @@ class MonitorKind:
         """The target to store for a monitor with these parsed probe `options`. Raises
         ValidationError naming `target`, so a malformed one is refused at creation instead of
         failing at every check."""
+        problem = None if self.target_form is None else self.target_form.problem(target)
+        if problem is not None:
+            raise ValidationError.field("target", "format", f"target: {problem}")
         try:
             if self.target_rule is not None:
                 return self.target_rule(target, options)

@@ -17,7 +17,7 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     missing = [value for value in spec.expect if value not in answers]
     if check.ok and missing:
         error = "expected answer missing: " + ", ".join(missing)
-        return CheckResult(False, check.response_ms, error, check.phases, check.details)
+        return CheckResult(False, check.response_ms, error, check.phases, check.details, "down")
     return check
 
 

@@ -20,7 +20,7 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
         total_ms, phases, details = response_reading(result.response)
         response_ms = total_ms or response_ms
     details.update(score=result.score, grade=result.grade)
-    return reading(result, response_ms, phases, details)
+    return reading(result, response_ms, phases, details, result.status)
 
 
 KIND = MonitorKind(

@@ -30,7 +30,7 @@ def response_reading(response: Result) -> tuple[float, dict[str, float], dict[st
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     total_ms, phases, details = response_reading(result)
-    return reading(result, total_ms or result.duration_ms or None, phases, details)
+    return reading(result, total_ms or result.duration_ms or None, phases, details, result.status)
 
 
 KIND = MonitorKind(

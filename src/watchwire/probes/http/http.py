@@ -154,6 +154,14 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
 
     Raises ProbeError for a target that is not an http(s) URL and TargetNotAllowed when the
     policy refuses the target's own address."""
+    return (await fetch(target, options, ctx))[0]
+
+
+async def fetch(
+    target: str, options: Options, ctx: ProbeContext
+) -> tuple[Result, HopRecord | None]:
+    """What `probe` answers, and the final response with its body as read (up to
+    `max_body_bytes`), for the probes that judge the body further (api)."""
     url = target_url(target)
     loop = asyncio.get_running_loop()  # once: a getpid() system call on Python 3.11
     session = await session_for(
@@ -172,7 +180,7 @@ async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     finally:
         deadline.disarm()
         exchange.close()
-    return _result(url, options, exchange, outcome)
+    return _result(url, options, exchange, outcome), exchange.final
 
 
 async def _follow(exchange: Exchange, url: URL, options: Options) -> Outcome:
@@ -327,6 +335,7 @@ __all__ = [
     "Result",
     "Timings",
     "close_sessions",
+    "fetch",
     "probe",
     "target_url",
 ]

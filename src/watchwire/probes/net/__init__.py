@@ -1,4 +1,5 @@
-"""The network family: the `tcp` (ports), `icmp` (ping) and `traceroute` kinds.
+"""The network family: the `tcp` (ports), `udp` (a datagram and its reply), `icmp` (ping)
+and `traceroute` kinds.
 
 Private to the family: `_privilege` (which ICMP socket this process may open) and `_hops`
 (one hop-limited UDP or ICMP probe and its answer). Target parsing and resolution are shared

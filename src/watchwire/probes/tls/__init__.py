@@ -1,5 +1,6 @@
 """The tls family: the `tls` kind (take the certificate chain over any of 15 protocols and
-judge it).
+judge it) and the `tcps` kind (one TCP connect and TLS handshake, timed, the certificate
+judged by the same rules: the uptime side of TLS).
 
 Public: `starttls` (the plaintext upgrade dances, usable on their own) and `certificate`
 (what a certificate says: description, names, fingerprint). Private to the family:

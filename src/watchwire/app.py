@@ -54,6 +54,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     generatorlabs.mount(app)
     # The status-page service's visits; the runtime holds it like every other service.
     web.install(app, visits_of=lambda request: request.app.state.runtime.status_pages)
+    # Heartbeat pings: public, no API key, plain text (web/pulse.py).
+    web.pulse.install(app, pulses_of=lambda request: request.app.state.runtime.heartbeats)
     # Added last = outermost: the request id wraps everything; compression wraps replays too;
     # an unexpected error inside any of them is answered without losing the connection.
     app.add_middleware(IdempotencyMiddleware)

@@ -19,6 +19,7 @@ from watchwire.api.native.openapi import body
 from watchwire.engine.kinds import KINDS
 from watchwire.errors import ValidationError
 from watchwire.services.monitor_spec import MonitorFields
+from watchwire.text import SingleLine
 
 _REF = "#/components/schemas/{model}"
 _EXAMPLE = {
@@ -31,14 +32,24 @@ _EXAMPLE = {
 
 
 def _kind_model(name: str) -> type[BaseModel]:
-    options = KINDS[name].options_model()
+    kind = KINDS[name]
+    options = kind.options_model()
     tag: Any = Literal[name]
+    target: Any = (SingleLine, Field(min_length=1, max_length=2048))
+    doc = f"A `{name}` monitor; its options are the {name} probe's."
+    if not kind.takes_target:
+        target = (
+            SingleLine,
+            Field(default="", max_length=2048, description="A label (default: the SID)"),
+        )
+        doc = f"A `{name}` monitor, told by pings to its `ping_url`; `interval` is its period."
     model: type[BaseModel] = create_model(
         f"{name.capitalize()}MonitorCreate",
         __base__=MonitorFields,
-        __doc__=f"A `{name}` monitor; its options are the {name} probe's.",
+        __doc__=doc,
         kind=(tag, Field(description="The monitor kind")),
-        options=(options, Field(default_factory=dict, description=f"The {name} probe's")),
+        target=target,
+        options=(options, Field(default_factory=dict, description=f"The {name} kind's")),
     )
     return model
 

@@ -8,11 +8,12 @@ monitors against `KINDS` and the engine runs them through it.
 
 from __future__ import annotations
 
-from watchwire.engine.kinds import dns, headers, http, ping, tcp
+from watchwire.engine.kinds import dns, headers, heartbeat, http, ping, tcp
 from watchwire.engine.kinds.base import MonitorKind
 
 KINDS: dict[str, MonitorKind] = {
-    kind.name: kind for kind in (http.KIND, headers.KIND, tcp.KIND, ping.KIND, dns.KIND)
+    kind.name: kind
+    for kind in (http.KIND, headers.KIND, tcp.KIND, ping.KIND, dns.KIND, heartbeat.KIND)
 }
 
 

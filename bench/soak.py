@@ -110,7 +110,7 @@ async def api_traffic(
         ]
         weights = [w for w, _ in mix]
         requests = [r for _, r in mix]
-        body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True}
+        body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True, "allow_duplicate": True}
         pending: set[asyncio.Task[None]] = set()
         next_at = time.monotonic()
         while time.monotonic() < until:

@@ -38,7 +38,7 @@ async def test_a_backup_of_a_live_database_restores_with_its_data(tmp_path: Path
     serve = await start_serve(env, tmp_path, name="live")
     try:
         async with httpx.AsyncClient(base_url=serve.base_url, headers=headers) as client:
-            body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True}
+            body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True, "allow_duplicate": True}
             for n in range(BEFORE):
                 created = await client.post("/v1/monitors", json={**body, "name": f"m{n}"})
                 assert created.status_code == 201

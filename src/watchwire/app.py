@@ -59,6 +59,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         visits_of=lambda request: request.app.state.runtime.status_pages,
         owner_of=auth.page_owner,
     )
+    # Heartbeat pings: public, no API key, plain text (web/pulse.py).
+    web.pulse.install(app, pulses_of=lambda request: request.app.state.runtime.heartbeats)
     # Added last = outermost: the request id wraps everything; compression wraps replays too;
     # an unexpected error inside any of them is answered without losing the connection.
     app.add_middleware(IdempotencyMiddleware)

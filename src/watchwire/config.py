@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     # set its own, 5 minutes to a week).
     cert_check_interval_seconds: int = Field(default=21600, ge=300, le=86400 * 7)
 
+    # Heartbeat monitors: pings a monitor may receive a minute (more are answered 429).
+    heartbeat_pings_per_minute: int = Field(default=60, ge=1, le=100_000)
+
     @field_validator("geoip_mmdb", "trusted_proxies", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:

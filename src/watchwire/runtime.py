@@ -18,6 +18,7 @@ from watchwire.services.contacts import ContactService
 from watchwire.services.deliveries import DeliveryService
 from watchwire.services.domains.service import DomainService
 from watchwire.services.events import EventService
+from watchwire.services.heartbeats import HeartbeatService
 from watchwire.services.idempotency import IdempotencyService
 from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
@@ -42,6 +43,7 @@ class Runtime:
     contacts: ContactService
     contact_groups: ContactGroupService
     monitors: MonitorService
+    heartbeats: HeartbeatService
     events: EventService
     subscriptions: SubscriptionService
     deliveries: DeliveryService
@@ -58,14 +60,18 @@ class Runtime:
         clock = clock or SystemClock()
         database = db or Database(settings.database_url)
         channel_ctx = ChannelContext.from_settings(settings)
+        limiter = RateLimiter(settings.redis_url)
         return cls(
             settings=settings,
             db=database,
             accounts=AccountService(database, settings.hashing_key(), clock),
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
-            limiter=RateLimiter(settings.redis_url),
+            limiter=limiter,
             probe_ctx=ProbeContext.from_settings(settings),
             monitors=MonitorService(database, clock),
+            heartbeats=HeartbeatService(
+                database, clock, limiter, per_minute=settings.heartbeat_pings_per_minute
+            ),
             events=EventService(database, clock),
             channel_ctx=channel_ctx,
             contacts=ContactService(database, channel_ctx, clock),

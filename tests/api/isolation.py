@@ -47,7 +47,7 @@ async def _create_contact_group(client: httpx.AsyncClient, headers: dict[str, st
 
 
 async def _create_monitor(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
-    body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True}
+    body = {"kind": "tcp", "target": "127.0.0.1:9", "paused": True, "allow_duplicate": True}
     response = await client.post("/v1/monitors", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["data"]["sid"])
@@ -182,6 +182,7 @@ RESOURCES: list[OwnedResource] = [
             ("GET", "/v1/monitors/{id}/results", None),
             ("GET", "/v1/monitors/{id}/metrics", None),
             ("GET", "/v1/monitors/{id}/downtimes", None),
+            ("GET", "/v1/monitors/{id}/pings", None),
         ],
         read_back="/v1/monitors/{id}",
     ),

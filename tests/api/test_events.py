@@ -22,7 +22,13 @@ async def test_events_are_listed_and_filtered(
 ) -> None:
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
-    body = {"kind": "http", "target": site.url, "confirmations": 1, "name": "flaky"}
+    body = {
+        "kind": "http",
+        "target": site.url,
+        "confirmations": 1,
+        "name": "flaky",
+        "allow_duplicate": True,
+    }
     first = (await client.post("/v1/monitors", json=body, headers=auth)).json()["data"]["sid"]
     other = (await client.post("/v1/monitors", json=body, headers=auth)).json()["data"]["sid"]
     engine = Engine(runtime.db, probe_ctx, clock, EngineConfig(concurrency=4))

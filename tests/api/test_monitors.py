@@ -165,7 +165,7 @@ async def test_a_monitor_without_groups_tells_the_default_group(
 ) -> None:
     default = await _group(client, auth, name="Primary", is_default=True)
     other = await _group(client, auth, name="Night")
-    body = {"kind": "tcp", "target": "127.0.0.1:1"}
+    body = {"kind": "tcp", "target": "127.0.0.1:1", "allow_duplicate": True}
     assert (await _create(client, auth, **body))["contact_groups"] == [default]
     assert (await _create(client, auth, **body, contact_groups=[]))["contact_groups"] == []
     chosen = await _create(client, auth, **body, contact_groups=[other, other])

@@ -81,6 +81,7 @@ async def test_a_full_disk_answers_503_corrupts_nothing_and_recovers(small_disk:
         "kind": "tcp",
         "target": "127.0.0.1:9",
         "paused": True,
+        "allow_duplicate": True,
         "tags": [f"tag-{n:02d}-" + "x" * 50 for n in range(50)],
     }
     created: set[str] = set()

@@ -17,6 +17,7 @@ from tests.servers.udp_servers import UdpEcho, udp_echo
 from watchwire.engine.checks import run_check
 from watchwire.engine.kinds import KINDS, get_kind
 from watchwire.engine.kinds.base import OVERRUN, CheckSpec
+from watchwire.engine.kinds.heartbeat import Options as HeartbeatOptions
 from watchwire.engine.scheduler import LEASE_MARGIN, lease_seconds
 from watchwire.engine.ssl_watch import watched
 from watchwire.errors import ValidationError
@@ -26,12 +27,30 @@ __all__ = ["json_api", "knot_factory", "site", "tcp_port", "tls_service", "udp_e
 
 
 def test_every_kind_names_a_probe_with_an_options_model() -> None:
-    assert list(KINDS) == ["http", "headers", "tcp", "ping", "dns", "tcps", "ssl", "udp", "api"]
+    assert list(KINDS) == [
+        "http",
+        "headers",
+        "tcp",
+        "ping",
+        "dns",
+        "tcps",
+        "ssl",
+        "udp",
+        "api",
+        "heartbeat",
+    ]
     for name, kind in KINDS.items():
         assert kind.name == name
+        if kind.read_row is not None:
+            continue  # told from outside: no probe (below)
         assert issubclass(kind.options_model(), ProbeOptions)
         assert callable(kind.probe_function())
     assert get_kind("ping").probe == "icmp"
+    heartbeat = get_kind("heartbeat")
+    assert heartbeat.probe is None and heartbeat.options_model() is HeartbeatOptions
+    assert heartbeat.probe_options({"grace": 5}, 10.0).grace == 5
+    with pytest.raises(TypeError):
+        heartbeat.probe_function()
     with pytest.raises(KeyError):
         get_kind("smtp")
 

@@ -173,6 +173,23 @@ async def test_old_results_go_and_rollups_stay(
     assert metrics.whole.figures["checks"] == 2
 
 
+async def test_heartbeat_pings_go_with_the_raw_results(
+    runtime: Runtime, account: CreatedKey, client: httpx.AsyncClient
+) -> None:
+    clock = _clock(runtime)
+    monitor = await runtime.monitors.create(
+        account.account_sid, {"kind": "heartbeat", "interval": 3600}, min_interval=30
+    )
+    assert monitor.ping_token is not None
+    assert (await client.post(f"/pulse/{monitor.ping_token}", content=b"old")).status_code == 200
+    clock.advance(13 * DAY)
+    assert (await client.post(f"/pulse/{monitor.ping_token}", content=b"new")).status_code == 200
+    clock.advance(2 * DAY)
+    assert (await _purge(runtime))["heartbeat_pings"] == 1
+    page = await runtime.heartbeats.pings(account.account_sid, monitor.sid, PageRequest())
+    assert [ping.body for ping in page.items] == ["new"]
+
+
 async def test_idempotency_keys_go_once_past_their_ttl(
     runtime: Runtime, client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:

@@ -167,7 +167,7 @@ async def test_graceful_stop_finishes_running_checks_and_releases_the_rest(
 ) -> None:
     site.delay = 0.5
     for _ in range(3):
-        await create(runtime, account, kind="http", target=site.url)
+        await create(runtime, account, kind="http", target=site.url, allow_duplicate=True)
     async with runtime.db.transaction() as conn:
         await conn.execute(monitors.update().values(next_run_at=SystemClock().now()))
     engine = Engine(runtime.db, probe_ctx, SystemClock(), EngineConfig(concurrency=10, grace=10))

@@ -22,7 +22,9 @@ from watchwire.store.tables_engine import monitor_rollups, monitors
 
 async def _monitor(runtime: Runtime, account: str, name: str) -> str:
     created = await runtime.monitors.create(
-        account, {"kind": "tcp", "target": "127.0.0.1:1", "name": name}, min_interval=30
+        account,
+        {"kind": "tcp", "target": "127.0.0.1:1", "name": name, "allow_duplicate": True},
+        min_interval=30,
     )
     return created.sid
 

@@ -27,6 +27,8 @@ async def test_plans_are_data(database: Database) -> None:
     assert (rows["business"].requests_per_minute, rows["business"].requests_per_day) == (120, 50000)
     assert rows["free"].event_types == ["monitor.down", "monitor.up", "test"]
     assert [rows[p].max_webhooks for p in ("free", "starter", "pro", "business")] == [1, 5, 20, 50]
+    caps = [rows[p].max_monitors for p in ("free", "starter", "pro", "business", "unlimited")]
+    assert caps == [10, 50, 200, 1000, None]
 
 
 async def test_only_a_keyed_hash_of_the_secret_is_stored(

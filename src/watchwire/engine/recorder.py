@@ -9,7 +9,7 @@ worker stalled and another took over) is discarded rather than counted twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from watchwire.engine.evaluate_uptime import (
     UptimeRules,
     UptimeState,
 )
+from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
 from watchwire.engine.rollup import Point, apply_rollups, rollup_points
@@ -73,6 +74,8 @@ class Finished:
     result: CheckResult
     ssl_checked: bool = False
     certificate: ssl_watch.CertReading | None = None
+    # A kind read at write time (heartbeats) says when it is due next; None: the schedule.
+    next_due: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,13 @@ async def record_batch(
             row = fresh.pop(finished.row.sid, None)
             if row is None:
                 continue  # lease lost, or the monitor was deleted meanwhile
+            read_row = get_kind(row.kind).read_row
+            if read_row is not None:
+                reading = read_row(row, now)
+                if reading.result is None:
+                    updates.append(_reschedule(owner, row, reading.next_due))
+                    continue
+                finished = replace(finished, result=reading.result, next_due=reading.next_due)
             update, result_row, point, sent = await _apply(
                 conn, owner, row, finished, now, location, notes, maintained=row.sid in maintained
             )
@@ -173,10 +183,20 @@ async def record_batch(
             events += sent
         if updates:
             await conn.execute(_UPDATE_STATE, updates)
+        if results:
             await conn.execute(monitor_results.insert(), results)
             await apply_rollups(conn, rollup_points(points), lock=db.dialect == "postgresql")
     notes.emit()
     return BatchOutcome(len(updates), len(batch) - len(updates), events)
+
+
+def _reschedule(owner: str, row: Any, next_due: datetime) -> dict[str, Any]:
+    """The update of a monitor with nothing to record: its state as it is, due again at
+    `next_due`, its lease given back."""
+    update = {"b_sid": row.sid, "b_owner": owner}
+    update.update({"v_" + name: getattr(row, name) for name in _STATE_COLUMNS})
+    update.update(v_next_run_at=next_due, v_lease_owner=None, v_lease_expires_at=None)
+    return update
 
 
 async def _apply(
@@ -216,7 +236,8 @@ async def _apply(
         "v_ssl_not_after": row.ssl_not_after,
         "v_mute_until": row.mute_until,
         "v_announced_state": row.announced_state,
-        "v_next_run_at": now if evaluation.recheck else next_run(due, row.interval_seconds, now),
+        "v_next_run_at": finished.next_due
+        or (now if evaluation.recheck else next_run(due, row.interval_seconds, now)),
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }

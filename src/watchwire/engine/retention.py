@@ -7,7 +7,8 @@
     2. Kinds, in this order (an earlier one frees rows a later one waits for):
        finished deliveries (their attempts go with them) → events no delivery refers to →
        finished one-off blocklist checks with no open callback → finished domain batches →
-       raw monitor results → idempotency keys past their TTL.
+       raw monitor results → heartbeat pings (kept as long as raw results) → idempotency
+       keys past their TTL.
     3. Several workers may run this at once: a batch picks its rows with
        `FOR UPDATE SKIP LOCKED` on PostgreSQL (rows another purge or a writer holds are
        skipped, never waited on); SQLite has one process. Nothing else is coordinated.
@@ -34,7 +35,7 @@ from watchwire.clock import Clock
 from watchwire.store.database import Database
 from watchwire.store.tables import events, idempotency_keys
 from watchwire.store.tables_domains import domain_batches
-from watchwire.store.tables_engine import monitor_results
+from watchwire.store.tables_engine import heartbeat_pings, monitor_results
 from watchwire.store.tables_rbl import rbl_checks
 from watchwire.store.tables_webhooks import deliveries
 
@@ -127,6 +128,10 @@ def _results(now: datetime, keep: Retention) -> list[Any]:
     return [monitor_results.c.checked_at < _days(now, keep.results_days)]
 
 
+def _pings(now: datetime, keep: Retention) -> list[Any]:
+    return [heartbeat_pings.c.received_at < _days(now, keep.results_days)]
+
+
 def _idempotency(now: datetime, keep: Retention) -> list[Any]:
     return [idempotency_keys.c.created_at < now - timedelta(seconds=keep.idempotency_seconds)]
 
@@ -137,6 +142,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("rbl_checks", rbl_checks, ("sid",), _checks),
     Kind("domain_batches", domain_batches, ("sid",), _batches),
     Kind("monitor_results", monitor_results, ("id",), _results),
+    Kind("heartbeat_pings", heartbeat_pings, ("id",), _pings),
     Kind("idempotency_keys", idempotency_keys, ("account_sid", "key"), _idempotency),
 )
 

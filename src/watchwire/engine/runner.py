@@ -28,6 +28,7 @@ from typing import Any
 from watchwire.clock import Clock, as_utc
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import run_check
+from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
 from watchwire.engine.recorder import BatchOutcome, Finished, record_batch
 from watchwire.engine.scheduler import claim_due, next_due_at, release
@@ -38,6 +39,7 @@ from watchwire.store.database import Database
 log = logging.getLogger(__name__)
 
 IDLE_SLEEP = 1.0
+READ_WHEN_WRITTEN = CheckResult(False, None, "read when written")
 
 
 @dataclass
@@ -79,6 +81,10 @@ class Engine:
     async def check(self, row: Any) -> Finished:
         """Run one claimed monitor's check (and its certificate watch when due)."""
         started = self.clock.now()
+        if get_kind(row.kind).read_row is not None:
+            # Nothing to run (heartbeats): the kind reads the row when the result is
+            # written, as it is then, so a ping that arrives meanwhile is not lost.
+            return Finished(row, started, READ_WHEN_WRITTEN)
         spec = CheckSpec(
             row.kind, row.target, dict(row.options), row.timeout_seconds, tuple(row.expect)
         )

@@ -53,6 +53,8 @@ class Plan:
     max_webhooks: int
     event_types: frozenset[str] | None
     min_interval_seconds: int
+    # Monitors an account may hold; None = no cap.
+    max_monitors: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ def _plan_from_row(row: Mapping[Any, Any], prefix: str = "") -> Plan:
         max_webhooks=row[prefix + "max_webhooks"],
         event_types=frozenset(event_types) if event_types is not None else None,
         min_interval_seconds=row[prefix + "min_interval_seconds"],
+        max_monitors=row[prefix + "max_monitors"],
     )
 
 

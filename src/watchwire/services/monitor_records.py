@@ -50,6 +50,10 @@ class Monitor:
     ssl_checked_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # Heartbeat monitors: the secret of the ping URL (each face renders the URL) and the
+    # last success or failure ping. None for every other kind.
+    ping_token: str | None = None
+    last_ping_at: datetime | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -91,6 +95,41 @@ def monitor_of(row: Any) -> Monitor:
         ssl_checked_at=row.ssl_checked_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        ping_token=row.ping_token,
+        last_ping_at=row.last_ping_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """One ping a heartbeat monitor received: its UUID, kind (success, start or fail), the
+    request's method, source and user agent, the body as kept (the first `BODY_LIMIT`
+    bytes, as text) with its size as sent, and the run time from the `/start` before it."""
+
+    id: str
+    received_at: datetime
+    kind: str
+    method: str
+    body: str
+    body_bytes: int
+    truncated: bool
+    remote_addr: str | None
+    user_agent: str | None
+    duration_ms: float | None
+
+
+def ping_of(row: Any) -> Ping:
+    return Ping(
+        id=row.id,
+        received_at=row.received_at,
+        kind=row.kind,
+        method=row.method,
+        body=row.body,
+        body_bytes=row.body_bytes,
+        truncated=row.truncated,
+        remote_addr=row.remote_addr,
+        user_agent=row.user_agent,
+        duration_ms=row.duration_ms,
     )
 
 

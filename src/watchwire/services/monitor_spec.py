@@ -27,7 +27,8 @@ class MonitorFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str
-    target: SingleLine = Field(min_length=1, max_length=2048)
+    # Required unless the kind names its own (a heartbeat without one is named by its SID).
+    target: SingleLine = Field(default="", max_length=2048)
     name: SingleLine = Field(default="", max_length=255)
     options: dict[str, Any] = Field(default_factory=dict)
     interval: int = Field(default=60, ge=MIN_INTERVAL, le=MAX_INTERVAL, description="seconds")
@@ -52,6 +53,10 @@ class MonitorFields(BaseModel):
         default=None,
         max_length=100,
         description="contact (CO…), contact group (CG…) and webhook (WH…) SIDs told alone",
+    )
+    allow_duplicate: bool = Field(
+        default=False,
+        description="keep it even when the account has a monitor of this kind and target",
     )
 
     @field_validator("kind")
@@ -94,21 +99,38 @@ class MonitorFields(BaseModel):
         return list(dict.fromkeys(value))
 
 
-def validate_fields(raw: dict[str, Any], *, min_interval: int) -> MonitorFields:
+def validate_fields(
+    raw: dict[str, Any], *, min_interval: int, default_target: str | None = None
+) -> MonitorFields:
     """A monitor's fields, with its probe options checked by the probe's Options model.
+    A kind that takes no target gets `default_target` when the fields name none.
 
     Raises ValidationError naming each field (`interval`, `options.timeout`, …)."""
     try:
         fields = MonitorFields.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise ValidationError.from_pydantic(exc.errors()) from None
+    kind = get_kind(fields.kind)
+    if not fields.target:
+        if kind.takes_target or default_target is None:
+            raise ValidationError.field("target", "required", "target: Field required")
+        fields.target = default_target
+    if kind.single_confirmation:
+        for name in ("confirmations", "recoveries"):
+            if name in fields.model_fields_set and getattr(fields, name) != 1:
+                raise ValidationError.field(
+                    name,
+                    "kind",
+                    f"{name}: {fields.kind} monitors go down at the first missed or failed "
+                    "ping and up at the next success (1 only)",
+                )
+        fields.confirmations = fields.recoveries = 1
     if fields.interval < min_interval:
         raise ValidationError.field(
             "interval", "minimum", f"interval: your plan allows {min_interval} s or more"
         )
     if fields.timeout >= fields.interval:
         raise ValidationError.field("timeout", "range", "timeout must be below the interval")
-    kind = get_kind(fields.kind)
     if fields.expect and not kind.takes_expect:
         takers = ", ".join(name for name, other in KINDS.items() if other.takes_expect)
         raise ValidationError.field("expect", "kind", f"expect applies to {takers} monitors only")

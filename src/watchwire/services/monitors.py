@@ -13,12 +13,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock
+from watchwire.clock import Clock, as_utc
+from watchwire.engine.kinds import get_kind
 from watchwire.engine.rollup import Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
+from watchwire.services import heartbeats
 from watchwire.services.contacts import resolve_groups
+from watchwire.services.monitor_limits import check_room, check_unique, lock_account
 from watchwire.services.monitor_notify import announce_unmute, owned_recipients, stored_mute
 from watchwire.services.monitor_records import (
     CheckRecord,
@@ -32,7 +35,13 @@ from watchwire.services.monitor_records import (
 )
 from watchwire.services.monitor_spec import MonitorFields, validate_fields
 from watchwire.store.database import Connection, Database
-from watchwire.store.tables_engine import downtimes, monitor_results, monitor_rollups, monitors
+from watchwire.store.tables_engine import (
+    downtimes,
+    heartbeat_pings,
+    monitor_results,
+    monitor_rollups,
+    monitors,
+)
 from watchwire.timeparse import parse_time
 
 # Longest range /metrics answers in one call (a year and a bit of hourly rows).
@@ -100,11 +109,19 @@ class MonitorService:
 
     async def create(self, account_sid: str, raw: dict[str, Any], *, min_interval: int) -> Monitor:
         """A new monitor, due within a few seconds. Without `contact_groups` it tells the
-        account's default contact group; groups of another account are refused (400)."""
-        fields = validate_fields(raw, min_interval=min_interval)
-        now = self._clock.now()
+        account's default contact group; groups of another account are refused (400).
+        ConflictError (`monitor_exists`) when the account has one of this kind and target
+        and the fields do not say `allow_duplicate`; LimitError (`monitor_limit_reached`)
+        when the plan's cap is reached. A heartbeat gets its ping token and waits for its
+        first ping from now."""
         sid = new_sid("monitor")
+        fields = validate_fields(raw, min_interval=min_interval, default_target=sid)
+        now = self._clock.now()
         async with self._db.transaction() as conn:
+            await lock_account(conn, self._db, account_sid)
+            await check_room(conn, account_sid)
+            if not fields.allow_duplicate:
+                await check_unique(conn, account_sid, fields.kind, fields.target)
             groups = await resolve_groups(conn, account_sid, fields.contact_groups)
             values = {
                 "sid": sid,
@@ -120,6 +137,9 @@ class MonitorService:
                 "created_at": now,
                 "updated_at": now,
             }
+            if get_kind(fields.kind).read_row is not None:
+                values["ping_token"] = heartbeats.new_token()
+                values.update(heartbeats.schedule(fields.options, fields.interval, now))
             await conn.execute(monitors.insert().values(values))
             return monitor_of(await self._row(conn, account_sid, sid))
 
@@ -168,6 +188,8 @@ class MonitorService:
             if "kind" in changes and changes["kind"] != row.kind:
                 raise ValidationError.field("kind", "immutable", "kind cannot change")
             fields = validate_fields({**_fields_of(row), **changes}, min_interval=min_interval)
+            if fields.target != row.target and not fields.allow_duplicate:
+                await check_unique(conn, account_sid, row.kind, fields.target, other_than=sid)
             groups = (
                 await resolve_groups(conn, account_sid, fields.contact_groups)
                 if "contact_groups" in changes
@@ -185,7 +207,12 @@ class MonitorService:
                     # What the end of this mute compares with: the state as it is now.
                     if row.state in ("up", "down", "degraded"):
                         values["announced_state"] = row.state
-            if fields.interval != row.interval_seconds or fields.target != row.target:
+            if get_kind(row.kind).read_row is not None:
+                if fields.interval != row.interval_seconds or fields.options != row.options:
+                    # The wait under way keeps its start; its deadline follows the new period.
+                    anchor = as_utc(row.ping_anchor_at) or now
+                    values.update(heartbeats.schedule(fields.options, fields.interval, anchor))
+            elif fields.interval != row.interval_seconds or fields.target != row.target:
                 values["next_run_at"] = now
             if fields.target != row.target:
                 values.update(ssl_bracket=None, ssl_checked_at=None, ssl_not_after=None)
@@ -199,10 +226,13 @@ class MonitorService:
     async def set_paused(self, account_sid: str, sid: str, paused: bool) -> Monitor:
         now = self._clock.now()
         values: dict[str, Any] = {"paused": paused, "updated_at": now}
-        if not paused:
-            values["next_run_at"] = now
         async with self._db.transaction() as conn:
-            await self._row(conn, account_sid, sid)
+            row = await self._row(conn, account_sid, sid)
+            if not paused and get_kind(row.kind).read_row is not None:
+                # A resumed heartbeat waits a whole period (and grace) for its next ping.
+                values.update(heartbeats.schedule(row.options, row.interval_seconds, now))
+            elif not paused:
+                values["next_run_at"] = now
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
@@ -219,7 +249,7 @@ class MonitorService:
                     monitors.c.sid == sid, monitors.c.account_sid == account_sid
                 )
             )
-            for table in (monitor_results, monitor_rollups, downtimes):
+            for table in (monitor_results, monitor_rollups, downtimes, heartbeat_pings):
                 await conn.execute(table.delete().where(table.c.monitor_sid == sid))
         return shown
 

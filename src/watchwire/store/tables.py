@@ -51,6 +51,8 @@ plans = sa.Table(
     # None = every event type.
     sa.Column("event_types", sa.JSON, nullable=True),
     sa.Column("min_interval_seconds", sa.Integer, nullable=False),
+    # Monitors an account may hold (migration 0012); None = no cap.
+    sa.Column("max_monitors", sa.Integer, nullable=True),
 )
 
 accounts = sa.Table(

@@ -1,5 +1,6 @@
 """The engine's tables: monitors (with their schedule, lease and state), raw results, hourly
-rollups and downtimes. Created by migration 0003."""
+rollups, downtimes and the pings of heartbeat monitors. Created by migration 0003; the
+heartbeat columns and `heartbeat_pings` by 0012."""
 
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ monitors = sa.Table(
     sa.Column("mute_until", sa.String(32), nullable=True),
     sa.Column("announced_state", sa.String(16), nullable=True),
     sa.Column("recipients", sa.JSON, nullable=True),
+    # Heartbeat monitors (migration 0012): the secret of the ping URL, the last success or
+    # failure ping (time, kind, run time from its `/start`), a `/start` still open, and when
+    # the current wait for a ping began (the engine's deadline is period + grace after it).
+    sa.Column("ping_token", sa.String(64), nullable=True),
+    sa.Column("last_ping_at", UtcDateTime, nullable=True),
+    sa.Column("last_ping_kind", sa.String(16), nullable=True),
+    sa.Column("last_ping_ms", sa.Float, nullable=True),
+    sa.Column("ping_started_at", UtcDateTime, nullable=True),
+    sa.Column("ping_anchor_at", UtcDateTime, nullable=True),
     # State machine: pending | up | down | degraded, and its counters.
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("fail_streak", sa.Integer, nullable=False),
@@ -65,6 +75,8 @@ monitors = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Index("ix_monitors_due", "paused", "next_run_at"),
+    sa.Index("ix_monitors_account_kind", "account_sid", "kind"),
+    sa.Index("ix_monitors_ping_token", "ping_token", unique=True),
 )
 
 monitor_results = sa.Table(
@@ -118,4 +130,26 @@ downtimes = sa.Table(
     sa.Column("ended_at", UtcDateTime, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Index("ix_downtimes_monitor_started", "monitor_sid", "started_at"),
+)
+
+heartbeat_pings = sa.Table(
+    "heartbeat_pings",
+    metadata,
+    # A UUID: what the ping's answer (`OK: <id>`) names.
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("monitor_sid", sa.String(34), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    # success | start | fail
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("method", sa.String(8), nullable=False),
+    # The first bytes of the request body as text (capped), and its size as sent.
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body_bytes", sa.Integer, nullable=False),
+    sa.Column("truncated", sa.Boolean, nullable=False),
+    sa.Column("remote_addr", sa.String(64), nullable=True),
+    sa.Column("user_agent", sa.String(255), nullable=True),
+    # A success or failure that follows a `/start`: the run time between them.
+    sa.Column("duration_ms", sa.Float, nullable=True),
+    sa.Index("ix_heartbeat_pings_monitor_received", "monitor_sid", "received_at"),
+    sa.Index("ix_heartbeat_pings_received", "received_at"),
 )

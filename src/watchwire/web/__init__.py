@@ -1,4 +1,5 @@
-"""The visitor face: public status pages as HTML, JSON, an Atom feed and SVG badges.
+"""The visitor face: public status pages as HTML, JSON, an Atom feed and SVG badges; and
+the ping URLs of heartbeat monitors (pulse.py, installed on its own).
 
 Thin like every face: parse the request, call the status-page service's one visit, render
 the `PageView` it answers. It never imports `watchwire.api` (the layer contract says so)."""
@@ -7,10 +8,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from watchwire.web import machine, pages
+from watchwire.web import machine, pages, pulse
 from watchwire.web.visits import OwnerOf, PageVisits, VisitsOf
 
-__all__ = ["OwnerOf", "PageVisits", "VisitsOf", "install"]
+__all__ = ["OwnerOf", "PageVisits", "VisitsOf", "install", "pulse"]
 
 
 def install(app: FastAPI, visits_of: VisitsOf, owner_of: OwnerOf) -> None:

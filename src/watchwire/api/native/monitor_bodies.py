@@ -19,6 +19,7 @@ from watchwire.api.native.openapi import body
 from watchwire.engine.kinds import KINDS
 from watchwire.errors import ValidationError
 from watchwire.services.monitor_spec import MonitorFields
+from watchwire.text import SingleLine
 
 _REF = "#/components/schemas/{model}"
 _EXAMPLE = {
@@ -34,17 +35,20 @@ def _kind_model(name: str) -> type[BaseModel]:
     kind = KINDS[name]
     options = kind.options_model()
     tag: Any = Literal[name]
-    fields: dict[str, Any] = {
-        "kind": (tag, Field(description="The monitor kind")),
-        "options": (options, Field(default_factory=dict, description=f"The {kind.probe} probe's")),
-    }
-    if kind.target_form is not None:
+    target: Any = (SingleLine, Field(min_length=1, max_length=2048))
+    doc = f"A `{name}` monitor; its options are the {kind.probe} probe's."
+    if not kind.takes_target:
+        target = (
+            SingleLine,
+            Field(default="", max_length=2048, description="A label (default: the SID)"),
+        )
+        doc = f"A `{name}` monitor, told by pings to its `ping_url`; `interval` is its period."
+    elif kind.target_form is not None:
         # The kind's form of target, stated in the description (the service checks it: a
         # target of another form is a 400 naming `target`, as the description says).
         rule = kind.target_form
-        target = MonitorFields.model_fields["target"]
-        fields["target"] = (
-            target.annotation,
+        target = (
+            SingleLine,
             Field(
                 min_length=1,
                 max_length=2048,
@@ -55,8 +59,10 @@ def _kind_model(name: str) -> type[BaseModel]:
     model: type[BaseModel] = create_model(
         f"{name.capitalize()}MonitorCreate",
         __base__=MonitorFields,
-        __doc__=f"A `{name}` monitor; its options are the {kind.probe} probe's.",
-        **fields,
+        __doc__=doc,
+        kind=(tag, Field(description="The monitor kind")),
+        target=target,
+        options=(options, Field(default_factory=dict, description=f"The {name} kind's")),
     )
     return model
 

@@ -1,5 +1,5 @@
 """`/v1/monitors`: uptime monitors (CRUD, pause/resume) and their history (results,
-metrics, downtimes). Scope `monitors`; read-only keys can read. The service answers typed
+metrics, downtimes; a heartbeat's pings). Scope `monitors`; read-only keys can read. The service answers typed
 records (services/monitor_records.py); this face renders them in v1's shape."""
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.engine.rollup import Figures
 from watchwire.pagination import PageRequest
 from watchwire.services.accounts import Principal
-from watchwire.services.monitor_records import CheckRecord, Downtime, Metrics, MetricsSpan, Monitor
+from watchwire.services.monitor_records import (
+    CheckRecord,
+    Downtime,
+    Metrics,
+    MetricsSpan,
+    Monitor,
+    Ping,
+)
 
 router = APIRouter(tags=["monitors"])
 Caller = Annotated[Principal, Depends(require("monitors"))]
@@ -70,8 +77,24 @@ class MonitorJson(TypedDict):
     last_status: int | str | None
     next_run_at: str | None
     ssl: SslJson
+    ping_url: str | None
+    last_ping_at: str | None
     created_at: str
     updated_at: str
+
+
+@answer
+class PingJson(TypedDict):
+    id: str
+    received_at: str
+    kind: str
+    method: str
+    body: str
+    body_bytes: int
+    truncated: bool
+    remote_addr: str | None
+    user_agent: str | None
+    duration_ms: float | None
 
 
 @answer
@@ -94,7 +117,12 @@ class DowntimeJson(TypedDict):
     error: str | None
 
 
-def monitor_json(monitor: Monitor) -> MonitorJson:
+def ping_url(request: Request, token: str | None) -> str | None:
+    """A heartbeat's ping URL on the listener the request came in on (web/pulse.py)."""
+    return None if token is None else f"{str(request.base_url).rstrip('/')}/pulse/{token}"
+
+
+def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
         "name": monitor.name,
@@ -125,8 +153,25 @@ def monitor_json(monitor: Monitor) -> MonitorJson:
             "not_after": monitor.ssl_not_after,
             "checked_at": isoformat_or_none(monitor.ssl_checked_at),
         },
+        "ping_url": ping_url(request, monitor.ping_token),
+        "last_ping_at": isoformat_or_none(monitor.last_ping_at),
         "created_at": isoformat(monitor.created_at),
         "updated_at": isoformat(monitor.updated_at),
+    }
+
+
+def ping_json(ping: Ping) -> PingJson:
+    return {
+        "id": ping.id,
+        "received_at": isoformat(ping.received_at),
+        "kind": ping.kind,
+        "method": ping.method,
+        "body": ping.body,
+        "body_bytes": ping.body_bytes,
+        "truncated": ping.truncated,
+        "remote_addr": ping.remote_addr,
+        "user_agent": ping.user_agent,
+        "duration_ms": ping.duration_ms,
     }
 
 
@@ -197,7 +242,7 @@ async def create_monitor(request: Request, body: Fields, principal: Caller) -> J
         checked_create(body),
         min_interval=principal.plan.min_interval_seconds,
     )
-    return ok(request, monitor_json(monitor), status=201)
+    return ok(request, monitor_json(request, monitor), status=201)
 
 
 @router.get("/monitors", summary="List monitors", response_model=list[MonitorJson])
@@ -208,7 +253,7 @@ async def list_monitors(
     tag: Annotated[str | None, Query(description="Only monitors with this tag")] = None,
 ) -> JsonResponse:
     result = await runtime_of(request).monitors.list(principal.account_sid, page, tag=tag)
-    return ok(request, [monitor_json(m) for m in result.items], pagination=result.meta())
+    return ok(request, [monitor_json(request, m) for m in result.items], pagination=result.meta())
 
 
 @router.get(
@@ -216,7 +261,7 @@ async def list_monitors(
 )
 async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.get(principal.account_sid, sid)
-    return ok(request, monitor_json(monitor))
+    return ok(request, monitor_json(request, monitor))
 
 
 @router.patch(
@@ -234,7 +279,7 @@ async def update_monitor(
         checked_change(body),
         min_interval=principal.plan.min_interval_seconds,
     )
-    return ok(request, monitor_json(monitor))
+    return ok(request, monitor_json(request, monitor))
 
 
 @router.delete(
@@ -242,13 +287,13 @@ async def update_monitor(
 )
 async def delete_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.delete(principal.account_sid, sid)
-    return ok(request, monitor_json(monitor))
+    return ok(request, monitor_json(request, monitor))
 
 
 @router.post("/monitors/{sid}/pause", summary="Stop checking a monitor", response_model=MonitorJson)
 async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, True)
-    return ok(request, monitor_json(monitor))
+    return ok(request, monitor_json(request, monitor))
 
 
 @router.post(
@@ -258,7 +303,7 @@ async def pause_monitor(request: Request, sid: str, principal: Caller) -> JsonRe
 )
 async def resume_monitor(request: Request, sid: str, principal: Caller) -> JsonResponse:
     monitor = await runtime_of(request).monitors.set_paused(principal.account_sid, sid, False)
-    return ok(request, monitor_json(monitor))
+    return ok(request, monitor_json(request, monitor))
 
 
 @router.get(
@@ -318,3 +363,15 @@ async def monitor_downtimes(
         principal.account_sid, sid, page, since=since, until=until
     )
     return ok(request, [downtime_json(d) for d in result.items], pagination=result.meta())
+
+
+@router.get(
+    "/monitors/{sid}/pings",
+    summary="A heartbeat monitor's pings, newest first, with their bodies",
+    response_model=list[PingJson],
+)
+async def monitor_pings(
+    request: Request, sid: str, principal: Caller, page: Paging
+) -> JsonResponse:
+    result = await runtime_of(request).heartbeats.pings(principal.account_sid, sid, page)
+    return ok(request, [ping_json(p) for p in result.items], pagination=result.meta())

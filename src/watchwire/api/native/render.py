@@ -38,6 +38,7 @@ class PlanJson(TypedDict):
     max_webhooks: int
     event_types: list[str] | None
     min_interval_seconds: int
+    max_monitors: int | None
 
 
 @answer
@@ -206,6 +207,7 @@ def plan(item: Plan) -> PlanJson:
         "max_webhooks": item.max_webhooks,
         "event_types": sorted(item.event_types) if item.event_types is not None else None,
         "min_interval_seconds": item.min_interval_seconds,
+        "max_monitors": item.max_monitors,
     }
 
 

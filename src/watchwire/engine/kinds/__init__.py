@@ -8,7 +8,7 @@ monitors against `KINDS` and the engine runs them through it.
 
 from __future__ import annotations
 
-from watchwire.engine.kinds import api, dns, headers, http, ping, ssl, tcp, tcps, udp
+from watchwire.engine.kinds import api, dns, headers, heartbeat, http, ping, ssl, tcp, tcps, udp
 from watchwire.engine.kinds.base import MonitorKind
 
 KINDS: dict[str, MonitorKind] = {
@@ -23,6 +23,7 @@ KINDS: dict[str, MonitorKind] = {
         ssl.KIND,
         udp.KIND,
         api.KIND,
+        heartbeat.KIND,
     )
 }
 

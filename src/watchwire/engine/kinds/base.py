@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pydantic
@@ -88,17 +89,38 @@ def strict_url(target: str, options: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class RowReading:
+    """What a kind that runs no probe reads from its monitor's own columns at write time:
+    the check to record (None: nothing to judge yet, only reschedule) and the next due time."""
+
+    result: CheckResult | None
+    next_due: datetime
+
+
+# (the monitor row as it is when the result is written, now) -> RowReading
+ReadRow = Callable[[Any, datetime], RowReading]
+
+
+def _no_interpretation(spec: CheckSpec, result: Any) -> CheckResult:
+    raise TypeError(f"{spec.kind} monitors run no probe")
+
+
+@dataclass(frozen=True, slots=True)
 class MonitorKind:
     """One kind of uptime monitor.
 
     `probe` names a probe kind of `watchwire.probes`; its `Options` model validates the
     monitor's `options`. `interpret` reads the probe's result as a check; `time_limit` is the
     longest a check may take (all retries and packets included); a lease lasts
-    `lease_factor` times the monitor's timeout (plus margins, engine/scheduler.py)."""
+    `lease_factor` times the monitor's timeout (plus margins, engine/scheduler.py).
+
+    A kind told from outside (heartbeats) names no probe: `options` is its own Options
+    model and `read_row` judges the monitor from its own columns when the engine writes the
+    result, so whatever arrived while the row was leased is taken into account."""
 
     name: str
-    probe: str
-    interpret: Interpret
+    probe: str | None
+    interpret: Interpret = _no_interpretation
     time_limit: TimeLimit = within_timeout
     lease_factor: int = 1
     # The monitor's timeout becomes the probe's unless the options name their own.
@@ -112,11 +134,23 @@ class MonitorKind:
     # The form the target must have (kinds/targets.py), also stated in the OpenAPI
     # description; None: only the rule above.
     target_form: TargetForm | None = None
+    # A kind without a probe: its Options, and how the engine reads its monitors.
+    options: type[pydantic.BaseModel] | None = None
+    read_row: ReadRow | None = None
+    # The monitor names what it watches; without one, the service names it (by its SID).
+    takes_target: bool = True
+    # Down at the first failure and up at the first success: confirmations do not apply.
+    single_confirmation: bool = False
 
     def probe_function(self) -> ProbeFunction:
+        if self.probe is None:
+            raise TypeError(f"{self.name} monitors run no probe")
         return get_probe(self.probe)[0]
 
     def options_model(self) -> type[Any]:
+        if self.options is not None:
+            return self.options
+        assert self.probe is not None, "a kind names a probe or its own options"
         return get_probe(self.probe)[1]
 
     def checked_target(self, target: str, options: Any) -> str:
@@ -129,6 +163,8 @@ class MonitorKind:
         try:
             if self.target_rule is not None:
                 return self.target_rule(target, options)
+            if self.probe is None:
+                return target  # a label: the kind watches nothing by name
             return target_check(self.probe)(target)
         except ValueError as exc:
             raise ValidationError.field("target", "format", str(exc)) from None

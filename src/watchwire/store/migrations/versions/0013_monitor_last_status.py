@@ -1,7 +1,7 @@
 """The status of a monitor's last check: `last_status`.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03
 
 An HTTP status code for the kinds that got an HTTP answer (`200`, `503`), else the probe's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ began, and the last error, so a failing endpoint is visible while its deliveries
 `retrying` (`GET /v1/webhooks?state=failing`, `GET /v1/contacts?state=failing`).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03
 
 Subscriptions already count `consecutive_failures`; contacts start counting at 0. A
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

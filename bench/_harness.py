@@ -56,6 +56,8 @@ def watchwire_serve(extra_env: dict[str, str] | None = None) -> Iterator[tuple[s
             "WATCHWIRE_LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
+        # The admin commands refuse a database that does not exist yet: make it first.
+        subprocess.run([WATCHWIRE, "db", "upgrade"], env=env, check=True, capture_output=True)
         created = subprocess.run(
             [WATCHWIRE, "account", "create", "bench", "--plan", "unlimited", "--json"],
             env=env,

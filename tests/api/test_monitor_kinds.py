@@ -25,6 +25,7 @@ __all__ = ["json_api", "tls_service", "udp_echo"]
 
 async def _create(client: httpx.AsyncClient, auth: dict[str, str], **body: Any) -> dict[str, Any]:
     body.setdefault("confirmations", 1)
+    body.setdefault("allow_duplicate", True)  # the same service watched as tcps and ssl
     response = await client.post("/v1/monitors", json=body, headers=auth)
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()["data"]
@@ -208,6 +209,6 @@ def test_the_description_states_each_kinds_target_rule() -> None:
     described = _CREATE.json_schema()["$defs"]
     for name, kind in KINDS.items():
         target = described[f"{name.capitalize()}MonitorCreate"]["properties"]["target"]
-        if kind.target_rule is not None:
-            assert target["pattern"] == kind.target_rule.schema_pattern
-            assert target["description"].lower() == kind.target_rule.says.lower()
+        if kind.target_form is not None:
+            assert target["pattern"] == kind.target_form.schema_pattern
+            assert target["description"].lower() == kind.target_form.says.lower()

@@ -31,6 +31,10 @@ MONITOR_TARGETS = {
     "tcp": "{}:80",
     "ping": "{}",
     "dns": "{}",
+    "tcps": "{}:443",
+    "ssl": "{}",
+    "udp": "{}:53",
+    "api": "http://{}/",
 }
 
 
@@ -43,7 +47,8 @@ def _refused(response: httpx.Response, field: str = "target") -> str:
 
 def test_every_tool_and_kind_is_covered() -> None:
     assert set(TOOL_TARGETS) == set(TOOLS)
-    assert set(MONITOR_TARGETS) == set(KINDS)
+    # A heartbeat names no target (its label is free text).
+    assert set(MONITOR_TARGETS) == {name for name, kind in KINDS.items() if kind.takes_target}
 
 
 @pytest.mark.parametrize("tool", sorted(TOOL_TARGETS))
@@ -63,7 +68,9 @@ async def test_monitors_refuse_a_malformed_host(
     client: httpx.AsyncClient, auth: dict[str, str], kind: str
 ) -> None:
     for host in BAD_HOSTS:
-        body = {"kind": kind, "target": MONITOR_TARGETS[kind].format(host)}
+        body: dict[str, object] = {"kind": kind, "target": MONITOR_TARGETS[kind].format(host)}
+        if kind == "api":  # an api monitor needs its assertions to be whole
+            body["options"] = {"assertions": [{"source": "status", "op": "==", "value": 200}]}
         _refused(await client.post("/v1/monitors", json=body, headers=auth))
     listed = await client.get("/v1/monitors", headers=auth)
     assert listed.json()["data"] == []

@@ -102,7 +102,9 @@ async def test_everything_recovers_unattended_after_a_postgres_restart(
     client = client_for(create_app(runtime))
     client.headers["X-API-Key"] = account.key
     for _ in range(MONITORS):
-        created = await client.post("/v1/monitors", json={"kind": "http", "target": site.url})
+        created = await client.post(
+            "/v1/monitors", json={"kind": "http", "target": site.url, "allow_duplicate": True}
+        )
         assert created.status_code == 201, created.text
     async with runtime.db.transaction() as conn:
         await conn.execute(

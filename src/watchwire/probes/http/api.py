@@ -35,6 +35,10 @@ class Result(http.Result):
 _HTTP_FIELDS = tuple(http.Result.model_fields)
 
 
+# The same URLs as the http probe's.
+check_target = http.check_target
+
+
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:
     """Request `target` and check the options' assertions on the answer. Raises as the http
     probe does (ProbeError for a target that is not an http(s) URL, TargetNotAllowed)."""

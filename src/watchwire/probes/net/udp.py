@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from watchwire.errors import ProbeError
+from watchwire.probes import targets
 from watchwire.probes._deadlines import within
 from watchwire.probes._target import Family, literal_for_socket, resolve_for_socket, split_host_port
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
@@ -105,6 +106,11 @@ class _Exchange(asyncio.DatagramProtocol):
     def error_received(self, exc: Exception) -> None:
         if not self.answer.done():
             self.answer.set_exception(exc)
+
+
+def check_target(target: str) -> str:
+    """HOST:PORT (`[v6]:PORT`), the host a well-formed name or address."""
+    return targets.host_port(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from watchwire.probes import targets
 from watchwire.probes._deadlines import within
 from watchwire.probes._target import Family, literal_for_socket, resolve_for_socket, split_host_port
 from watchwire.probes.base import Finding, ProbeContext, ProbeOptions, ProbeResult, ms_since
@@ -68,6 +69,11 @@ class Result(ProbeResult):
     chain_length: int = 0
     trusted: bool | None = None
     hostname_matches: bool | None = None
+
+
+def check_target(target: str) -> str:
+    """HOST:PORT (`[v6]:PORT`), the host a well-formed name or address."""
+    return targets.host_port(target)
 
 
 async def probe(target: str, options: Options, ctx: ProbeContext) -> Result:

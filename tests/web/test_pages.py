@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from watchwire.app import create_app
+from watchwire.config import Settings
 from watchwire.runtime import Runtime
 from watchwire.web.visits import PageVisits
 
@@ -16,7 +17,8 @@ from .factory import FakeVisits, page
 
 
 def client(visits: PageVisits) -> httpx.AsyncClient:
-    app = create_app(cast(Runtime, SimpleNamespace(status_pages=visits)))
+    runtime = SimpleNamespace(status_pages=visits, settings=Settings())
+    app = create_app(cast(Runtime, runtime))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 

@@ -3,6 +3,7 @@ on the server; the access form of protected pages; the 404 page."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, get_args
@@ -37,6 +38,22 @@ templates.globals.update(
 
 def access_cookie(token: str) -> str:
     return ACCESS_COOKIE_PREFIX + token
+
+
+# Rendered pages by entity tag: a crowd on a big page is rendered once per kept view, not
+# once per visitor (200 components are 18,000 day bars to write out).
+RENDERED_PAGES = 256
+_rendered: OrderedDict[str, str] = OrderedDict()
+
+
+def rendered(tag: str, template: str, **context: object) -> HTMLResponse:
+    body = _rendered.get(tag)
+    if body is None:
+        body = templates.get_template(template).render(**context)
+        _rendered[tag] = body
+        while len(_rendered) > RENDERED_PAGES:
+            _rendered.popitem(last=False)
+    return HTMLResponse(body)
 
 
 def html(template: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -95,11 +112,11 @@ def router(opener: Opener) -> APIRouter:
         if not isinstance(opened, Opened):
             return opened
         chosen: ChartPeriod = period if period in CHART_PERIODS else "24h"
-        tag = caching.entity_tag(opened.view.etag, "html", chosen)
+        base = f"/p/{opened.view.token}" if token else ""
+        tag = caching.entity_tag(opened.view.etag, "html", chosen, base)
         if caching.not_modified(request, tag):
             return caching.revalidated(tag, shared=opened.shared)
-        base = f"/p/{opened.view.token}" if token else ""
-        response = html("page.html", page=opened.view, period=chosen, base=base)
+        response = rendered(tag, "page.html", page=opened.view, period=chosen, base=base)
         return caching.finish(response, tag, shared=opened.shared)
 
     @routes.get("/p/{token}", response_class=HTMLResponse)

@@ -205,7 +205,7 @@ async def test_api_check_records_each_assertion_and_the_http_status(
 
 def test_targets_are_checked_by_their_kind() -> None:
     def problem(kind: str, target: str) -> str | None:
-        rule = get_kind(kind).target_rule
+        rule = get_kind(kind).target_form
         return None if rule is None else rule.problem(target)
 
     assert problem("tcps", "db.example.com:5432") is None
@@ -230,7 +230,7 @@ def test_targets_are_checked_by_their_kind() -> None:
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.data())
 def test_every_target_a_rule_pattern_describes_passes_the_rule(data: st.DataObject) -> None:
-    for rule in {kind.target_rule for kind in KINDS.values()} - {None}:
+    for rule in {kind.target_form for kind in KINDS.values()} - {None}:
         assert rule is not None
         target = data.draw(st.from_regex(rule.schema_pattern, fullmatch=True))
         assert rule.problem(target) is None, target

@@ -47,13 +47,18 @@ def _kind_model(name: str) -> type[BaseModel]:
         # The kind's form of target, stated in the description (the service checks it: a
         # target of another form is a 400 naming `target`, as the description says).
         rule = kind.target_form
+
+        def form_schema(schema: dict[str, Any], pattern: str = rule.schema_pattern) -> None:
+            # A callable, like SingleLine's own: pydantic cannot compose a dict with it.
+            schema["pattern"] = pattern
+
         target = (
             SingleLine,
             Field(
                 min_length=1,
                 max_length=2048,
                 description=f"{rule.says[0].upper()}{rule.says[1:]}",
-                json_schema_extra={"pattern": rule.schema_pattern},
+                json_schema_extra=form_schema,
             ),
         )
     model: type[BaseModel] = create_model(

@@ -38,6 +38,27 @@ async def _statuses(runtime: Runtime) -> dict[str, str]:
     return seen
 
 
+async def _window_over(
+    runtime: Runtime, account: CreatedKey, components: list[str], held: str, minutes: int
+) -> str:
+    """A page of `components` with a maintenance window over `held` from now on; its token."""
+    page = await runtime.status_pages.create_page(
+        account.account_sid,
+        PageFields(name="Status", components=[ComponentInput(sid) for sid in components]),
+    )
+    now = runtime.clock.now()
+    await runtime.status_pages.create_notice(
+        account.account_sid,
+        page.token,
+        type="maintenance",
+        title="Upgrade",
+        starts_at=now,
+        ends_at=now + timedelta(minutes=minutes),
+        components=[held],
+    )
+    return page.token
+
+
 async def _check(runtime: Runtime, probe_ctx: ProbeContext, seconds: float) -> None:
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
@@ -98,20 +119,7 @@ async def test_a_maintenance_window_holds_alerts_of_its_monitors_only(
     other = await create(
         runtime, account, kind="http", target=site.url + "?other", name="Other", confirmations=1
     )
-    page = await runtime.status_pages.create_page(
-        account.account_sid,
-        PageFields(name="Status", components=[ComponentInput(shop), ComponentInput(other)]),
-    )
-    now = runtime.clock.now()
-    await runtime.status_pages.create_notice(
-        account.account_sid,
-        page.token,
-        type="maintenance",
-        title="Database upgrade",
-        starts_at=now,
-        ends_at=now + timedelta(minutes=5),
-        components=[shop],
-    )
+    token = await _window_over(runtime, account, [shop, other], shop, minutes=5)
     await _check(runtime, probe_ctx, 10)
     site.status = 503
     await _check(runtime, probe_ctx, 60)
@@ -129,7 +137,7 @@ async def test_a_maintenance_window_holds_alerts_of_its_monitors_only(
     assert [e.type for e in events] == ["monitor.down", "monitor.down"]
     assert "the maintenance window ended" in events[1].description
     assert list((await _statuses(runtime)).values()).count("pending") == 2
-    view = await runtime.status_pages.visit(page.token)
+    view = await runtime.status_pages.visit(token)
     assert {c.sid: c.state for g in view.groups for c in g.components}[shop] == "down"
 
 
@@ -144,19 +152,7 @@ async def test_a_window_over_before_anything_changed_announces_nothing(
     shop = await create(
         runtime, account, kind="http", target=site.url, name="Shop", confirmations=1
     )
-    page = await runtime.status_pages.create_page(
-        account.account_sid, PageFields(name="Status", components=[ComponentInput(shop)])
-    )
-    now = runtime.clock.now()
-    await runtime.status_pages.create_notice(
-        account.account_sid,
-        page.token,
-        type="maintenance",
-        title="Restart",
-        starts_at=now,
-        ends_at=now + timedelta(minutes=3),
-        components=[shop],
-    )
+    await _window_over(runtime, account, [shop], shop, minutes=3)
     await _check(runtime, probe_ctx, 10)
     site.status = 503
     await _check(runtime, probe_ctx, 60)  # down during the window: held

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from watchwire.errors import ProbeError
 from watchwire.hostport import host_name_problem
+from watchwire.probes._target import split_host_port
 
 
 def host(target: str) -> str:
@@ -26,25 +28,13 @@ def host(target: str) -> str:
 
 def split(target: str) -> tuple[str, int | None]:
     """(host, port or None) of `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6
-    address, the host checked and the port 1-65535."""
-    text = target.strip()
-    port_text: str | None = None
-    if text.startswith("["):
-        name, _, rest = text[1:].partition("]")
-        if rest:
-            if not rest.startswith(":"):
-                raise ValueError(f"cannot read {target!r} as [ADDRESS]:PORT")
-            port_text = rest[1:]
-    elif text.count(":") == 1:
-        name, port_text = text.split(":")
-    else:  # a name, an IPv4 literal, or a bare IPv6 literal (several colons, no port)
-        name = text
+    address, read as the probes read it, the host checked and the port 1-65535."""
+    try:
+        name, port = split_host_port(target)
+    except ProbeError as exc:
+        raise ValueError(str(exc)) from None
     host(name)
-    if port_text is None:
-        return name, None
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ValueError(f"the port must be 1-65535, got {port_text!r}")
-    return name, int(port_text)
+    return name, port
 
 
 def host_port(target: str, *, port_required: bool = False) -> str:

@@ -51,6 +51,8 @@ def _single_line(value: str) -> str:
 
 # The same rule as a JSON Schema pattern, for the OpenAPI description (schema only: the
 # validator above gives the error its type).
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+"""The rule every string follows, for a description that states it."""
 ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
 
 

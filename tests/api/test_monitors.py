@@ -228,3 +228,41 @@ async def test_recipients_and_mute_are_checked_and_kept(
     )
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["field"] == "mute_until"
+
+
+async def test_a_published_monitor_has_a_public_page_of_its_own(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    created = await _create(
+        client, auth, kind="tcp", target="127.0.0.1:9", name="Billing", published=True
+    )
+    assert created["published"] is True
+    url = created["published_url"]
+    assert url.startswith("http://") and "/p/" in url
+    page = await client.get(url)  # no key: a public page
+    assert page.status_code == 200 and "Billing" in page.text
+    # Said again: the same page. False removes it; the monitor stays.
+    same = await client.patch(
+        f"/v1/monitors/{created['sid']}", json={"published": True}, headers=auth
+    )
+    assert same.json()["data"]["published_url"] == url
+    off = await client.patch(
+        f"/v1/monitors/{created['sid']}", json={"published": False}, headers=auth
+    )
+    assert off.json()["data"]["published"] is False and off.json()["data"]["published_url"] is None
+    assert (await client.get(url)).status_code == 404
+    # Deleting a published monitor removes its page.
+    again = await client.patch(
+        f"/v1/monitors/{created['sid']}", json={"published": True}, headers=auth
+    )
+    url = again.json()["data"]["published_url"]
+    assert (await client.delete(f"/v1/monitors/{created['sid']}", headers=auth)).status_code == 200
+    assert (await client.get(url)).status_code == 404
+    pages = await client.get("/v1/status-pages", headers=auth)
+    assert pages.json()["data"] == []
+    live = await _create(client, auth, kind="tcp", target="127.0.0.1:7", name="Other")
+    refused = await client.patch(
+        f"/v1/monitors/{live['sid']}", json={"published": "yes please"}, headers=auth
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"][0]["field"] == "published"

@@ -70,3 +70,27 @@ async def test_a_public_page_may_be_kept_by_shared_caches(
     assert answer.headers["cache-control"] == "public, max-age=30"
     again = await client.get(f"/p/{token}", headers={"If-None-Match": answer.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
+
+
+async def test_a_page_is_sent_compressed_to_visitors_who_take_it(
+    runtime: Runtime, account: CreatedKey, client: httpx.AsyncClient
+) -> None:
+    token = await _page(runtime, account)
+    plain = await client.get(f"/p/{token}", headers={"Accept-Encoding": "identity"})
+    packed = await client.get(f"/p/{token}", headers={"Accept-Encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.text == plain.text  # httpx decodes it: the same page
+    for answer in (plain, packed):
+        assert answer.headers["vary"] == "Accept-Encoding, Host"
+    # Two representations, two tags; each revalidates as itself.
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = await client.get(
+        f"/p/{token}", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}
+    )
+    assert again.status_code == 304
+    other = await client.get(
+        f"/p/{token}",
+        headers={"Accept-Encoding": "identity", "If-None-Match": packed.headers["etag"]},
+    )
+    assert other.status_code == 200 and other.text == plain.text

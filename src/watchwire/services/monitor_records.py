@@ -54,6 +54,8 @@ class Monitor:
     # last success or failure ping. None for every other kind.
     ping_token: str | None = None
     last_ping_at: datetime | None = None
+    # The token of the monitor's own public page while it is published, else None.
+    published_page: str | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -97,6 +99,7 @@ def monitor_of(row: Any) -> Monitor:
         updated_at=row.updated_at,
         ping_token=row.ping_token,
         last_ping_at=row.last_ping_at,
+        published_page=row.published_page,
     )
 
 

@@ -34,6 +34,7 @@ from watchwire.services.monitor_records import (
     monitor_of,
 )
 from watchwire.services.monitor_spec import MonitorFields, validate_fields
+from watchwire.services.status_pages.queries import remove_pages
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_engine import (
     downtimes,
@@ -42,6 +43,7 @@ from watchwire.store.tables_engine import (
     monitor_rollups,
     monitors,
 )
+from watchwire.store.tables_status import status_pages
 from watchwire.timeparse import parse_time
 
 # Longest range /metrics answers in one call (a year and a bit of hourly rows).
@@ -102,6 +104,13 @@ def time_range(
     return start, end
 
 
+# A monitor row with the token of its published page (updown's `published` flag: a public
+# one-monitor page of its own, services/status_pages), if it has one.
+_ROWS = sa.select(monitors, status_pages.c.token.label("published_page")).select_from(
+    monitors.outerjoin(status_pages, status_pages.c.published_monitor_sid == monitors.c.sid)
+)
+
+
 class MonitorService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -147,9 +156,7 @@ class MonitorService:
     async def _row(conn: Connection, account_sid: str, sid: str) -> Any:
         row = (
             await conn.execute(
-                sa.select(monitors).where(
-                    monitors.c.sid == sid, monitors.c.account_sid == account_sid
-                )
+                _ROWS.where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
             )
         ).first()
         if row is None:
@@ -170,9 +177,7 @@ class MonitorService:
         async with self._db.connect() as conn:
             rows = (
                 await conn.execute(
-                    sa.select(monitors)
-                    .where(*where)
-                    .order_by(monitors.c.created_at, monitors.c.sid)
+                    _ROWS.where(*where).order_by(monitors.c.created_at, monitors.c.sid)
                 )
             ).all()
         items = [monitor_of(r) for r in rows if tag is None or tag in r.tags]
@@ -251,6 +256,11 @@ class MonitorService:
             )
             for table in (monitor_results, monitor_rollups, downtimes, heartbeat_pings):
                 await conn.execute(table.delete().where(table.c.monitor_sid == sid))
+            # Its own published page goes with it; pages that list it among others stay.
+            await remove_pages(
+                conn,
+                sa.select(status_pages.c.token).where(status_pages.c.published_monitor_sid == sid),
+            )
         return shown
 
     async def results(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pydantic
 
-from watchwire.errors import ValidationError
+from watchwire.errors import ProbeError, ValidationError
 from watchwire.probes import get_probe, target_check
 from watchwire.probes.base import ProbeContext, ProbeResult
 from watchwire.text import refuse_control_characters
@@ -79,12 +79,27 @@ def checked_target(probe_kind: str, target: str) -> str:
         raise ValidationError.field("target", "format", str(exc)) from None
 
 
+# What a probe that could not run says of its target, by its error code.
+_PROBE_RULES = {"dns_error": "resolves", "target_not_allowed": "allowed"}
+TARGET_RULES = ("format", "resolves", "allowed", "runnable")
+"""Every rule a tool's 400 can name of `target` beyond its schema (api/native/tools.py)."""
+
+
 async def run_tool(tool: Tool, target: str, options: Any, ctx: ProbeContext) -> ProbeResult:
     """Run the tool's probe and return its result."""
-    if not target.strip():
+    if not target:
         raise ValidationError.field("target", "required", "target must not be empty")
+    if not target.strip():
+        raise ValidationError.field("target", "format", "target must not be blank")
     refuse_control_characters(target, "target")
     target = checked_target(tool.probe_kind, target)
     probe, _ = get_probe(tool.probe_kind)
-    result: ProbeResult = await probe(target.strip(), options, ctx)
+    try:
+        result: ProbeResult = await probe(target.strip(), options, ctx)
+    except ProbeError as exc:
+        # The probe could not run against this target: say so of `target`, like any rule.
+        if exc.details is None:
+            rule = _PROBE_RULES.get(exc.code, "runnable")
+            exc.details = [{"field": "target", "rule": rule, "message": exc.message}]
+        raise
     return result

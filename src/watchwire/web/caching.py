@@ -18,19 +18,28 @@ def entity_tag(page_etag: str, *variant: str) -> str:
     return f'"{digest}"'
 
 
+def encoding_for(request: Request) -> str:
+    """`gzip` when the visitor takes it, else `identity`: the page is kept in both."""
+    accepted = request.headers.get("accept-encoding", "")
+    return "gzip" if "gzip" in accepted.lower() else "identity"
+
+
 def not_modified(request: Request, tag: str) -> bool:
     offered = request.headers.get("if-none-match", "")
     return any(item.strip() in (tag, f"W/{tag}", "*") for item in offered.split(","))
 
 
-def finish(response: Response, tag: str, *, shared: bool) -> Response:
+def finish(response: Response, tag: str, *, shared: bool, by_encoding: bool = False) -> Response:
     """`shared` False for pages opened with an access key: no proxy may keep them."""
     scope = "public" if shared else "private"
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = f"{scope}, max-age={MAX_AGE_SECONDS}"
-    response.headers["Vary"] = "Cookie, Host" if not shared else "Host"
+    vary = "Host" if shared else "Cookie, Host"
+    # A page chooses its own encoding (web/pages.py); other answers get theirs, and their
+    # Vary, from the compression middleware.
+    response.headers["Vary"] = f"Accept-Encoding, {vary}" if by_encoding else vary
     return response
 
 
-def revalidated(tag: str, *, shared: bool) -> Response:
-    return finish(Response(status_code=304), tag, shared=shared)
+def revalidated(tag: str, *, shared: bool, by_encoding: bool = False) -> Response:
+    return finish(Response(status_code=304), tag, shared=shared, by_encoding=by_encoding)

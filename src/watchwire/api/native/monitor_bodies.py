@@ -31,6 +31,12 @@ _EXAMPLE = {
 }
 
 
+PUBLISHED = (
+    "A public status page of this monitor alone exists while true (its URL is "
+    "`published_url`); false removes it"
+)
+
+
 def _kind_model(name: str) -> type[BaseModel]:
     kind = KINDS[name]
     options = kind.options_model()
@@ -68,6 +74,7 @@ def _kind_model(name: str) -> type[BaseModel]:
         kind=(tag, Field(description="The monitor kind")),
         target=target,
         options=(options, Field(default_factory=dict, description=f"The {name} kind's")),
+        published=(bool, Field(default=False, description=PUBLISHED)),
     )
     return model
 
@@ -97,6 +104,7 @@ _CHANGE: type[BaseModel] = create_model(
     __doc__="The fields to change; the others stay. `kind` cannot change; `options` are "
     "checked against the monitor's kind.",
     **_CHANGE_FIELDS,
+    published=(bool, Field(default=None, description=PUBLISHED)),
 )
 
 
@@ -119,17 +127,25 @@ def _fields_named(exc: pydantic.ValidationError) -> ValidationError:
     return ValidationError.from_pydantic(errors)
 
 
-def checked_create(body: dict[str, Any]) -> dict[str, Any]:
+def checked_create(body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
+    """The monitor's fields for the service, and `published` (None: not given), which is
+    the status pages' business."""
     try:
         _CREATE.validate_python(body)
     except pydantic.ValidationError as exc:
         raise _fields_named(exc) from None
-    return body
+    return _published(body)
 
 
-def checked_change(body: dict[str, Any]) -> dict[str, Any]:
+def checked_change(body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
     try:
         _CHANGE.model_validate(body)
     except pydantic.ValidationError as exc:
         raise _fields_named(exc) from None
-    return body
+    return _published(body)
+
+
+def _published(body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
+    fields = dict(body)
+    published = fields.pop("published", None)
+    return fields, published

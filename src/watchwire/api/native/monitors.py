@@ -79,6 +79,8 @@ class MonitorJson(TypedDict):
     ssl: SslJson
     ping_url: str | None
     last_ping_at: str | None
+    published: bool
+    published_url: str | None
     created_at: str
     updated_at: str
 
@@ -122,6 +124,11 @@ def ping_url(request: Request, token: str | None) -> str | None:
     return None if token is None else f"{str(request.base_url).rstrip('/')}/pulse/{token}"
 
 
+def page_url(request: Request, token: str | None) -> str | None:
+    """A status page's URL on the listener the request came in on (web/pages.py)."""
+    return None if token is None else f"{str(request.base_url).rstrip('/')}/p/{token}"
+
+
 def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
@@ -155,6 +162,8 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         },
         "ping_url": ping_url(request, monitor.ping_token),
         "last_ping_at": isoformat_or_none(monitor.last_ping_at),
+        "published": monitor.published_page is not None,
+        "published_url": page_url(request, monitor.published_page),
         "created_at": isoformat(monitor.created_at),
         "updated_at": isoformat(monitor.updated_at),
     }
@@ -237,12 +246,23 @@ def metrics_json(metrics: Metrics) -> MetricsJson:
     response_model=MonitorJson,
 )
 async def create_monitor(request: Request, body: Fields, principal: Caller) -> JsonResponse:
+    fields, published = checked_create(body)
     monitor = await runtime_of(request).monitors.create(
-        principal.account_sid,
-        checked_create(body),
-        min_interval=principal.plan.min_interval_seconds,
+        principal.account_sid, fields, min_interval=principal.plan.min_interval_seconds
     )
+    monitor = await _publishing(request, principal, monitor, published)
     return ok(request, monitor_json(request, monitor), status=201)
+
+
+async def _publishing(
+    request: Request, principal: Principal, monitor: Monitor, published: bool | None
+) -> Monitor:
+    """The monitor after its `published` flag is set as asked (None: left as it is)."""
+    if published is None or published == (monitor.published_page is not None):
+        return monitor
+    runtime = runtime_of(request)
+    await runtime.status_pages.set_published(principal.account_sid, monitor.sid, published)
+    return await runtime.monitors.get(principal.account_sid, monitor.sid)
 
 
 @router.get("/monitors", summary="List monitors", response_model=list[MonitorJson])
@@ -273,12 +293,11 @@ async def get_monitor(request: Request, sid: str, principal: Caller) -> JsonResp
 async def update_monitor(
     request: Request, sid: str, body: Fields, principal: Caller
 ) -> JsonResponse:
+    fields, published = checked_change(body)
     monitor = await runtime_of(request).monitors.update(
-        principal.account_sid,
-        sid,
-        checked_change(body),
-        min_interval=principal.plan.min_interval_seconds,
+        principal.account_sid, sid, fields, min_interval=principal.plan.min_interval_seconds
     )
+    monitor = await _publishing(request, principal, monitor, published)
     return ok(request, monitor_json(request, monitor))
 
 

@@ -27,7 +27,10 @@ schemathesis failure, as mypy makes it a type error."""
 RULES = "x-watchwire-rules"
 """The extension naming the rules of a body field that JSON Schema cannot state, each a
 400 a request valid by the schema can still meet: `not_found` (a SID or name that must
-exist in the account or on the page), `order` (a time not before another field's). The
+exist in the account or on the page), `order` (a time not before another field's),
+`format`, `resolves`, `allowed`, `runnable` (a one-off tool's target: its form depends on
+the tool, and the probe may find it unresolvable, refused by the target policy, or not
+checkable with the options given). The
 400's `details` name the field and the rule; schemathesis's acceptance check knows them
 (tests/api/test_schemathesis.py)."""
 
@@ -90,8 +93,8 @@ _SCHEMAS: dict[str, Any] = {
 
 _ERRORS = {
     "400": "The request is invalid: `details` names each field and its rule (a field marked "
-    "`x-watchwire-rules` also answers 400 with those rules: a reference that does not exist, "
-    "`not_found`, or times out of order, `order`)",
+    "`x-watchwire-rules` also answers 400 with the rules listed there, such as a reference "
+    "that does not exist, `not_found`, or times out of order, `order`)",
     "401": "No valid API key",
     "403": "The key lacks the scope, is read-only, or is not allowed from this address",
     "404": "No such resource in this account",
@@ -161,12 +164,30 @@ def body(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": media}}}
 
 
+def with_validated_fields(model: type[BaseModel], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` of `model` with each field that has a validator of its own (a host name, a
+    list of thresholds) marked: it can refuse what its type allows, a 400 naming the field
+    with rule `value_error`."""
+    validated = {
+        name
+        for validator in model.__pydantic_decorators__.field_validators.values()
+        for name in validator.info.fields
+    }
+    properties = schema.get("properties", {})
+    for name in validated & properties.keys():
+        rules = [*properties[name].get(RULES, []), "value_error"]
+        properties[name] = {**properties[name], RULES: rules}
+    return schema
+
+
 def model_body(
     model: type[BaseModel], example: Any = None, *, change: bool = False, by_alias: bool = True
 ) -> dict[str, Any]:
     """The body of a route that hands its body to a service validating it with `model`: the
     service's own model describes it. A change body (`change`) requires no field."""
-    schema = model.model_json_schema(by_alias=by_alias, ref_template=_REF + "{model}")
+    schema = with_validated_fields(
+        model, model.model_json_schema(by_alias=by_alias, ref_template=_REF + "{model}")
+    )
     if change:
         schema.pop("required", None)
         schema["title"] = f"{schema.get('title', model.__name__)}Change"

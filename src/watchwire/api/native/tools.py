@@ -16,10 +16,12 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
+from watchwire.api.native.openapi import beyond_schema, body, with_validated_fields
 from watchwire.errors import ValidationError
 from watchwire.probes import get_probe, probe_module
 from watchwire.services.accounts import Principal
-from watchwire.services.tools import TOOLS, Tool, parse_options, run_tool
+from watchwire.services.tools import TARGET_RULES, TOOLS, Tool, parse_options, run_tool
+from watchwire.text import NO_NUL_PATTERN, ONE_LINE_PATTERN
 
 router = APIRouter(tags=["tools"])
 
@@ -63,21 +65,84 @@ async def _body_options(request: Request) -> tuple[str, dict[str, Any]]:
     return target, body
 
 
-def _endpoint(tool: Tool) -> Callable[..., Awaitable[JsonResponse]]:
+async def _answer(request: Request, tool: Tool, target: str, raw: dict[str, Any]) -> JsonResponse:
+    options = parse_options(tool, raw)
+    result = await run_tool(tool, target, options, runtime_of(request).probe_ctx)
+    return ok(request, result.to_json())
+
+
+# The target's form depends on the tool (a URL, a host, a host:port, an address), and a
+# probe can find it unresolvable or refused by the target policy: the service answers a
+# 400 naming `target` with one of these rules, as stated here.
+_TARGET_RULES = beyond_schema(*TARGET_RULES)
+_TARGET_DESCRIPTION = "Host, URL or address to check, in the form the tool takes"
+
+
+def _no_nul(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with the rule every string follows (no NUL, watchwire/text.py) stated on
+    each string that has no pattern of its own."""
+    out = dict(schema)
+    if out.get("type") == "string" and "pattern" not in out and "enum" not in out:
+        out["pattern"] = NO_NUL_PATTERN
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict):
+            out[key] = _no_nul(out[key])
+    if "anyOf" in out:
+        out["anyOf"] = [_no_nul(branch) for branch in out["anyOf"]]
+    return out
+
+
+def _body_schema(tool: Tool) -> dict[str, Any]:
+    """The POST body: `target` beside the probe's options, minus those that name files on
+    the server (refused over the API)."""
+    options_model = get_probe(tool.probe_kind)[1]
+    schema = with_validated_fields(options_model, options_model.model_json_schema())
+    properties = {
+        name: _no_nul(field)
+        for name, field in schema["properties"].items()
+        if name not in tool.local_only
+    }
+    target = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 2048,
+        "pattern": ONE_LINE_PATTERN,
+        "description": _TARGET_DESCRIPTION,
+        **_TARGET_RULES,
+    }
+    required = ["target", *schema.get("required", [])]
+    return {**schema, "properties": {"target": target, **properties}, "required": required}
+
+
+def _get_endpoint(tool: Tool) -> Callable[..., Awaitable[JsonResponse]]:
     _, options_model = get_probe(tool.probe_kind)
 
     async def endpoint(
         request: Request,
         principal: Annotated[Principal, Depends(require(tool.scope))],
-        target: Annotated[str | None, Query(description="Host, URL or address to check")] = None,
+        target: Annotated[
+            str,
+            Query(
+                min_length=1,
+                max_length=2048,
+                pattern=ONE_LINE_PATTERN,
+                description=_TARGET_DESCRIPTION,
+                json_schema_extra=_TARGET_RULES,
+            ),
+        ],
     ) -> JsonResponse:
-        if request.method == "GET":
-            target_text, raw = _query_options(request, options_model)
-        else:
-            target_text, raw = await _body_options(request)
-        options = parse_options(tool, raw)
-        result = await run_tool(tool, target_text, options, runtime_of(request).probe_ctx)
-        return ok(request, result.to_json())
+        target_text, raw = _query_options(request, options_model)
+        return await _answer(request, tool, target_text, raw)
+
+    return endpoint
+
+
+def _post_endpoint(tool: Tool) -> Callable[..., Awaitable[JsonResponse]]:
+    async def endpoint(
+        request: Request, principal: Annotated[Principal, Depends(require(tool.scope))]
+    ) -> JsonResponse:
+        target_text, raw = await _body_options(request)
+        return await _answer(request, tool, target_text, raw)
 
     return endpoint
 
@@ -90,10 +155,9 @@ for _tool in TOOLS.values():
         f"Scope `{_tool.scope}`. Options (query parameters for GET, JSON fields beside "
         f"`target` for POST): {', '.join(_options_model.model_fields)}."
     )
-    _endpoint_function = _endpoint(_tool)
     router.add_api_route(
         f"/tools/{_tool.name}",
-        _endpoint_function,
+        _get_endpoint(_tool),
         methods=["GET"],
         summary=_tool.summary,
         description=_description,
@@ -102,28 +166,11 @@ for _tool in TOOLS.values():
     )
     router.add_api_route(
         f"/tools/{_tool.name}",
-        _endpoint_function,
+        _post_endpoint(_tool),
         methods=["POST"],
         summary=_tool.summary,
         description=_description,
         operation_id=f"tool_{_tool.name}_post",
         response_model=_result_model,
-        openapi_extra={
-            "requestBody": {
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "allOf": [
-                                {
-                                    "type": "object",
-                                    "properties": {"target": {"type": "string"}},
-                                    "required": ["target"],
-                                },
-                                _options_model.model_json_schema(),
-                            ]
-                        }
-                    }
-                }
-            }
-        },
+        openapi_extra=body(_body_schema(_tool)),
     )

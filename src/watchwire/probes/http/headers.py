@@ -29,7 +29,7 @@ class Options(ProbeOptions):
     timeout: float = Field(default=10.0, gt=0, le=120)
     ip_version: Literal[4, 6] | None = None
     verify_tls: bool = True
-    headers: dict[str, str] = {}
+    headers: http.RequestHeaders = {}
     # For an https target: also request its http:// form to see whether it redirects.
     check_http_redirect: bool = True
     # Port of that http:// form; None = 80.

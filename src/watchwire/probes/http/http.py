@@ -17,10 +17,10 @@ import asyncio
 import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import aiohttp
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from yarl import URL
 
 from watchwire.errors import ProbeError, TargetNotAllowed
@@ -35,9 +35,32 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
+def _checked_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"{name!r} is not a valid header name")
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"the value of {name} contains a line break")
+    return headers
+
+
+RequestHeaders = Annotated[
+    dict[str, str],
+    AfterValidator(_checked_headers),
+    # The same rule, stated for the API description (names are RFC 9110 tokens).
+    Field(
+        json_schema_extra={
+            "propertyNames": {"pattern": _HEADER_NAME.pattern},
+            "additionalProperties": {"type": "string", "pattern": r"^[^\r\n]*$"},
+        }
+    ),
+]
+"""Request headers a user adds: token names, values without line breaks."""
+
+
 class Options(ProbeOptions):
     method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
-    headers: dict[str, str] = {}
+    headers: RequestHeaders = {}
     body: str | None = None
     follow_redirects: bool = True
     max_redirects: int = Field(default=10, ge=0, le=30)
@@ -69,16 +92,6 @@ class Options(ProbeOptions):
             except re.error as exc:
                 raise ValueError(f"not a valid regular expression: {exc}") from exc
         return pattern
-
-    @field_validator("headers")
-    @classmethod
-    def _check_headers(cls, headers: dict[str, str]) -> dict[str, str]:
-        for name, value in headers.items():
-            if not _HEADER_NAME.match(name):
-                raise ValueError(f"{name!r} is not a valid header name")
-            if "\r" in value or "\n" in value:
-                raise ValueError(f"the value of {name} contains a line break")
-        return headers
 
 
 class RedirectHop(ProbeModel):

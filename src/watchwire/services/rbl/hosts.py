@@ -114,7 +114,8 @@ class RblHosts:
         except ValueError as exc:
             raise ValidationError.field("host", "format", str(exc)) from exc
         several = names_several_hosts(text.strip())
-        name = name_of(fields["name"]) if "name" in fields else None
+        # No name, or null: the host names itself.
+        name = name_of(fields["name"]) if fields.get("name") is not None else None
         tags = tags_of(fields.get("tags"))
         groups = split_list(fields.get("contact_groups"), "contact_groups")
         now = self.clock.now()
@@ -164,12 +165,14 @@ class RblHosts:
     async def update_host(self, account_sid: str, sid: str, fields: dict[str, Any]) -> RblHost:
         unknown_fields(fields, HOST_FIELDS - {"host"})
         values: dict[str, Any] = {"updated_at": self.clock.now()}
-        if "name" in fields:
+        if fields.get("name") is not None:
             values["name"] = name_of(fields["name"])
         if "tags" in fields:
             values["tags"] = tags_of(fields["tags"])
         async with self.db.transaction() as conn:
-            await host_row(conn, account_sid, sid)
+            row = await host_row(conn, account_sid, sid)
+            if "name" in fields and fields["name"] is None:
+                values["name"] = row.host  # null: back to the host's own name
             if "profile" in fields:
                 values["profile_sid"] = await host_profile(
                     conn, account_sid, fields["profile"], values["updated_at"]

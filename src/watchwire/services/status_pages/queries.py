@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from watchwire.pagination import PageRequest
 from watchwire.services.status_pages.records import Notice, NoticeUpdate, notice_of
 from watchwire.store.database import Connection
-from watchwire.store.tables_status import status_notice_updates, status_notices
+from watchwire.store.tables_status import status_notice_updates, status_notices, status_pages
 
 
 async def updates_of(conn: Connection, sids: Sequence[str]) -> dict[str, list[NoticeUpdate]]:
@@ -41,3 +41,13 @@ async def read_notices(
     rows = (await conn.execute(query)).all()
     updates = await updates_of(conn, [r.sid for r in rows])
     return [notice_of(r, updates[r.sid]) for r in rows], int(total)
+
+
+async def remove_pages(conn: Connection, tokens: sa.Select[tuple[str]] | Sequence[str]) -> None:
+    """Delete pages with their notices and the notices' updates."""
+    notices = sa.select(status_notices.c.sid).where(status_notices.c.page_token.in_(tokens))
+    await conn.execute(
+        status_notice_updates.delete().where(status_notice_updates.c.notice_sid.in_(notices))
+    )
+    await conn.execute(status_notices.delete().where(status_notices.c.page_token.in_(tokens)))
+    await conn.execute(status_pages.delete().where(status_pages.c.token.in_(tokens)))

@@ -21,7 +21,7 @@ from watchwire.clock import Clock, SystemClock, as_utc
 from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.services.status_pages.queries import read_notices
+from watchwire.services.status_pages.queries import read_notices, remove_pages
 from watchwire.services.status_pages.records import (
     COMPONENT_KINDS,
     MAX_COMPONENTS,
@@ -327,12 +327,7 @@ class StatusPageService:
     async def delete_page(self, account_sid: str, token: str) -> StatusPage:
         async with self._writing(token) as conn:
             gone = page_of(await self._page_row(conn, account_sid, token))
-            sids = sa.select(status_notices.c.sid).where(status_notices.c.page_token == token)
-            await conn.execute(
-                status_notice_updates.delete().where(status_notice_updates.c.notice_sid.in_(sids))
-            )
-            await conn.execute(status_notices.delete().where(status_notices.c.page_token == token))
-            await conn.execute(status_pages.delete().where(status_pages.c.token == token))
+            await remove_pages(conn, [token])
         return gone
 
     async def set_published(self, account_sid: str, monitor_sid: str, published: bool) -> None:

@@ -5,17 +5,21 @@ accessibility audit with axe-core, and screenshots (kept in docs/screenshots/ wh
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
 from tests.servers.api_server import api_server
 from tests.servers.engine_targets import SwitchablePort, SwitchableSite, site, tcp_port
+from tests.servers.watchwire_processes import prepare, start_serve, watchwire_env
 from tests.storage import open_database
 from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
@@ -205,3 +209,38 @@ async def test_no_serious_accessibility_violations(
             if v["impact"] in ("serious", "critical")
         ]
         assert serious == [], path
+
+
+async def test_pages_served_by_a_running_serve(
+    browser: Browser, site: SwitchableSite, tmp_path: Path
+) -> None:
+    """The whole product as deployed: `watchwire serve` checks a local site and serves the
+    page that lists it, and the monitor's own published page, to a real browser."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    headers = await prepare(url)
+    serve = await start_serve(watchwire_env(url), tmp_path)
+    try:
+        async with httpx.AsyncClient(base_url=serve.base_url, headers=headers, timeout=10) as api:
+            body = {"kind": "http", "target": site.url, "name": "Storefront", "published": True}
+            monitor = (await api.post("/v1/monitors", json=body)).json()["data"]
+            made = await api.post(
+                "/v1/status-pages",
+                json={"name": "Acme", "components": [{"sid": monitor["sid"]}]},
+            )
+            token = made.json()["data"]["token"]
+            deadline = time.monotonic() + 60
+            while (await api.get(f"/v1/monitors/{monitor['sid']}")).json()["data"]["state"] != "up":
+                assert time.monotonic() < deadline, serve.log_text()
+                await asyncio.sleep(0.2)
+        tab, problems = await open_tab(browser)
+        for address in (f"{serve.base_url}/p/{token}", monitor["published_url"]):
+            answer = await tab.goto(address)
+            assert answer is not None and answer.status == 200
+            assert await tab.inner_text("#banner") == "All systems operational"
+            assert await tab.inner_text(f"#component-{monitor['sid']} .state") == "Operational"
+            assert "Storefront" in await tab.inner_text(f"#name-{monitor['sid']}")
+        assert problems == []
+        assert site.hits >= 1
+    finally:
+        code, _ = await serve.stop()
+    assert code == 0

@@ -109,12 +109,17 @@ async def _wait_for(process: WatchwireProcess, ready: object) -> None:
 
 
 async def start_serve(
-    env: dict[str, str], workdir: Path, *, port: int | None = None, name: str = "serve"
+    env: dict[str, str],
+    workdir: Path,
+    *,
+    port: int | None = None,
+    name: str = "serve",
+    executable: Path = WATCHWIRE,
 ) -> WatchwireProcess:
     """`watchwire serve` on a free port; returns once /healthz answers."""
     port = port or free_port()
     process = _spawn(
-        [str(WATCHWIRE), "serve"],
+        [str(executable), "serve"],
         {**env, "WATCHWIRE_LISTEN": f"127.0.0.1:{port}"},
         workdir / f"{name}.log",
     )

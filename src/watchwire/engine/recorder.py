@@ -28,7 +28,7 @@ from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
 from watchwire.engine.rollup import Point, apply_rollups, rollup_points
-from watchwire.engine.scheduler import next_run
+from watchwire.engine.scheduler import after_check
 from watchwire.events.event import Event
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection, Database
@@ -237,7 +237,14 @@ async def _apply(
         "v_mute_until": row.mute_until,
         "v_announced_state": row.announced_state,
         "v_next_run_at": finished.next_due
-        or (now if evaluation.recheck else next_run(due, row.interval_seconds, now)),
+        or after_check(
+            due,
+            now,
+            row.interval_seconds,
+            row.retry_interval_seconds,
+            failing=evaluation.recheck or state.state == "down",
+            recheck=evaluation.recheck,
+        ),
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }

@@ -33,6 +33,20 @@ def next_run(due: datetime, interval: int, now: datetime) -> datetime:
     return now + timedelta(seconds=random.uniform(0, min(interval / 10, 10.0)))
 
 
+def after_check(
+    due: datetime, now: datetime, interval: int, retry: int | None, *, failing: bool, recheck: bool
+) -> datetime:
+    """When a monitor runs next after a check. `failing`: the check failed and is not yet
+    confirmed (`recheck`), or the monitor is down. With a retry interval, a failing monitor
+    runs again after it (never later than its interval); without one, an unconfirmed failure
+    is checked again at once and a down monitor at its interval."""
+    if retry is None:
+        return now if recheck else next_run(due, interval, now)
+    if failing:
+        return now + timedelta(seconds=min(retry, interval))
+    return next_run(due, interval, now)
+
+
 async def claim_due(db: Database, owner: str, now: datetime, limit: int) -> list[Any]:
     """Claim up to `limit` due monitors for `owner`; returns their rows, earliest due first."""
     return await leases.claim_due(

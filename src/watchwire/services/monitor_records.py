@@ -22,6 +22,7 @@ class Monitor:
     target: str
     options: dict[str, Any]
     interval: int  # seconds
+    retry_interval: int | None  # seconds between checks while failing; None: the default
     timeout: float  # seconds
     confirmations: int
     recoveries: int
@@ -74,6 +75,7 @@ def monitor_of(row: Any) -> Monitor:
         target=row.target,
         options=dict(row.options),
         interval=row.interval_seconds,
+        retry_interval=row.retry_interval_seconds,
         timeout=row.timeout_seconds,
         confirmations=row.confirmations,
         recoveries=row.recoveries,

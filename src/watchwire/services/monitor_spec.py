@@ -16,6 +16,8 @@ from watchwire.text import SingleLine
 
 MIN_INTERVAL = 30
 MAX_INTERVAL = 86_400
+# Only failing monitors run at it, so below the plans' intervals is fine; not below this.
+MIN_RETRY_INTERVAL = 10
 DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 RECIPIENT_KINDS = ("contact", "contact_group", "webhook")
 
@@ -32,6 +34,14 @@ class MonitorFields(BaseModel):
     name: SingleLine = Field(default="", max_length=255)
     options: dict[str, Any] = Field(default_factory=dict)
     interval: int = Field(default=60, ge=MIN_INTERVAL, le=MAX_INTERVAL, description="seconds")
+    retry_interval: int | None = Field(
+        default=None,
+        ge=MIN_RETRY_INTERVAL,
+        le=MAX_INTERVAL,
+        description="seconds between checks while failing, to confirm or clear sooner (at most "
+        "the interval); none: a first failure is checked again at once, a down monitor at "
+        "its interval",
+    )
     timeout: float = Field(default=10.0, gt=0, le=60, description="seconds")
     confirmations: int = Field(default=2, ge=1, le=10, description="failures before down")
     recoveries: int = Field(default=1, ge=1, le=10, description="successes before up")

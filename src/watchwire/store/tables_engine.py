@@ -63,6 +63,8 @@ monitors = sa.Table(
     sa.Column("last_response_ms", sa.Float, nullable=True),
     # Migration 0013: the last check's HTTP status ("200") or probe outcome ("down").
     sa.Column("last_status", sa.String(16), nullable=True),
+    # Seconds between checks while failing; None: at once to confirm, the interval while down.
+    sa.Column("retry_interval_seconds", sa.Integer, nullable=True),
     # Certificate watch of https targets: the threshold bracket already announced.
     sa.Column("ssl_bracket", sa.Integer, nullable=True),
     sa.Column("ssl_checked_at", UtcDateTime, nullable=True),

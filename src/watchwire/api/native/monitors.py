@@ -57,6 +57,7 @@ class MonitorJson(TypedDict):
     target: str
     options: dict[str, Any]
     interval: int
+    retry_interval: int | None
     timeout: float
     confirmations: int
     recoveries: int
@@ -137,6 +138,7 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "target": monitor.target,
         "options": monitor.options,
         "interval": monitor.interval,
+        "retry_interval": monitor.retry_interval,
         "timeout": monitor.timeout,
         "confirmations": monitor.confirmations,
         "recoveries": monitor.recoveries,

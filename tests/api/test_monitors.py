@@ -145,8 +145,17 @@ async def test_history_endpoints(
     assert metrics["apdex"] == 0.75  # every answer well within T; failures are frustrated
     assert metrics["response_time"]["p50"] is not None
     assert metrics["response_time"]["p99"] >= metrics["response_time"]["p50"]
-    assert set(metrics["timings"]) >= {"connect", "first_byte"}
+    assert set(metrics["timings"]) >= {"redirect", "connect", "first_byte"}
+    assert metrics["timings"]["redirect"] == 0  # no redirect: updown's average includes it
     assert sum(g["checks"] for g in metrics["groups"]) == 12
+    # Exact counts in updown's shape: the local answers all come within 125 ms.
+    requests = metrics["requests"]
+    assert (requests["samples"], requests["failures"]) == (12, 3)
+    assert (requests["satisfied"], requests["tolerated"]) == (9, 0)
+    assert set(requests["by_response_time"].values()) == {9}
+    assert list(requests["by_response_time"]) == [
+        f"under{edge}" for edge in (125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+    ]
 
     outages = (await client.get(f"/v1/monitors/{sid}/downtimes", headers=auth)).json()["data"]
     assert len(outages) == 1

@@ -1,12 +1,14 @@
 """Exact response-time counters on the hourly rollups: per monitor and hour, the successful
 checks that answered within 125 ms, 250 ms, 500 ms, 1 s, 2 s, 4 s, 8 s, 16 s and 32 s
-(cumulative, inclusive; updown's `by_response_time`; decision 0025).
+(cumulative, inclusive; updown's `by_response_time`; decision 0025). And 15-second periods
+(updown's smallest): the business and unlimited plans allow them.
 
 Revision ID: 0017
 Revises: 0014
 Create Date: 2026-12-03
 
-Existing rows are filled in: exactly from the raw results still kept (an hour whose raw
+A plan whose minimum an operator changed from the shipped 30 s keeps it. Existing rollup
+rows are filled in: exactly from the raw results still kept (an hour whose raw
 results are all within the retention window), else from the histogram, counting only the
 buckets whose upper edge lies at or below the edge (never more than the truth).
 """
@@ -47,7 +49,16 @@ def _from_histogram(histogram: Any) -> list[int]:
     return counts
 
 
+FIFTEEN_SECOND_PLANS = ("business", "unlimited")
+
+
 def upgrade() -> None:
+    plans = sa.table("plans", sa.column("name"), sa.column("min_interval_seconds"))
+    op.execute(
+        plans.update()
+        .where(plans.c.name.in_(FIFTEEN_SECOND_PLANS), plans.c.min_interval_seconds == 30)
+        .values(min_interval_seconds=15)
+    )
     with op.batch_alter_table("monitor_rollups") as batch:
         for name in COLUMNS:
             batch.add_column(sa.Column(name, sa.Integer, nullable=False, server_default="0"))
@@ -102,6 +113,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    plans = sa.table("plans", sa.column("name"), sa.column("min_interval_seconds"))
+    op.execute(
+        plans.update()
+        .where(plans.c.name.in_(FIFTEEN_SECOND_PLANS), plans.c.min_interval_seconds == 15)
+        .values(min_interval_seconds=30)
+    )
     with op.batch_alter_table("monitor_rollups") as batch:
         for name in reversed(COLUMNS):
             batch.drop_column(name)

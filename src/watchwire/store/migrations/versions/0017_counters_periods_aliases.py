@@ -1,7 +1,9 @@
 """Exact response-time counters on the hourly rollups: per monitor and hour, the successful
 checks that answered within 125 ms, 250 ms, 500 ms, 1 s, 2 s, 4 s, 8 s, 16 s and 32 s
 (cumulative, inclusive; updown's `by_response_time`; decision 0025). And 15-second periods
-(updown's smallest): the business and unlimited plans allow them.
+(updown's smallest): the business and unlimited plans allow them. And stable integer
+aliases of webhook subscriptions and deliveries (`sid_aliases`, store/aliases.py) for the
+faces that show integer ids; existing ones get theirs in creation order.
 
 Revision ID: 0017
 Revises: 0014
@@ -52,7 +54,32 @@ def _from_histogram(histogram: Any) -> list[int]:
 FIFTEEN_SECOND_PLANS = ("business", "unlimited")
 
 
+def _aliases() -> None:
+    aliases = op.create_table(
+        "sid_aliases",
+        sa.Column(
+            "alias",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("sid", sa.String(66), nullable=False),
+        sa.UniqueConstraint("sid", name="uq_sid_aliases_sid"),
+        sqlite_autoincrement=True,
+    )
+    assert aliases is not None
+    for table in ("webhook_subscriptions", "deliveries"):
+        source = sa.table(table, sa.column("sid"), sa.column("created_at"))
+        op.execute(
+            aliases.insert().from_select(
+                ["sid"],
+                sa.select(source.c.sid).order_by(source.c.created_at, source.c.sid),
+            )
+        )
+
+
 def upgrade() -> None:
+    _aliases()
     plans = sa.table("plans", sa.column("name"), sa.column("min_interval_seconds"))
     op.execute(
         plans.update()
@@ -113,6 +140,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sid_aliases")
     plans = sa.table("plans", sa.column("name"), sa.column("min_interval_seconds"))
     op.execute(
         plans.update()

@@ -12,6 +12,7 @@ from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.aliases import AliasResolver
 from watchwire.services.certs.service import CertService
 from watchwire.services.contact_groups import ContactGroupService
 from watchwire.services.contacts import ContactService
@@ -47,6 +48,8 @@ class Runtime:
     events: EventService
     subscriptions: SubscriptionService
     deliveries: DeliveryService
+    # Integer ids of the faces that show them (Enterno) ↔ webhook and delivery SIDs.
+    aliases: AliasResolver
     rbl: RblService
     domains: DomainService
     certs: CertService
@@ -83,6 +86,7 @@ class Runtime:
                 allow_http=settings.webhook_allow_http or settings.allow_private_targets,
             ),
             deliveries=DeliveryService(database, clock),
+            aliases=AliasResolver(database),
             rbl=RblService(
                 database,
                 clock,

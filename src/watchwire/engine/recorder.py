@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from watchwire import logs
 from watchwire.clock import as_utc, isoformat
-from watchwire.engine import ssl_watch
+from watchwire.engine import apdex_drop, ssl_watch
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
     UptimeEvaluator,
@@ -27,7 +27,7 @@ from watchwire.engine.evaluate_uptime import (
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
-from watchwire.engine.rollup import Point, apply_rollups, rollup_points
+from watchwire.engine.rollup import Point, apply_rollups, hour_of, rollup_points
 from watchwire.engine.scheduler import after_check
 from watchwire.events.event import Event
 from watchwire.events.store import record_event
@@ -161,6 +161,7 @@ async def record_batch(
         updates: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
         points: list[Point] = []
+        ended: list[tuple[Any, datetime]] = []  # (monitor, the hour its last check was in)
         events = 0
         notes = _Notes()
         for finished in batch:
@@ -181,11 +182,15 @@ async def record_batch(
             results.append(result_row)
             points.append(point)
             events += sent
+            last = as_utc(row.last_checked_at)
+            if last is not None and hour_of(last) < hour_of(now):
+                ended.append((row, last))
         if updates:
             await conn.execute(_UPDATE_STATE, updates)
         if results:
             await conn.execute(monitor_results.insert(), results)
             await apply_rollups(conn, rollup_points(points), lock=db.dialect == "postgresql")
+            events += await apdex_drop.record_drops(conn, ended, now, maintained)
     notes.emit()
     return BatchOutcome(len(updates), len(batch) - len(updates), events)
 

@@ -24,6 +24,11 @@ CATALOG: dict[str, EventType] = {
         EventType("monitor.down", "000", "A monitor failed its confirmations and is down."),
         EventType("monitor.up", "000", "A down monitor recovered."),
         EventType("monitor.degraded", "000", "A monitor answers slower than its threshold."),
+        EventType(
+            "monitor.apdex_drop",
+            "001",
+            "A monitor's hourly Apdex fell more than 30 % below the lowest of the 5 hours before.",
+        ),
         EventType("ssl.expiring", "000", "The certificate of a monitored site expires soon."),
         EventType("ssl.expired", "000", "The certificate of a monitored site has expired."),
         EventType("domain.expiring", "000", "A domain's registration expires soon."),

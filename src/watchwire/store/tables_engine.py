@@ -121,6 +121,12 @@ monitor_rollups = sa.Table(
     sa.Column("histogram", sa.JSON, nullable=False),
     # Sums and counts of each timing phase: {"dns": [sum_ms, n], ...}.
     sa.Column("phases", sa.JSON, nullable=False),
+    # Successful checks that answered within 125 ms, 250 ms, ... 32 s, exactly (cumulative,
+    # inclusive; migration 0017, decision 0025).
+    *(
+        sa.Column(f"under_{edge}", sa.Integer, nullable=False, server_default="0")
+        for edge in (125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+    ),
 )
 
 downtimes = sa.Table(

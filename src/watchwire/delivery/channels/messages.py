@@ -19,6 +19,7 @@ _HEADLINES: dict[str, str] = {
     "monitor.down": "DOWN",
     "monitor.up": "UP",
     "monitor.degraded": "SLOW",
+    "monitor.apdex_drop": "APDEX DROP",
     "ssl.expiring": "Certificate expiring",
     "ssl.expired": "Certificate expired",
     "domain.expiring": "Domain expiring",
@@ -37,6 +38,7 @@ _HEADLINES: dict[str, str] = {
 _FAILURE = {"monitor.down", "ssl.expired", "cert.error.trigger", "rbl.host.listed"}
 _WARNING = {
     "monitor.degraded",
+    "monitor.apdex_drop",
     "ssl.expiring",
     "domain.expiring",
     "cert.expiration.trigger",

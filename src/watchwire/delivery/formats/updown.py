@@ -18,7 +18,9 @@ from watchwire.events.event import Event
 EVENT_NAMES = {
     "monitor.down": "check.down",
     "monitor.up": "check.up",
-    "monitor.degraded": "check.performance_drop",
+    # updown's performance_drop is the hourly Apdex trend, not one slow check: a
+    # `monitor.degraded` goes out under its own name (receivers ignore unknown events, 001).
+    "monitor.apdex_drop": "check.performance_drop",
     "ssl.expiring": "check.ssl_expiration",
     "ssl.expired": "check.ssl_invalid",
 }
@@ -49,6 +51,9 @@ def payload(event: Event) -> list[dict[str, Any]]:
         "description": event.description,
         "check": _check(event.payload),
     }
+    if event.type == "monitor.apdex_drop":
+        # updown's shape: the drop as a percent string beside `last_metrics` (kept as is).
+        item["apdex_dropped"] = f"{event.payload.get('dropped_percent')}%"
     return [item]
 
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from watchwire import logs
 from watchwire.clock import as_utc, isoformat
-from watchwire.engine import ssl_watch
+from watchwire.engine import ssl_record, ssl_watch
+from watchwire.engine.checks import monitor_payload
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
     UptimeEvaluator,
@@ -50,6 +51,9 @@ _STATE_COLUMNS = (
     "ssl_bracket",
     "ssl_checked_at",
     "ssl_not_after",
+    "ssl_valid",
+    "ssl_error",
+    "ssl_certificate",
     "mute_until",
     "announced_state",
     "next_run_at",
@@ -95,11 +99,6 @@ class _Notes:
     def emit(self) -> None:
         for message, fields in self.lines:
             logs.note(log, message, **fields)
-
-
-def monitor_payload(row: Any) -> dict[str, Any]:
-    """The monitor as every monitor event carries it (under the payload's `monitor`)."""
-    return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
 
 
 def _duration(seconds: float) -> str:
@@ -234,6 +233,9 @@ async def _apply(
         "v_ssl_bracket": row.ssl_bracket,
         "v_ssl_checked_at": row.ssl_checked_at,
         "v_ssl_not_after": row.ssl_not_after,
+        "v_ssl_valid": row.ssl_valid,
+        "v_ssl_error": row.ssl_error,
+        "v_ssl_certificate": row.ssl_certificate,
         "v_mute_until": row.mute_until,
         "v_announced_state": row.announced_state,
         "v_next_run_at": finished.next_due
@@ -244,7 +246,9 @@ async def _apply(
     sent = await _notify(conn, row, evaluation, result, update, now, notes, maintained=maintained)
     if finished.ssl_checked:
         held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
-        sent += await _ssl_update(conn, row, finished.certificate, update, now, held=held)
+        sent += await ssl_record.record_reading(
+            conn, row, finished.certificate, update, now, held=held
+        )
     result_row = {
         "monitor_sid": row.sid,
         "checked_at": now,
@@ -415,47 +419,3 @@ async def _state_event(
         recipients=row.recipients,
         held=held,
     )
-
-
-async def _ssl_update(
-    conn: Connection,
-    row: Any,
-    certificate: ssl_watch.CertReading | None,
-    update: dict[str, Any],
-    now: datetime,
-    *,
-    held: bool,
-) -> int:
-    update["v_ssl_checked_at"] = now
-    if certificate is None:
-        return 0
-    update["v_ssl_not_after"] = certificate.not_after
-    verdict = ssl_watch.evaluate(certificate.days_left, list(row.ssl_expiry_days), row.ssl_bracket)
-    update["v_ssl_bracket"] = verdict.bracket
-    if verdict.event is None:
-        return 0
-    if verdict.event == "ssl.expired":
-        description = f"The certificate of {row.target} expired on {certificate.not_after}."
-    else:
-        description = (
-            f"The certificate of {row.target} expires in {certificate.days_left} days "
-            f"(on {certificate.not_after}), within the {verdict.threshold}-day threshold."
-        )
-    await record_event(
-        conn,
-        account_sid=row.account_sid,
-        type=verdict.event,
-        description=description,
-        payload={
-            "monitor": monitor_payload(row),
-            "certificate": {"not_after": certificate.not_after, "days_left": certificate.days_left},
-            "threshold_days": verdict.threshold,
-        },
-        now=now,
-        resource_type="monitor",
-        resource_sid=row.sid,
-        contact_groups=list(row.contact_groups),
-        recipients=row.recipients,
-        held=held,
-    )
-    return 1

@@ -2,7 +2,7 @@
 results in batches, and stop gracefully.
 
     1. Claim up to the free concurrency of due monitors (leases; see scheduler.py).
-    2. Run each check as a task under a semaphore; the https certificate watch rides along.
+    2. Run each check as a task under a semaphore; the certificate watch rides along.
     3. A writer drains finished checks and writes them a batch per transaction
        (recorder.py): per-check database work stays a few row operations. While the
        database is unavailable it keeps the batch and tries again.
@@ -102,7 +102,7 @@ class Engine:
             ssl_checked = True
             with contextlib.suppress(Exception):
                 certificate = await ssl_watch.read_certificate(
-                    row.target, self.ctx, row.timeout_seconds
+                    row.kind, row.target, dict(row.options), self.ctx, row.timeout_seconds
                 )
         return Finished(row, started, result, ssl_checked, certificate)
 

@@ -13,6 +13,28 @@ from watchwire.engine.rollup import Figures
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorCertificate:
+    """The leaf certificate of a monitored site as last read (engine/ssl_watch.py)."""
+
+    subject: str
+    issuer: str
+    not_before: str
+    not_after: str
+    key_algorithm: str
+    signature_algorithm: str
+    serial: str
+    fingerprint_sha256: str
+
+
+def certificate_of(stored: dict[str, Any] | None) -> MonitorCertificate | None:
+    if not stored:
+        return None
+    return MonitorCertificate(
+        **{name: str(stored.get(name, "")) for name in MonitorCertificate.__slots__}
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Monitor:
     """An uptime monitor: its fields (named as a face gives them) and its current state."""
 
@@ -45,7 +67,8 @@ class Monitor:
     # `timeout`); None before the first check.
     last_status: int | str | None
     next_run_at: datetime | None
-    # The certificate watch of an https target: the leaf's expiry as read, and when.
+    # The certificate watch (https targets, tcps and ssl kinds): the leaf's expiry as read,
+    # when it was read, whether it is valid (None: not read yet), why not, the leaf.
     ssl_not_after: str | None
     ssl_checked_at: datetime | None
     created_at: datetime
@@ -54,6 +77,9 @@ class Monitor:
     # last success or failure ping. None for every other kind.
     ping_token: str | None = None
     last_ping_at: datetime | None = None
+    ssl_valid: bool | None = None
+    ssl_error: str | None = None
+    ssl_certificate: MonitorCertificate | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -97,6 +123,9 @@ def monitor_of(row: Any) -> Monitor:
         updated_at=row.updated_at,
         ping_token=row.ping_token,
         last_ping_at=row.last_ping_at,
+        ssl_valid=row.ssl_valid,
+        ssl_error=row.ssl_error,
+        ssl_certificate=certificate_of(row.ssl_certificate),
     )
 
 

@@ -30,6 +30,7 @@ from watchwire.services.monitor_records import (
     Metrics,
     MetricsSpan,
     Monitor,
+    MonitorCertificate,
     Ping,
 )
 
@@ -44,9 +45,26 @@ Fields = Annotated[dict[str, Any], Body()]
 
 
 @answer
+class CertificateJson(TypedDict):
+    subject: str
+    issuer: str
+    not_before: str
+    not_after: str
+    key_algorithm: str
+    signature_algorithm: str
+    serial: str
+    fingerprint_sha256: str
+
+
+@answer
 class SslJson(TypedDict):
+    """The certificate watch: null fields until the certificate was first read."""
+
     not_after: str | None
     checked_at: str | None
+    valid: bool | None
+    error: str | None
+    certificate: CertificateJson | None
 
 
 @answer
@@ -122,6 +140,21 @@ def ping_url(request: Request, token: str | None) -> str | None:
     return None if token is None else f"{str(request.base_url).rstrip('/')}/pulse/{token}"
 
 
+def certificate_json(certificate: MonitorCertificate | None) -> CertificateJson | None:
+    if certificate is None:
+        return None
+    return {
+        "subject": certificate.subject,
+        "issuer": certificate.issuer,
+        "not_before": certificate.not_before,
+        "not_after": certificate.not_after,
+        "key_algorithm": certificate.key_algorithm,
+        "signature_algorithm": certificate.signature_algorithm,
+        "serial": certificate.serial,
+        "fingerprint_sha256": certificate.fingerprint_sha256,
+    }
+
+
 def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
@@ -152,6 +185,9 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "ssl": {
             "not_after": monitor.ssl_not_after,
             "checked_at": isoformat_or_none(monitor.ssl_checked_at),
+            "valid": monitor.ssl_valid,
+            "error": monitor.ssl_error,
+            "certificate": certificate_json(monitor.ssl_certificate),
         },
         "ping_url": ping_url(request, monitor.ping_token),
         "last_ping_at": isoformat_or_none(monitor.last_ping_at),

@@ -1,0 +1,35 @@
+"""What an uptime monitor knows about its certificate: validity, error, the leaf's facts.
+
+Revision ID: 0016
+Revises: 0014
+Create Date: 2026-12-03
+
+`ssl_valid` is None until a certificate was read; `ssl_error` names why it is not valid;
+`ssl_certificate` keeps the leaf's facts (subject, issuer, dates, key algorithm,
+fingerprint) so that the next reading can tell a renewal from the same certificate and the
+`ssl.renewed` event can carry the old certificate next to the new one (engine/ssl_watch.py).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("monitors") as batch:
+        batch.add_column(sa.Column("ssl_valid", sa.Boolean, nullable=True))
+        batch.add_column(sa.Column("ssl_error", sa.Text, nullable=True))
+        batch.add_column(sa.Column("ssl_certificate", sa.JSON, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("monitors") as batch:
+        batch.drop_column("ssl_certificate")
+        batch.drop_column("ssl_error")
+        batch.drop_column("ssl_valid")

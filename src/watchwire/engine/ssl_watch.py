@@ -11,7 +11,7 @@ machine; engine/ssl_record.py writes its verdict and events.
 |---|---|
 | not valid, and it was valid or not yet read             | `ssl.invalid` (`error`) |
 | valid again after `ssl.invalid` or `ssl.expired`        | `ssl.valid` |
-| another leaf that expires later than the one kept       | `ssl.renewed` (`old_certificate`, `certificate`) |
+| another valid leaf that expires later than the one kept | `ssl.renewed` (`old_certificate`, `certificate`) |
 | the days left cross a threshold (once per threshold)    | `ssl.expiring` (`threshold_days`) |
 | the certificate has expired (once)                      | `ssl.expired`, instead of `ssl.invalid` |
 
@@ -191,10 +191,12 @@ def evaluate_expiry(days_left: int, thresholds: list[int], announced: int | None
     return SslVerdict(bracket, "ssl.expiring", threshold=bracket)
 
 
-def _renewed(old: Certificate | None, new: Certificate) -> bool:
-    """Another leaf that lasts longer: a renewal. A leaf swapped for one that ends sooner or
-    at the same time is no renewal (its validity and expiry speak for it)."""
-    if old is None or old.fingerprint_sha256 == new.fingerprint_sha256:
+def _renewed(old: Certificate | None, reading: CertReading) -> bool:
+    """Another valid leaf that lasts longer: a renewal. A leaf swapped for one that ends
+    sooner, or for one that is not valid, is no renewal (its validity and expiry speak for
+    it)."""
+    new = reading.certificate
+    if old is None or old.fingerprint_sha256 == new.fingerprint_sha256 or not reading.valid:
         return False
     return new.not_after > old.not_after  # ISO 8601 Z times order as text
 
@@ -203,7 +205,7 @@ def evaluate(before: SslState, reading: CertReading, thresholds: list[int]) -> E
     """The state after `reading` and the events it causes, in the order they happened
     (a renewal first, then what is true of the new certificate)."""
     events: list[SslEvent] = []
-    if _renewed(before.certificate, reading.certificate):
+    if _renewed(before.certificate, reading):
         events.append(SslEvent("ssl.renewed", old_certificate=before.certificate))
     expiry = evaluate_expiry(reading.days_left, thresholds, before.bracket)
     if reading.valid and before.valid is False:

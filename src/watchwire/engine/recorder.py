@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from watchwire import logs
 from watchwire.clock import as_utc, isoformat
-from watchwire.engine import ssl_record, ssl_watch
+from watchwire.engine import domain_watch, ssl_record, ssl_watch
 from watchwire.engine.checks import monitor_payload
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
@@ -54,6 +54,11 @@ _STATE_COLUMNS = (
     "ssl_valid",
     "ssl_error",
     "ssl_certificate",
+    "domain_name",
+    "domain_expires_at",
+    "domain_bracket",
+    "domain_checked_at",
+    "domain_error",
     "mute_until",
     "announced_state",
     "next_run_at",
@@ -78,6 +83,8 @@ class Finished:
     result: CheckResult
     ssl_checked: bool = False
     certificate: ssl_watch.CertReading | None = None
+    # The domain's registration when it was read with this check (domain_watch.py).
+    domain: domain_watch.DomainReading | None = None
     # A kind read at write time (heartbeats) says when it is due next; None: the schedule.
     next_due: datetime | None = None
 
@@ -149,7 +156,13 @@ async def _under_maintenance(conn: Connection, now: datetime) -> frozenset[str]:
 
 
 async def record_batch(
-    db: Database, owner: str, batch: list[Finished], *, now: datetime, location: str
+    db: Database,
+    owner: str,
+    batch: list[Finished],
+    *,
+    now: datetime,
+    location: str,
+    domain_thresholds: list[int] | None = None,
 ) -> BatchOutcome:
     """Write `batch` in one transaction; see the module docstring."""
     if not batch:
@@ -174,7 +187,15 @@ async def record_batch(
                     continue
                 finished = replace(finished, result=reading.result, next_due=reading.next_due)
             update, result_row, point, sent = await _apply(
-                conn, owner, row, finished, now, location, notes, maintained=row.sid in maintained
+                conn,
+                owner,
+                row,
+                finished,
+                now,
+                location,
+                notes,
+                maintained=row.sid in maintained,
+                domain_thresholds=domain_thresholds or [30, 14, 7, 1],
             )
             updates.append(update)
             results.append(result_row)
@@ -208,6 +229,7 @@ async def _apply(
     notes: _Notes,
     *,
     maintained: bool,
+    domain_thresholds: list[int],
 ) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
     result = finished.result
     evaluator = UptimeEvaluator(UptimeRules(row.confirmations, row.recoveries, row.degraded_ms))
@@ -236,6 +258,11 @@ async def _apply(
         "v_ssl_valid": row.ssl_valid,
         "v_ssl_error": row.ssl_error,
         "v_ssl_certificate": row.ssl_certificate,
+        "v_domain_name": row.domain_name,
+        "v_domain_expires_at": row.domain_expires_at,
+        "v_domain_bracket": row.domain_bracket,
+        "v_domain_checked_at": row.domain_checked_at,
+        "v_domain_error": row.domain_error,
         "v_mute_until": row.mute_until,
         "v_announced_state": row.announced_state,
         "v_next_run_at": finished.next_due
@@ -244,10 +271,14 @@ async def _apply(
         "v_lease_expires_at": None,
     }
     sent = await _notify(conn, row, evaluation, result, update, now, notes, maintained=maintained)
+    held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
     if finished.ssl_checked:
-        held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
         sent += await ssl_record.record_reading(
             conn, row, finished.certificate, update, now, held=held
+        )
+    if finished.domain is not None:
+        sent += await domain_watch.record_reading(
+            conn, row, finished.domain, domain_thresholds, update, now, held=held
         )
     result_row = {
         "monitor_sid": row.sid,

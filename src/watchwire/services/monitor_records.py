@@ -35,6 +35,29 @@ def certificate_of(stored: dict[str, Any] | None) -> MonitorCertificate | None:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorDomain:
+    """The registration of the monitored host's registered domain, read over RDAP daily
+    (engine/domain_watch.py); `expires_at` stays the last one read while the registry does
+    not answer (`error` says why)."""
+
+    name: str
+    expires_at: datetime | None
+    checked_at: datetime | None
+    error: str | None
+
+
+def domain_of(row: Any) -> MonitorDomain | None:
+    if row.domain_name is None:
+        return None
+    return MonitorDomain(
+        name=row.domain_name,
+        expires_at=as_utc(row.domain_expires_at),
+        checked_at=as_utc(row.domain_checked_at),
+        error=row.domain_error,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Monitor:
     """An uptime monitor: its fields (named as a face gives them) and its current state."""
 
@@ -80,6 +103,8 @@ class Monitor:
     ssl_valid: bool | None = None
     ssl_error: str | None = None
     ssl_certificate: MonitorCertificate | None = None
+    # None until the domain of the host was first read, and for hosts without one.
+    domain: MonitorDomain | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -126,6 +151,7 @@ def monitor_of(row: Any) -> Monitor:
         ssl_valid=row.ssl_valid,
         ssl_error=row.ssl_error,
         ssl_certificate=certificate_of(row.ssl_certificate),
+        domain=domain_of(row),
     )
 
 

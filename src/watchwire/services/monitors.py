@@ -222,6 +222,11 @@ class MonitorService:
                     ssl_valid=None,
                     ssl_error=None,
                     ssl_certificate=None,
+                    domain_name=None,
+                    domain_expires_at=None,
+                    domain_bracket=None,
+                    domain_checked_at=None,
+                    domain_error=None,
                 )
             await conn.execute(
                 monitors.update()

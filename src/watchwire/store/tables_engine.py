@@ -72,6 +72,12 @@ monitors = sa.Table(
     sa.Column("ssl_valid", sa.Boolean, nullable=True),
     sa.Column("ssl_error", sa.Text, nullable=True),
     sa.Column("ssl_certificate", sa.JSON, nullable=True),
+    # Migration 0016: the registration of the host's registered domain (engine/domain_watch.py).
+    sa.Column("domain_name", sa.String(255), nullable=True),
+    sa.Column("domain_expires_at", UtcDateTime, nullable=True),
+    sa.Column("domain_bracket", sa.Integer, nullable=True),
+    sa.Column("domain_checked_at", UtcDateTime, nullable=True),
+    sa.Column("domain_error", sa.Text, nullable=True),
     # Schedule and lease: a worker owns a monitor from its claim until it writes the result
     # or the lease expires.
     sa.Column("next_run_at", UtcDateTime, nullable=False),

@@ -31,6 +31,7 @@ from watchwire.services.monitor_records import (
     MetricsSpan,
     Monitor,
     MonitorCertificate,
+    MonitorDomain,
     Ping,
 )
 
@@ -68,6 +69,17 @@ class SslJson(TypedDict):
 
 
 @answer
+class DomainJson(TypedDict):
+    """The registration of the host's registered domain (RDAP, read daily)."""
+
+    name: str
+    expires_at: str | None
+    checked_at: str | None
+    error: str | None
+    source: Literal["RDAP"]
+
+
+@answer
 class MonitorJson(TypedDict):
     sid: str
     name: str
@@ -95,6 +107,7 @@ class MonitorJson(TypedDict):
     last_status: int | str | None
     next_run_at: str | None
     ssl: SslJson
+    domain: DomainJson | None
     ping_url: str | None
     last_ping_at: str | None
     created_at: str
@@ -155,6 +168,18 @@ def certificate_json(certificate: MonitorCertificate | None) -> CertificateJson 
     }
 
 
+def domain_json(domain: MonitorDomain | None) -> DomainJson | None:
+    if domain is None:
+        return None
+    return {
+        "name": domain.name,
+        "expires_at": isoformat_or_none(domain.expires_at),
+        "checked_at": isoformat_or_none(domain.checked_at),
+        "error": domain.error,
+        "source": "RDAP",
+    }
+
+
 def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
@@ -189,6 +214,7 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
             "error": monitor.ssl_error,
             "certificate": certificate_json(monitor.ssl_certificate),
         },
+        "domain": domain_json(monitor.domain),
         "ping_url": ping_url(request, monitor.ping_token),
         "last_ping_at": isoformat_or_none(monitor.last_ping_at),
         "created_at": isoformat(monitor.created_at),

@@ -46,7 +46,7 @@ Fields = Annotated[dict[str, Any], Body()]
 
 
 @answer
-class CertificateJson(TypedDict):
+class MonitorCertificateJson(TypedDict):
     subject: str
     issuer: str
     not_before: str
@@ -65,11 +65,11 @@ class SslJson(TypedDict):
     checked_at: str | None
     valid: bool | None
     error: str | None
-    certificate: CertificateJson | None
+    certificate: MonitorCertificateJson | None
 
 
 @answer
-class DomainJson(TypedDict):
+class MonitorDomainJson(TypedDict):
     """The registration of the host's registered domain (RDAP, read daily)."""
 
     name: str
@@ -107,7 +107,7 @@ class MonitorJson(TypedDict):
     last_status: int | str | None
     next_run_at: str | None
     ssl: SslJson
-    domain: DomainJson | None
+    domain: MonitorDomainJson | None
     ping_url: str | None
     last_ping_at: str | None
     created_at: str
@@ -153,7 +153,7 @@ def ping_url(request: Request, token: str | None) -> str | None:
     return None if token is None else f"{str(request.base_url).rstrip('/')}/pulse/{token}"
 
 
-def certificate_json(certificate: MonitorCertificate | None) -> CertificateJson | None:
+def certificate_json(certificate: MonitorCertificate | None) -> MonitorCertificateJson | None:
     if certificate is None:
         return None
     return {
@@ -168,7 +168,7 @@ def certificate_json(certificate: MonitorCertificate | None) -> CertificateJson 
     }
 
 
-def domain_json(domain: MonitorDomain | None) -> DomainJson | None:
+def domain_json(domain: MonitorDomain | None) -> MonitorDomainJson | None:
     if domain is None:
         return None
     return {

@@ -65,6 +65,13 @@ _STATE_COLUMNS = (
     "lease_owner",
     "lease_expires_at",
 )
+# The columns a check leaves as they were unless the certificate watch, the domain watch or
+# the end of a mute writes them.
+_KEPT_COLUMNS = (
+    *(name for name in _STATE_COLUMNS if name.startswith(("ssl_", "domain_"))),
+    "mute_until",
+    "announced_state",
+)
 _UPDATE_STATE = (
     monitors.update()
     .where(
@@ -252,19 +259,8 @@ async def _apply(
         "v_last_error": result.error,
         "v_last_response_ms": result.response_ms,
         "v_last_status": None if result.status is None else str(result.status),
-        "v_ssl_bracket": row.ssl_bracket,
-        "v_ssl_checked_at": row.ssl_checked_at,
-        "v_ssl_not_after": row.ssl_not_after,
-        "v_ssl_valid": row.ssl_valid,
-        "v_ssl_error": row.ssl_error,
-        "v_ssl_certificate": row.ssl_certificate,
-        "v_domain_name": row.domain_name,
-        "v_domain_expires_at": row.domain_expires_at,
-        "v_domain_bracket": row.domain_bracket,
-        "v_domain_checked_at": row.domain_checked_at,
-        "v_domain_error": row.domain_error,
-        "v_mute_until": row.mute_until,
-        "v_announced_state": row.announced_state,
+        # As they are unless a watch or the mute logic below changes them.
+        **{"v_" + name: getattr(row, name) for name in _KEPT_COLUMNS},
         "v_next_run_at": finished.next_due
         or (now if evaluation.recheck else next_run(due, row.interval_seconds, now)),
         "v_lease_owner": None,

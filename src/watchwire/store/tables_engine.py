@@ -69,6 +69,17 @@ monitors = sa.Table(
     sa.Column("ssl_bracket", sa.Integer, nullable=True),
     sa.Column("ssl_checked_at", UtcDateTime, nullable=True),
     sa.Column("ssl_not_after", sa.String(32), nullable=True),
+    # Migration 0016: whether the certificate is valid (None: not read yet), why not, and
+    # the leaf's facts as last read (engine/ssl_watch.py's `Certificate.to_json`).
+    sa.Column("ssl_valid", sa.Boolean, nullable=True),
+    sa.Column("ssl_error", sa.Text, nullable=True),
+    sa.Column("ssl_certificate", sa.JSON, nullable=True),
+    # Migration 0016: the registration of the host's registered domain (engine/domain_watch.py).
+    sa.Column("domain_name", sa.String(255), nullable=True),
+    sa.Column("domain_expires_at", UtcDateTime, nullable=True),
+    sa.Column("domain_bracket", sa.Integer, nullable=True),
+    sa.Column("domain_checked_at", UtcDateTime, nullable=True),
+    sa.Column("domain_error", sa.Text, nullable=True),
     # Schedule and lease: a worker owns a monitor from its claim until it writes the result
     # or the lease expires.
     sa.Column("next_run_at", UtcDateTime, nullable=False),

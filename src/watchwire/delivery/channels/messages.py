@@ -22,6 +22,9 @@ _HEADLINES: dict[str, str] = {
     "monitor.apdex_drop": "APDEX DROP",
     "ssl.expiring": "Certificate expiring",
     "ssl.expired": "Certificate expired",
+    "ssl.invalid": "Certificate invalid",
+    "ssl.valid": "Certificate valid",
+    "ssl.renewed": "Certificate renewed",
     "domain.expiring": "Domain expiring",
     "cert.expiration.trigger": "Certificate expiring",
     "cert.expiration.resolve": "Certificate renewed",
@@ -35,7 +38,13 @@ _HEADLINES: dict[str, str] = {
     "test": "Test notification",
 }
 
-_FAILURE = {"monitor.down", "ssl.expired", "cert.error.trigger", "rbl.host.listed"}
+_FAILURE = {
+    "monitor.down",
+    "ssl.expired",
+    "ssl.invalid",
+    "cert.error.trigger",
+    "rbl.host.listed",
+}
 _WARNING = {
     "monitor.degraded",
     "monitor.apdex_drop",
@@ -47,6 +56,8 @@ _WARNING = {
 }
 _SUCCESS = {
     "monitor.up",
+    "ssl.valid",
+    "ssl.renewed",
     "cert.expiration.resolve",
     "cert.error.resolve",
     "rbl.host.delisted",

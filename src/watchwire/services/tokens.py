@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -112,7 +111,7 @@ class TokenService:
 
     async def _key(self, kid: str) -> _Cached | None:
         cached = self._keys.get(kid)
-        if cached is not None and time.monotonic() - cached.read_at < KEY_CACHE_SECONDS:
+        if cached is not None and self._clock.monotonic() - cached.read_at < KEY_CACHE_SECONDS:
             return cached
         async with self._db.connect() as conn:
             row = (
@@ -123,7 +122,7 @@ class TokenService:
         if row is None:
             self._keys.pop(kid, None)
             return None
-        fresh = _Cached(self._secret(row.seed), as_utc(row.accepted_until), time.monotonic())
+        fresh = _Cached(self._secret(row.seed), as_utc(row.accepted_until), self._clock.monotonic())
         self._keys[kid] = fresh
         return fresh
 
@@ -151,15 +150,11 @@ class TokenService:
                     accepted_until=None,
                 )
             )
-            rows = (
-                await conn.execute(
-                    sa.select(token_signing_keys).order_by(
-                        token_signing_keys.c.created_at.desc(), token_signing_keys.c.kid
-                    )
-                )
-            ).all()
+            rows = (await conn.execute(sa.select(token_signing_keys))).all()
         self._keys.clear()
-        return [SigningKey(r.kid, as_utc(r.created_at), as_utc(r.accepted_until)) for r in rows]
+        kept = [SigningKey(r.kid, as_utc(r.created_at), as_utc(r.accepted_until)) for r in rows]
+        # The signing key first, then the retired ones, latest grace first.
+        return sorted(kept, key=lambda k: (k.accepted_until is not None, -_epoch(k)))
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -169,7 +164,13 @@ class TokenService:
         """A token for the key `application_id` whose secret is `secret`; AuthError (401)
         when they do not name an active key, ForbiddenError (403) when the key's IP
         allowlist leaves `client_ip` out."""
-        principal = await self._accounts.authenticate(application_id, secret)
+        try:
+            principal = await self._accounts.authenticate(application_id, secret)
+        except AuthError:
+            raise AuthError(
+                "Unknown or revoked applicationId, or a wrong secret",
+                code="invalid_credentials",
+            ) from None
         if not principal.allows_ip(client_ip):
             raise ForbiddenError(
                 f"IP address restriction: {client_ip} is not allowed to use this key",
@@ -237,3 +238,7 @@ class TokenService:
 
 def as_utc_timestamp(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _epoch(key: SigningKey) -> float:
+    return (key.accepted_until or key.created_at).timestamp()

@@ -80,7 +80,7 @@ def test_token_signing_key_rotation(cli_env: CliRunner) -> None:
     current, retired = json.loads(out)
     assert current["accepted_until"] is None and retired["kid"] == first["kid"]
     assert retired["accepted_until"] is not None
-    code, _, err = invoke(cli_env, "key", "rotate-token-key", "--grace", "-1")
+    code, _, _ = invoke(cli_env, "key", "rotate-token-key", "--grace", "-1")
     assert code != 0
 
 

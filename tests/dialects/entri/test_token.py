@@ -20,7 +20,6 @@ from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.services.tokens import KEY_CACHE_SECONDS
 
-
 _CODES = ("invalid_token", "auth_required", "invalid_credentials", "invalid_api_key")
 
 

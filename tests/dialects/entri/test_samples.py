@@ -62,7 +62,7 @@ async def _send(client: httpx.AsyncClient, method: str, path: str, body: Any = N
 
 
 async def test_quickstart_step_one(http: httpx.AsyncClient) -> None:
-    """"Send a POST request to /monitor/domains with the name of the domain, as well as a
+    """ "Send a POST request to /monitor/domains with the name of the domain, as well as a
     list of the records you want to monitor, including their type, host, value, and ttl"."""
     status, body = await _send(
         http,
@@ -72,7 +72,11 @@ async def test_quickstart_step_one(http: httpx.AsyncClient) -> None:
     )
     assert status == 201
     assert set(body) == _domain_keys()
-    assert (body["domain"], body["status"], body["state"]) == ("customer.example", "active", "pending")
+    assert (body["domain"], body["status"], body["state"]) == (
+        "customer.example",
+        "active",
+        "pending",
+    )
     assert body["dnsRecords"] == [CNAME, TXT]
     assert body["records_propagated"] == body["records_non_propagated"] == []
 
@@ -161,7 +165,9 @@ async def test_batch_operations(http: httpx.AsyncClient, runtime: Runtime) -> No
 async def test_health_and_status(http: httpx.AsyncClient) -> None:
     _, health = await _send(http, "GET", "/monitor/health")
     assert (health["status"], health["database"]) == ("ok", "ok")
-    await _send(http, "POST", "/monitor/domains", {"domain": "s.example", "dnsRecords": [CNAME, TXT]})
+    await _send(
+        http, "POST", "/monitor/domains", {"domain": "s.example", "dnsRecords": [CNAME, TXT]}
+    )
     _, status = await _send(http, "GET", "/monitor/status")
     assert status["domains"] == {
         "total": 1,

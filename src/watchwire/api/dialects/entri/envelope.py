@@ -38,6 +38,12 @@ def positions(text: str) -> str:
     return _POSITION.sub(r"[\1]", text)
 
 
+def _naming(detail: dict[str, str]) -> str:
+    """A detail's message, beginning with the field it blames."""
+    field, message = detail["field"], detail["message"]
+    return message if message.startswith(field) else f"{field}: {message}"
+
+
 def failure(
     status: int,
     message: str,
@@ -57,8 +63,11 @@ def render(problem: Problem) -> JsonResponse:
     code = problem.code
     if isinstance(cause, StarletteHTTPException):
         message = _HTTP_MESSAGES.get(problem.status, message)
-    if isinstance(cause, ValidationError | RequestValidationError) and code == "missing_parameter":
-        code = "validation_error"
+    if isinstance(cause, ValidationError | RequestValidationError):
+        if code == "missing_parameter":
+            code = "validation_error"
+        if details:
+            message = "; ".join(_naming(d) for d in details)
     if isinstance(cause, AuthError):
         headers["WWW-Authenticate"] = 'Bearer realm="entri-monitor"'
     status = problem.status

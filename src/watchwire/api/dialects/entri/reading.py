@@ -37,8 +37,11 @@ def dns_records(values: Any, field: str = RECORDS) -> list[dict[str, Any]]:
     them."""
     if values is None:
         raise invalid(field, "required", f"{field} is required")
+    items = _list(values, field)
+    if not items:
+        raise invalid(field, "min_items", f"{field} must hold at least one record")
     records = []
-    for index, item in enumerate(_list(values, field)):
+    for index, item in enumerate(items):
         where = f"{field}[{index}]"
         if not isinstance(item, dict):
             raise invalid(where, "object", f"{where} must be an object")

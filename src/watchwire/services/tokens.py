@@ -188,7 +188,7 @@ class TokenService:
             "jti": secrets.token_hex(16),
         }
         token = jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
-        return IssuedToken(token, principal, as_utc_timestamp(expires))
+        return IssuedToken(token, principal, _at(expires))
 
     async def verify(self, application_id: str, token: str) -> Principal:
         """The principal of a token presented with `application_id`. AuthError (401) when
@@ -200,7 +200,7 @@ class TokenService:
         if not isinstance(expires, int) or not isinstance(issued, int):
             raise _invalid("The token's exp and iat must be whole seconds")
         if now >= expires:
-            when = isoformat(as_utc_timestamp(expires))
+            when = isoformat(_at(expires))
             raise _invalid(f"The token expired at {when}; request a new one with POST /token")
         if issued > now + CLOCK_SKEW:
             raise _invalid("The token was issued in the future")
@@ -217,8 +217,6 @@ class TokenService:
         found = await self._key(kid) if isinstance(kid, str) and _KID.fullmatch(kid) else None
         if found is None:
             raise _invalid("The token was not signed by this server")
-        if found.accepted_until is not None and self._clock.now() >= found.accepted_until:
-            raise _invalid("The token was signed by a retired key; request a new one")
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -233,10 +231,14 @@ class TokenService:
             raise _invalid("The token's signature is not valid") from None
         except jwt.PyJWTError as exc:
             raise _invalid(f"The token is not a valid access token: {exc}") from None
+        # Judged once the signature holds: a forger learns nothing about our keys.
+        if found.accepted_until is not None and self._clock.now() >= found.accepted_until:
+            raise _invalid("The token was signed by a retired key; request a new one")
         return claims
 
 
-def as_utc_timestamp(seconds: int) -> datetime:
+def _at(seconds: int) -> datetime:
+    """A JWT's NumericDate as a UTC time."""
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 

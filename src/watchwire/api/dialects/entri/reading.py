@@ -52,11 +52,10 @@ def dns_records(values: Any, field: str = RECORDS) -> list[dict[str, Any]]:
     return records
 
 
-def domain_body(fields: Fields, *, records_required: bool = True) -> dict[str, Any]:
+def domain_body(fields: Fields) -> dict[str, Any]:
     """A domain as `POST /monitor/domains` (and each batch item) sends it."""
     body: dict[str, Any] = {"domain": fields.text("domain", required=True, max_length=_MAX_DOMAIN)}
-    if records_required or fields.has(RECORDS):
-        body["records"] = dns_records(fields.values.get(RECORDS))
+    body["records"] = dns_records(fields.values.get(RECORDS))
     user_id = fields.text("user_id", max_length=255)
     if user_id is not None:
         body["user_id"] = user_id

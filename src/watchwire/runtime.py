@@ -25,6 +25,7 @@ from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
 from watchwire.services.subscriptions import SubscriptionService
+from watchwire.services.tokens import TokenService
 from watchwire.store.database import Database
 from watchwire.store.migrate import describe_upgrade, upgrade_from
 from watchwire.target_policy import TargetPolicy
@@ -54,6 +55,7 @@ class Runtime:
     domains: DomainService
     certs: CertService
     status_pages: StatusPageService
+    tokens: TokenService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -64,10 +66,12 @@ class Runtime:
         database = db or Database(settings.database_url)
         channel_ctx = ChannelContext.from_settings(settings)
         limiter = RateLimiter(settings.redis_url)
+        hashing_key = settings.hashing_key()
+        accounts = AccountService(database, hashing_key, clock)
         return cls(
             settings=settings,
             db=database,
-            accounts=AccountService(database, settings.hashing_key(), clock),
+            accounts=accounts,
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
             limiter=limiter,
             probe_ctx=ProbeContext.from_settings(settings),
@@ -103,6 +107,7 @@ class Runtime:
             status_pages=StatusPageService(
                 database, clock, cache_seconds=settings.status_page_cache_seconds
             ),
+            tokens=TokenService(database, hashing_key, clock, accounts),
             clock=clock,
         )
 

@@ -356,13 +356,29 @@ class AccountService:
             raise AuthError("Invalid or inactive API key")
         if not hmac.compare_digest(row["secret_hash"], self._hash(secret)):
             raise AuthError("Invalid or inactive API key")
-        return Principal(
-            account_sid=row["account_sid"],
-            account_name=row["account_name"],
-            account_created_at=row["account_created_at"],
-            key_sid=row["sid"],
-            plan=_plan_from_row(row, prefix="plan_"),
-            scopes=frozenset(row["scopes"]),
-            read_only=bool(row["read_only"]),
-            ip_allowlist=tuple(ipaddress.ip_network(n) for n in row["ip_allowlist"]),
-        )
+        return _principal(row)
+
+    async def principal_of_key(self, key_sid: str) -> Principal:
+        """The principal of a key named by a credential already proven (a signed token the
+        key's secret obtained): AuthError when the key is unknown or revoked since."""
+        if not is_sid("api_key", key_sid):
+            raise AuthError("Invalid or inactive API key")
+        row = await self._db.fetch_one(_PRINCIPAL_BY_KEY, {"sid": key_sid})
+        if row is None:
+            raise AuthError("Invalid or inactive API key")
+        if row["revoked_at"] is not None:
+            raise AuthError("The API key of this token has been revoked")
+        return _principal(row)
+
+
+def _principal(row: Mapping[str, Any]) -> Principal:
+    return Principal(
+        account_sid=row["account_sid"],
+        account_name=row["account_name"],
+        account_created_at=row["account_created_at"],
+        key_sid=row["sid"],
+        plan=_plan_from_row(row, prefix="plan_"),
+        scopes=frozenset(row["scopes"]),
+        read_only=bool(row["read_only"]),
+        ip_allowlist=tuple(ipaddress.ip_network(n) for n in row["ip_allowlist"]),
+    )

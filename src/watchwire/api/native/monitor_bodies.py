@@ -133,3 +133,8 @@ def checked_change(body: dict[str, Any]) -> dict[str, Any]:
     except pydantic.ValidationError as exc:
         raise _fields_named(exc) from None
     return body
+
+
+def create_adapter() -> TypeAdapter[Any]:
+    """The create bodies' union, for a schema of a file made of them (`watchwire schema`)."""
+    return _CREATE

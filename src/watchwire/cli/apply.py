@@ -125,7 +125,10 @@ def apply(
     async def work(client: Client) -> tuple[list[Change], dict[str, int]]:
         state = await current_state(client, managed)
         names = names_of(state, manifest)
-        changes, counts = plan(wanted, state, names, prune=prune)
+        try:
+            changes, counts = plan(wanted, state, names, prune=prune)
+        except ValidationError as exc:
+            raise ValidationError(f"{file}: {exc.message}") from None
         if not json_output:
             for line in describe(changes, counts, str(file)):
                 console.print(line, highlight=False, markup=False)

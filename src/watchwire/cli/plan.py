@@ -40,7 +40,7 @@ SECTIONS = (
         CONTACTS,
         ("type", "contact", "args", "contact_groups", "schedule"),
         fixed=frozenset({"type"}),
-        defaults=(("schedule", "always"),),
+        defaults=(("schedule", "every_check"),),
     ),
     Section(
         "webhooks",
@@ -250,6 +250,8 @@ def exported(
         if value is None or value in ("", [], {}) or (key in defaults and defaults[key] == value):
             continue
         if key == "contact_groups" and default_group is not None and value == [default_group]:
+            continue
+        if key == "target" and value == record.get("sid"):  # a heartbeat named by its SID
             continue
         if key == "recipients":
             by_sid = names.names_of("contacts") | names.names_of("webhooks")

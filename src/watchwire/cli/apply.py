@@ -19,9 +19,11 @@ from watchwire.errors import ValidationError, WatchwireError
 _SIGNS = {"create": "+", "update": "~", "replace": "±", "delete": "-"}
 
 
-async def current_state(client: Client, sections: list[str]) -> dict[str, list[dict[str, Any]]]:
+async def current_state(
+    client: Client, sections: list[str], managed: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     """The account's resources of `sections`, as the API renders them; a name two of them
-    share is an error (the file could not say which one it means)."""
+    share in a `managed` section is an error (the file could not say which one it means)."""
     state: dict[str, list[dict[str, Any]]] = {}
     for name in sections:
         section = BY_NAME[name]
@@ -30,7 +32,7 @@ async def current_state(client: Client, sections: list[str]) -> dict[str, list[d
             items = [item for item in items if item.get("published_monitor") is None]
         seen: set[str] = set()
         for item in items:
-            if item["name"] in seen:
+            if item["name"] in seen and name in managed:
                 raise ValidationError(
                     f"two {section.spec.noun}s of the account are named {item['name']!r}: "
                     f"rename one (watchwire {section.name.replace('_', '-')} edit ID name=…)"
@@ -123,7 +125,8 @@ def apply(
     wanted = {name: manifest.section(name) for name in managed}
 
     async def work(client: Client) -> tuple[list[Change], dict[str, int]]:
-        state = await current_state(client, managed)
+        # Every section, not only the file's: a reference may name any of the account's.
+        state = await current_state(client, [s.name for s in SECTIONS], managed)
         names = names_of(state, manifest)
         try:
             changes, counts = plan(wanted, state, names, prune=prune)
@@ -131,7 +134,7 @@ def apply(
             raise ValidationError(f"{file}: {exc.message}") from None
         if not json_output:
             for line in describe(changes, counts, str(file)):
-                console.print(line, highlight=False, markup=False)
+                console.print(line, highlight=False, markup=False, soft_wrap=True)
         if changes and not dry_run:
             await _execute(client, manifest, changes, names)
         return changes, counts
@@ -171,7 +174,8 @@ def export(
     """Write the account's contacts, webhooks, monitors and status pages as an apply file."""
 
     async def work(client: Client) -> dict[str, Any]:
-        state = await current_state(client, [s.name for s in SECTIONS])
+        every = [s.name for s in SECTIONS]
+        state = await current_state(client, every, every)
         names = names_of(state, None)
         groups = await client.get_all("/contact-groups")
         default = next((g["sid"] for g in groups if g.get("is_default")), None)

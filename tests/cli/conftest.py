@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.servers.plain_tls import free_port
 from tests.servers.watchwire_processes import SECRET_KEY, prepare, start_serve, watchwire_env
 from watchwire.cli import app
 from watchwire.config import Settings
@@ -50,8 +51,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("serve")
     url = f"sqlite:///{workdir / 'cli.db'}"
     asyncio.run(prepare(url))
-    # Lookups go to nothing on loopback: the monitors' checks fail fast, send nothing out.
-    process = asyncio.run(start_serve(watchwire_env(url, log_level="WARNING"), workdir))
+    # Lookups and mail go to nothing on loopback: what the server sends fails fast, here.
+    env = watchwire_env(
+        url,
+        resolver=f"127.0.0.1:{free_port()}",
+        smtp_host="127.0.0.1",
+        smtp_port=str(free_port()),
+        log_level="WARNING",
+    )
+    process = asyncio.run(start_serve(env, workdir))
     try:
         yield Server(process.base_url, url)
     finally:

@@ -11,6 +11,8 @@ import pytest
 
 from tests.cli.conftest import Caller, write
 
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
 FILE = """\
 version: 1
 contacts:
@@ -200,3 +202,14 @@ def test_the_schema_describes_the_file(caller: Caller) -> None:
     assert http["interval"]["minimum"] == 30 and http["recipients"]["items"] == {"type": "string"}
     page = schema["properties"]["status_pages"]["items"]["allOf"][0]
     assert "monitor" in page["properties"]["components"]["items"]["properties"]
+
+
+def test_the_documented_example_file_plans_and_its_schema_is_current(caller: Caller) -> None:
+    example = DOCS / "watchwire.yaml"
+    code, out, err = caller.remote("apply", "-f", str(example), "--dry-run")
+    assert code == 0, err
+    assert out.count("(create)") == 5 and "Dry run: nothing changed." in out
+    code, out, _ = caller.local("schema")
+    assert json.loads(out) == json.loads((DOCS / "watchwire.schema.json").read_text()), (
+        "docs/examples/watchwire.schema.json is stale: watchwire schema -o it"
+    )

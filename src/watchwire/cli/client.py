@@ -10,8 +10,10 @@ an account's operator (`--account`) or a key (`--key`), like on a server.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
@@ -45,8 +47,8 @@ class Client:
 
     async def request(
         self, method: str, path: str, body: Any = None, query: Query | None = None
-    ) -> Any:
-        """The `data` of the answer (None for an empty one)."""
+    ) -> tuple[Any, dict[str, Any]]:
+        """The `data` and `meta` of the answer."""
         payload = None if body is None else json.dumps(body).encode()
         status, raw = await self.send(
             method, f"/v1{path}", urlencode(query or {}, doseq=True), payload
@@ -87,15 +89,15 @@ class Client:
         return data
 
 
-def remote_transport(url: str, key: str, timeout: float) -> Callable[[], Any]:
+def remote_transport(
+    url: str, key: str, timeout: float
+) -> Callable[[], AbstractAsyncContextManager[Transport]]:
     """An aiohttp session to `url` presenting `key` (X-API-Key), as an async context
     manager yielding the Transport."""
-    import contextlib
-
     import aiohttp
 
     @contextlib.asynccontextmanager
-    async def opened() -> Any:
+    async def opened() -> AsyncIterator[Transport]:
         headers = {"X-API-Key": key, "Content-Type": "application/json"}
         async with aiohttp.ClientSession(
             base_url=url.rstrip("/") + "/",

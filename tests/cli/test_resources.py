@@ -8,6 +8,7 @@ import json
 import httpx
 
 from tests.cli.conftest import Caller
+from tests.servers.plain_tls import free_port
 
 CLOSED = "http://127.0.0.1:9/health"  # discard: nothing listens, the checks fail fast
 
@@ -128,3 +129,29 @@ def test_events_tail_shows_the_latest_oldest_first(caller: Caller) -> None:
     assert events[0]["created_at"] <= events[1]["created_at"]
     code, out, _ = caller.remote("events", "tail", "-n", "1")
     assert out.count(" test ") == 1
+
+
+def test_where_to_go_is_checked_before_anything_is_sent(caller: Caller) -> None:
+    code, _, err = caller.local("monitors", "list", "--url", caller.server.base_url)
+    assert code == 1 and err.strip() == "error: --key (or WATCHWIRE_KEY) is needed with --url"
+    port = free_port()  # nothing listens there
+    code, _, err = caller.local(
+        "monitors", "list", "--url", f"http://127.0.0.1:{port}", "--key", caller.key
+    )
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"error: http://127.0.0.1:{port}: ")
+    code, _, err = caller.local(
+        "monitors", "list", "--url", caller.server.base_url, "--key", "AK" + "0" * 96
+    )
+    assert code == 1 and err.strip() == "error: Invalid or inactive API key"
+    code, _, err = caller.local("monitors", "list", "--account", "AC" + "0" * 32)
+    assert code == 1 and err.strip().splitlines()[-1] == "error: Resource not found"
+
+
+def test_names_are_shown_as_written(caller: Caller) -> None:
+    """A name is the user's text, never markup for the terminal."""
+    code, out, err = caller.remote("monitors", "add", "tcp", "127.0.0.1:9", "--name", "[b]x[/]")
+    assert code == 0, err
+    assert "([b]x[/]) created" in out
+    code, out, _ = caller.remote("monitors", "list")
+    assert "[b]x[/]" in out

@@ -10,6 +10,7 @@ import time
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from watchwire.cli._common import console
 from watchwire.cli.client import Client
@@ -27,7 +28,8 @@ def _show(event: dict[str, Any], as_json: bool) -> None:
         return
     resource = event.get("resource_sid") or "-"
     console.print(
-        f"{event['created_at']}  [bold]{event['type']}[/]  {resource}  {event['description']}",
+        f"{event['created_at']}  [bold]{escape(event['type'])}[/]  {resource}  "
+        f"{escape(event['description'])}",
         highlight=False,
         soft_wrap=True,
     )

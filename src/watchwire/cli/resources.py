@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from watchwire.cli._common import console, fail, print_json
 from watchwire.cli.client import Client
@@ -125,14 +127,16 @@ def print_table(spec: ResourceSpec, items: list[dict[str, Any]]) -> None:
     for heading, _ in spec.columns:
         table.add_column(heading, overflow="fold")  # a SID cut short is no use
     for item in items:
-        table.add_row(*(cell(item.get(field)) for _, field in spec.columns))
+        # Text, not markup: names and targets are the user's, shown as written.
+        table.add_row(*(Text(cell(item.get(field))) for _, field in spec.columns))
     console.print(table)
 
 
 def print_record(record: dict[str, Any]) -> None:
     table = Table("field", "value", show_header=False)
     for name, value in record.items():
-        table.add_row(name, cell(value) if not isinstance(value, dict) else str(value or "-"))
+        shown = cell(value) if not isinstance(value, dict) else str(value or "-")
+        table.add_row(Text(name), Text(shown))
     console.print(table)
 
 
@@ -174,12 +178,17 @@ def read_body(file: Path | None, fields: list[str] | None) -> dict[str, Any]:
     return body
 
 
-def done(record: dict[str, Any], spec: ResourceSpec, what: str, as_json: bool) -> None:
+def done(
+    record: Any, spec: ResourceSpec, what: str, as_json: bool, ident: str | None = None
+) -> None:
+    """The API's answer as JSON, or one line saying what happened to which resource."""
     if as_json:
         print_json(record)
         return
-    name = f" ({record['name']})" if record.get("name") else ""
-    console.print(f"{spec.noun} [bold]{record[spec.id_field]}[/]{name} {what}", highlight=False)
+    shown = record if isinstance(record, dict) else {}
+    ident = str(shown.get(spec.id_field) or ident)
+    name = f" ({escape(str(shown['name']))})" if shown.get("name") else ""
+    console.print(f"{spec.noun} [bold]{ident}[/]{name} {what}", highlight=False)
 
 
 def _add_list(app: typer.Typer, spec: ResourceSpec) -> None:
@@ -231,14 +240,12 @@ def _add_action(
         account: AccountOption = None,
         timeout: TimeoutOption = 30.0,
     ) -> None:
-        async def work(client: Client) -> Any:
+        async def work(client: Client) -> tuple[str, Any]:
             ident = await resolve(client, spec, ref)
-            return await client.send_json(method, f"{spec.path}/{ident}{suffix}")
+            return ident, await client.send_json(method, f"{spec.path}/{ident}{suffix}")
 
-        record = call(target(url, key, account, timeout), work)
-        if isinstance(record, dict) and spec.id_field not in record:
-            record = {spec.id_field: ref, **record}
-        done(record, spec, what, json_output)
+        ident, record = call(target(url, key, account, timeout), work)
+        done(record, spec, what, json_output, ident)
 
     action.__doc__ = f"{what.capitalize()} a {spec.noun}."
     app.command(name)(action)

@@ -4,11 +4,16 @@ loopback (--url, --key) and against its database directly (--account)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import threading
+import time
 
 import httpx
 
 from tests.cli.conftest import Caller
 from tests.servers.plain_tls import free_port
+from tests.servers.watchwire_processes import WATCHWIRE
 
 CLOSED = "http://127.0.0.1:9/health"  # discard: nothing listens, the checks fail fast
 
@@ -155,3 +160,33 @@ def test_names_are_shown_as_written(caller: Caller) -> None:
     assert "([b]x[/]) created" in out
     code, out, _ = caller.remote("monitors", "list")
     assert "[b]x[/]" in out
+
+
+def test_events_tail_follow_prints_new_events_as_they_come(caller: Caller) -> None:
+    """A real `watchwire events tail --follow` process; test events are sent while it runs
+    (one a second, since the moment it starts polling is not known from outside)."""
+    _, out, _ = caller.remote("webhooks", "add", "url=http://127.0.0.1:9/hook", "--json")
+    webhook = json.loads(out)["sid"]
+    env = {**os.environ, "WATCHWIRE_URL": caller.server.base_url, "WATCHWIRE_KEY": caller.key}
+    argv = [str(WATCHWIRE), "events", "tail", "-n", "0", "--follow", "--for", "40"]
+    lines: list[str] = []
+    with subprocess.Popen(
+        [*argv, "--every", "0.3", "--json"], env=env, stdout=subprocess.PIPE, text=True
+    ) as tail:
+        stream = tail.stdout
+        assert stream is not None
+        reader = threading.Thread(target=lambda: lines.extend(stream), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 60
+        while not lines and time.monotonic() < deadline and tail.poll() is None:
+            httpx.post(
+                f"{caller.server.base_url}/v1/webhooks/{webhook}/test",
+                headers={"X-API-Key": caller.key},
+                timeout=30,
+            ).raise_for_status()
+            time.sleep(1)
+        tail.terminate()
+    reader.join(10)
+    assert lines, "no event printed while following"
+    first = json.loads(lines[0])
+    assert first["type"] == "test" and first["resource_sid"] == webhook

@@ -27,7 +27,8 @@ def _monitors_add(app: typer.Typer) -> None:
     @app.command("add")
     def add(
         kind: Annotated[
-            str, typer.Argument(help="http, tcp, dns, heartbeat, … (the API's kinds).")
+            str,
+            typer.Argument(metavar="KIND", help="http, tcp, dns, heartbeat, … (the API's kinds)."),
         ],
         target_: Annotated[
             str, typer.Argument(metavar="TARGET", help="What to watch (heartbeat: a label or '').")

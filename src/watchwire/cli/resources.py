@@ -32,9 +32,14 @@ from watchwire.ids import is_sid
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
 FieldsArgument = Annotated[
     list[str] | None,
-    typer.Argument(help="FIELD=TEXT or FIELD:=JSON (dotted for nested: options.keyword=ok)."),
+    typer.Argument(
+        metavar="FIELD=VALUE...",
+        help="FIELD=TEXT or FIELD:=JSON (dotted for nested: options.keyword=ok).",
+    ),
 ]
-RefArgument = Annotated[str, typer.Argument(help="Its SID (a status page: its token) or its name.")]
+RefArgument = Annotated[
+    str, typer.Argument(metavar="ID|NAME", help="Its SID (a status page: its token) or its name.")
+]
 FileOption = Annotated[
     Path | None,
     typer.Option("--file", "-f", help="A JSON or YAML body; FIELD arguments override it."),

@@ -213,3 +213,33 @@ def test_the_documented_example_file_plans_and_its_schema_is_current(caller: Cal
     assert json.loads(out) == json.loads((DOCS / "watchwire.schema.json").read_text()), (
         "docs/examples/watchwire.schema.json is stale: watchwire schema -o it"
     )
+
+
+def test_a_change_the_api_refuses_stops_the_run_naming_the_entry(
+    caller: Caller, tmp_path: Path
+) -> None:
+    twice = "monitors:\n" + "".join(
+        f"  - {{name: {name}, kind: tcp, target: '127.0.0.1:9'{extra}}}\n"
+        for name, extra in (("a", ""), ("b", ""))
+    )
+    file = write(tmp_path / "twice.yaml", twice)
+    code, out, err = caller.remote("apply", "-f", str(file))
+    assert code == 1 and "+ monitor 'b' (create)" in out  # the plan came first
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("error: monitors[b] (create): ") and line.endswith(
+        "(1 of 2 change(s) made before it)"
+    ), err
+    assert _names(caller, "monitors") == ["a"]
+    write(
+        file,
+        twice.replace(
+            "name: b, kind: tcp, target: '127.0.0.1:9'",
+            "name: b, kind: tcp, target: '127.0.0.1:9', allow_duplicate: true",
+        ),
+    )
+    code, out, err = caller.remote("apply", "-f", str(file))
+    assert code == 0, err
+    assert out.splitlines()[0] == "+ monitor 'b' (create)" and _names(caller, "monitors") == [
+        "a",
+        "b",
+    ]

@@ -70,32 +70,45 @@ def describe(changes: list[Change], counts: dict[str, int], source: str) -> list
     return lines
 
 
+async def _carry_out(
+    client: Client, change: Change, entry: dict[str, Any] | None, names: Names
+) -> None:
+    section = BY_NAME[change.section]
+    path = section.spec.path
+    if change.action in ("delete", "replace"):
+        await client.send_json("DELETE", f"{path}/{change.ident}")
+        names.of(change.section).pop(change.name, None)
+    if entry is None:
+        return
+    body = body_of(change.section, entry, names)
+    if change.action == "update":
+        record = await client.get(f"{path}/{change.ident}")
+        await client.send_json("PATCH", f"{path}/{change.ident}", differing(section, body, record))
+        return
+    created = await client.send_json("POST", path, body)
+    names.of(change.section)[change.name] = str(created[section.spec.id_field])
+
+
 async def _execute(client: Client, manifest: Manifest, changes: list[Change], names: Names) -> None:
     """The changes in order: deletions (pages before monitors before what they refer to),
     then creates and updates (contacts and webhooks before monitors before pages), each
-    body resolved with the SIDs the earlier ones got."""
+    body resolved with the SIDs the earlier ones got. The first change the API refuses
+    stops the run, its error naming the entry; the changes before it stay made, and the
+    next apply plans from there."""
     entries = {
         (section.name, e["name"]): e
         for section in SECTIONS
         for e in manifest.section(section.name) or []
     }
-    for change in changes:
-        section = BY_NAME[change.section]
-        path = section.spec.path
-        if change.action in ("delete", "replace"):
-            await client.send_json("DELETE", f"{path}/{change.ident}")
-            names.of(change.section).pop(change.name, None)
-        if change.action == "delete":
-            continue
-        body = body_of(change.section, entries[(change.section, change.name)], names)
-        if change.action == "update":
-            record = await client.get(f"{path}/{change.ident}")
-            await client.send_json(
-                "PATCH", f"{path}/{change.ident}", differing(section, body, record)
-            )
-            continue
-        created = await client.send_json("POST", path, body)
-        names.of(change.section)[change.name] = str(created[section.spec.id_field])
+    for done, change in enumerate(changes):
+        entry = None if change.action == "delete" else entries[(change.section, change.name)]
+        try:
+            await _carry_out(client, change, entry, names)
+        except WatchwireError as exc:
+            raise WatchwireError(
+                f"{change.section}[{change.name}] ({change.action}): {exc.message} "
+                f"({done} of {len(changes)} change(s) made before it)"
+            ) from None
 
 
 FileArgument = Annotated[Path, typer.Option("--file", "-f", help="The file (YAML or JSON).")]

@@ -118,12 +118,23 @@ def test_an_edited_file_updates_in_place_and_prunes_only_when_asked(
     assert out.startswith("No changes"), err
     assert _names(caller, "status-pages") == ["Public"]
 
-    # A kind cannot change in place: the monitor is replaced.
-    write(file, "monitors:\n  - name: site\n    kind: tcp\n    target: 127.0.0.1:9\n")
-    code, out, _ = caller.remote("apply", "-f", str(file))
-    assert "± monitor 'site' (replace: kind, target" in out
+    # A kind cannot change in place: the monitor is replaced, and the page showing it
+    # follows it to its new SID in the same apply.
+    replaced = edited.replace(
+        "    kind: http\n    target: http://127.0.0.1:9/health\n",
+        "    kind: tcp\n    target: 127.0.0.1:9\n",
+    ).replace("    options: {keyword: ok}\n", "")
+    write(file, replaced)
+    code, out, err = caller.remote("apply", "-f", str(file))
+    assert "± monitor 'site' (replace: kind, target" in out, err
+    assert "~ status page 'Public' (update: components)" in out
     code, out, _ = caller.remote("monitors", "show", "site", "--json")
-    assert json.loads(out)["kind"] == "tcp" and json.loads(out)["sid"] != sid
+    site = json.loads(out)
+    assert site["kind"] == "tcp" and site["sid"] != sid
+    code, out, _ = caller.remote("status-pages", "show", "Public", "--json")
+    assert [c["sid"] for c in json.loads(out)["components"]] == [site["sid"]]
+    code, out, _ = caller.remote("apply", "-f", str(file))
+    assert out.startswith("No changes")
 
 
 def test_export_then_apply_changes_nothing(caller: Caller, tmp_path: Path) -> None:

@@ -223,6 +223,10 @@ def plan(
             ident = str(record[section.spec.id_field])
             patch = differing(section, body_of(section.name, entry, names), record)
             action: Action = "replace" if section.fixed & set(patch) else "update"
+            if action == "replace":
+                # It gets a new id: what refers to it (a page's component) changes as well.
+                names.of(section.name).pop(str(entry["name"]), None)
+                names.coming.setdefault(section.name, set()).add(str(entry["name"]))
             if patch:
                 changes.append(Change(section.name, entry["name"], action, tuple(patch), ident))
             else:

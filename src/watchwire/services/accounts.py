@@ -347,6 +347,22 @@ class AccountService:
             await self.get_key(account_sid, key_sid)  # 404 when it is not this account's
         return await self.get_key(account_sid, key_sid)
 
+    async def operator(self, account_sid: str) -> Principal:
+        """The principal of an operator working on the database itself (the CLI without a
+        key): every scope of the account's plan, no key, no IP allowlist, not read-only.
+        NotFoundError when there is no such account."""
+        account = await self.get_account(account_sid)
+        return Principal(
+            account_sid=account.sid,
+            account_name=account.name,
+            account_created_at=account.created_at,
+            key_sid="",
+            plan=account.plan,
+            scopes=frozenset(account.plan.scopes),
+            read_only=False,
+            ip_allowlist=(),
+        )
+
     async def authenticate(self, key_sid: str, secret: str) -> Principal:
         """The principal for a credential; AuthError when it is unknown, wrong or revoked."""
         if not is_sid("api_key", key_sid):

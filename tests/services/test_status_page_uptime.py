@@ -46,7 +46,7 @@ async def test_database_sums_equal_hourly_sums(runtime: Runtime) -> None:
         await conn.execute(monitor_rollups.insert(), rows)
     since = hour_floor(now - timedelta(days=DAYS))
     async with runtime.db.connect() as conn:
-        summed = await summed_totals(conn, runtime.db.dialect, ["MO" + "a" * 32], since, now)
+        summed = await summed_totals(runtime.db, ["MO" + "a" * 32], since, now)
         hourly = await hourly_totals(conn, "MO" + "a" * 32, since, (), now)
     got = summed["MO" + "a" * 32]
     assert dict(got.days) == dict(hourly.days)  # whole seconds: exact

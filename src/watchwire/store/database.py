@@ -186,6 +186,28 @@ class Database:
                 raise
             raise translated from exc
 
+    async def read_off_loop(self, fn: Callable[[SyncConnection], T]) -> T:
+        """`fn` run on a connection of its own, for a read big enough to hold the event loop
+        for long (a status page's 90 days: seconds). On SQLite, whose statements otherwise
+        run on the loop (decision 0003), it runs in a worker thread: sqlite3 lets go of the
+        GIL while it scans, so the loop keeps answering. On PostgreSQL it runs like any
+        read, awaiting the server."""
+        try:
+            if self._aio_engine is not None:
+                async with self._aio_engine.connect() as conn:
+                    return await conn.run_sync(fn)
+
+            def in_thread() -> T:
+                with self._sync_engine.connect() as sync:
+                    return fn(sync)
+
+            return await asyncio.to_thread(in_thread)
+        except (sa_exc.DBAPIError, OSError) as exc:
+            translated = unavailable(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
     async def fetch_one(
         self, statement: sa.Select[Any], parameters: Mapping[str, Any]
     ) -> Mapping[str, Any] | None:

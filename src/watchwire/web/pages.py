@@ -3,6 +3,7 @@ on the server; the access form of protected pages; the 404 page."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,12 +49,17 @@ RENDERED_PAGES = 256
 _rendered: OrderedDict[str, bytes] = OrderedDict()
 
 
-def rendered(tag: str, encoding: str, template: str, **context: object) -> HTMLResponse:
+def _render(encoding: str, template: str, context: dict[str, object]) -> bytes:
+    body = templates.get_template(template).render(**context).encode()
+    return gzip.compress(body, compresslevel=6, mtime=0) if encoding == "gzip" else body
+
+
+async def rendered(tag: str, encoding: str, template: str, **context: object) -> HTMLResponse:
     body = _rendered.get(tag)
     if body is None:
-        body = templates.get_template(template).render(**context).encode()
-        if encoding == "gzip":
-            body = gzip.compress(body, compresslevel=6, mtime=0)
+        # Off the loop: a big page takes a few hundred ms to write, visitors of other pages
+        # (and of this one's kept rendering) do not wait for it.
+        body = await asyncio.to_thread(_render, encoding, template, context)
         _rendered[tag] = body
         while len(_rendered) > RENDERED_PAGES:
             _rendered.popitem(last=False)
@@ -125,7 +131,9 @@ def router(opener: Opener) -> APIRouter:
         tag = caching.entity_tag(opened.view.etag, "html", chosen, base, encoding)
         if caching.not_modified(request, tag):
             return caching.revalidated(tag, shared=opened.shared, by_encoding=True)
-        response = rendered(tag, encoding, "page.html", page=opened.view, period=chosen, base=base)
+        response = await rendered(
+            tag, encoding, "page.html", page=opened.view, period=chosen, base=base
+        )
         return caching.finish(response, tag, shared=opened.shared, by_encoding=True)
 
     @routes.get("/p/{token}", response_class=HTMLResponse)

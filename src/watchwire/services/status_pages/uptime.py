@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection as SyncConnection
 
 from watchwire.clock import as_utc
 from watchwire.services.status_pages.view import ChartPeriod, Period
-from watchwire.store.database import Connection
+from watchwire.store.database import Connection, Database
 from watchwire.store.tables_engine import monitor_rollups
 
 DAYS = 90
@@ -129,12 +130,19 @@ def _epoch(dialect: str) -> sa.ColumnElement[int]:
 
 
 async def summed_totals(
-    conn: Connection, dialect: str, sids: Sequence[str], since: datetime, now: datetime
+    db: Database, sids: Sequence[str], since: datetime, now: datetime
 ) -> dict[str, Totals]:
-    """Sums made by the database for components without maintenance windows."""
-    result: dict[str, Totals] = defaultdict(Totals)
+    """Sums made by the database for components without maintenance windows, off the event
+    loop (seconds for a big page: visitors of other pages must not wait for it)."""
     if not sids:
-        return result
+        return defaultdict(Totals)
+    return await db.read_off_loop(lambda conn: _summed(conn, db.dialect, sids, since, now))
+
+
+def _summed(
+    conn: SyncConnection, dialect: str, sids: Sequence[str], since: datetime, now: datetime
+) -> dict[str, Totals]:
+    result: dict[str, Totals] = defaultdict(Totals)
     rollup = monitor_rollups.c
     mine = sa.and_(rollup.monitor_sid.in_(list(sids)), rollup.hour >= since)
     counted = rollup.up_seconds + rollup.down_seconds + rollup.degraded_seconds
@@ -148,7 +156,7 @@ async def summed_totals(
         *(since_start(counted, starts[p]) for p in PERIODS),
         *(since_start(rollup.down_seconds, starts[p]) for p in PERIODS),
     ).where(mine)
-    for row in await conn.execute(periods.group_by(rollup.monitor_sid)):
+    for row in conn.execute(periods.group_by(rollup.monitor_sid)):
         sums = list(row)[1:]
         for i, period in enumerate(PERIODS):
             result[row[0]].periods[period] = [float(sums[i]), float(sums[i + len(PERIODS)])]
@@ -167,11 +175,11 @@ async def summed_totals(
         return EPOCH + int(number) * step
 
     day = timedelta(days=1)
-    for sid, number, counted_s, down_s, _, _ in map(tuple, await conn.execute(slots(day, mine))):
+    for sid, number, counted_s, down_s, _, _ in map(tuple, conn.execute(slots(day, mine))):
         result[sid].days[slot_start(number, day).date()] = [float(counted_s), float(down_s), 0.0]
     for chart, step in CHART_STEPS.items():
         # The first slot may start before the period: only its hours inside count.
         timed = sa.and_(mine, rollup.timed > 0, rollup.hour >= starts[chart])
-        for sid, number, _, _, sum_ms, count in map(tuple, await conn.execute(slots(step, timed))):
+        for sid, number, _, _, sum_ms, count in map(tuple, conn.execute(slots(step, timed))):
             result[sid].charts[chart][slot_start(number, step)] = [float(sum_ms), float(count)]
     return result

@@ -75,7 +75,7 @@ class Requests(TypedDict):
 
 
 class Figures(TypedDict):
-    """`Rollup.metrics()`: what a face shows of a span (api/native/monitors.py)."""
+    """`Rollup.metrics()`: what a face shows of a span (api/native/render_monitors.py)."""
 
     checks: int
     failures: int

@@ -1,6 +1,6 @@
 """What the monitor service answers: typed, face-neutral records of a monitor, one of its
 check results, a downtime and its metrics. Times are datetimes and durations seconds; each
-face renders them in its own document's shape (the native one: api/native/monitors.py)."""
+face renders them in its own document's shape (the native one: api/native/render_monitors.py)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from tests.servers.notification_servers import MailSink, Receiver, mail_sink, re
 from watchwire.delivery.channels import CHANNELS, ChannelContext, render, send
 from watchwire.delivery.channels.apprise_channels import AppriseChannel
 from watchwire.delivery.channels.datadog import DatadogChannel
-from watchwire.engine.recorder import monitor_payload
+from watchwire.engine.checks import monitor_payload
 from watchwire.events.event import Event
 from watchwire.services.certs.spec import monitor_summary
 from watchwire.services.rbl.announce import result_payload

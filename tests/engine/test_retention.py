@@ -60,6 +60,7 @@ BOUNDED = {
     "status_pages": "created and deleted by the account",
     "status_notices": "written by hand by the account: its incident history, kept",
     "status_notice_updates": "written by hand, deleted with their notice",
+    "token_signing_keys": "one per rotation; past their grace, deleted by the next rotation",
 }
 
 

@@ -9,31 +9,27 @@ worker stalled and another took over) is discarded rather than counted twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire import logs
-from watchwire.clock import as_utc, isoformat
+from watchwire.clock import as_utc
 from watchwire.engine import apdex_drop, domain_watch, ssl_record, ssl_watch
-from watchwire.engine.checks import monitor_payload
 from watchwire.engine.evaluate_uptime import (
-    Evaluation,
     UptimeEvaluator,
     UptimeRules,
     UptimeState,
 )
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult
-from watchwire.engine.mute import mute_status, to_announce
+from watchwire.engine.mute import mute_status
 from watchwire.engine.rollup import Point, apply_rollups, hour_of, rollup_points
 from watchwire.engine.scheduler import after_check
-from watchwire.events.event import Event
-from watchwire.events.store import record_event
+from watchwire.engine.state_events import Notes, notify_state
 from watchwire.store.database import Connection, Database
-from watchwire.store.tables_engine import downtimes, monitor_results, monitors
+from watchwire.store.tables_engine import monitor_results, monitors
 from watchwire.store.tables_status import maintenance_in_progress, status_notices
 
 log = logging.getLogger(__name__)
@@ -103,49 +99,6 @@ class BatchOutcome:
     events: int
 
 
-@dataclass(slots=True)
-class _Notes:
-    """State changes of a batch, logged once its transaction has committed (a rolled-back
-    batch changed nothing, so it must not say it did)."""
-
-    lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def emit(self) -> None:
-        for message, fields in self.lines:
-            logs.note(log, message, **fields)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-
-
-def describe(row: Any, evaluation: Evaluation, result: CheckResult, now: datetime) -> str:
-    """The plain-text sentence a person reads in a notification."""
-    transition = evaluation.transition
-    assert transition is not None
-    name = f"{row.name} ({row.kind} {row.target})"
-    if transition.event == "monitor.down":
-        since = transition.failing_since or now
-        return (
-            f"{name} is down: {result.error or 'check failed'}. Confirmed by "
-            f"{evaluation.state.fail_streak} failed checks since {isoformat(since)}."
-        )
-    if transition.event == "monitor.degraded":
-        return (
-            f"{name} is degraded: it answered in {result.response_ms or 0:.0f} ms, slower than "
-            f"its {row.degraded_ms:.0f} ms threshold."
-        )
-    if transition.previous == "down":
-        began = as_utc(row.failing_since) or as_utc(row.state_changed_at) or now
-        return f"{name} is up again after {_duration((now - began).total_seconds())} down."
-    return f"{name} is no longer degraded: it answered in {result.response_ms or 0:.0f} ms."
-
-
 async def _load_owned(
     conn: Connection, db: Database, owner: str, sids: list[str]
 ) -> dict[str, Any]:
@@ -182,7 +135,7 @@ async def record_batch(
         points: list[Point] = []
         ended: list[tuple[Any, datetime]] = []  # (monitor, the hour its last check was in)
         events = 0
-        notes = _Notes()
+        notes = Notes()
         for finished in batch:
             row = fresh.pop(finished.row.sid, None)
             if row is None:
@@ -238,7 +191,7 @@ async def _apply(
     finished: Finished,
     now: datetime,
     location: str,
-    notes: _Notes,
+    notes: Notes,
     *,
     maintained: bool,
     domain_thresholds: list[int],
@@ -278,7 +231,9 @@ async def _apply(
         "v_lease_owner": None,
         "v_lease_expires_at": None,
     }
-    sent = await _notify(conn, row, evaluation, result, update, now, notes, maintained=maintained)
+    sent = await notify_state(
+        conn, row, evaluation, result, update, now, notes, maintained=maintained
+    )
     held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
     if finished.ssl_checked:
         sent += await ssl_record.record_reading(
@@ -303,158 +258,3 @@ async def _apply(
         row.sid, now, evaluation.outcome, result.response_ms, covers, row.apdex_t_ms, result.phases
     )
     return update, result_row, point, sent
-
-
-async def _notify(
-    conn: Connection,
-    row: Any,
-    evaluation: Evaluation,
-    result: CheckResult,
-    update: dict[str, Any],
-    now: datetime,
-    notes: _Notes,
-    *,
-    maintained: bool,
-) -> int:
-    """Record the check's state event (held while the monitor is muted or inside a
-    maintenance window), and when this check ends a mute, announce the current state once if
-    it differs from the last one announced (engine/mute.py); keep `mute_until` and
-    `announced_state` in `update`. A maintenance window ends by itself, on no monitor's row:
-    the first check after it that finds the state differing from the one announced
-    announces it, just as the end of a mute does."""
-    state, transition = evaluation.state.state, evaluation.transition
-    mute = mute_status(row.mute_until, now, state=state)
-    announced = row.announced_state
-    if mute == "ended":
-        update["v_mute_until"] = None
-    ended = "the mute ended"
-    if mute == "none" and not maintained and row.announced_state != state:
-        mute, ended = "ended", "the maintenance window ended"  # held during one, over now
-    if maintained:
-        mute = "active"
-    if transition is not None:
-        held = mute == "active" or (
-            mute == "ended" and to_announce(transition.current, announced) is None
-        )
-        if not held:
-            announced = transition.current
-        event = await _state_event(conn, row, evaluation, result, now, held=held)
-        notes.lines.append(_state_note(row, transition.previous, transition.current, event, now))
-        update["v_announced_state"] = announced
-        return 1
-    current = to_announce(state, announced) if mute == "ended" else None
-    if current is None:
-        return 0
-    event = await _announce(conn, row, current, announced, result, now, ended=ended)
-    notes.lines.append(_state_note(row, announced or "up", current, event, now))
-    update["v_announced_state"] = current
-    return 1
-
-
-_STATE_EVENTS = {"up": "monitor.up", "down": "monitor.down", "degraded": "monitor.degraded"}
-
-
-def _state_note(
-    row: Any, previous: str, current: str, event: Any, now: datetime
-) -> tuple[str, dict[str, Any]]:
-    """The log line of a state change. `check` names the result it came from (a monitor's
-    results are keyed by monitor and time: `GET /v1/monitors/{sid}/results`)."""
-    return f"monitor {row.name} is {current}", {
-        "monitor": row.sid,
-        "name": row.name,
-        "kind": row.kind,
-        "target": row.target,
-        "state": current,
-        "previous": previous,
-        "error": event.payload.get("error"),
-        "check": f"{row.sid}@{isoformat(now)}",
-        "event": event.sid,
-        "held": event.held,
-    }
-
-
-async def _announce(
-    conn: Connection,
-    row: Any,
-    state: str,
-    announced: str | None,
-    result: CheckResult,
-    now: datetime,
-    *,
-    ended: str,
-) -> Event:
-    """The one event that tells recipients, at the end of a mute or a maintenance window,
-    the state that is true now."""
-    name = f"{row.name} ({row.kind} {row.target})"
-    error = f": {result.error}" if state == "down" and result.error else ""
-    return await record_event(
-        conn,
-        account_sid=row.account_sid,
-        type=_STATE_EVENTS[state],
-        description=f"{name} is {state}{error} (announced as {ended}).",
-        payload={
-            "monitor": monitor_payload(row),
-            "previous_state": announced or "up",
-            "state": state,
-            "after_mute": True,
-            "error": result.error,
-        },
-        now=now,
-        resource_type="monitor",
-        resource_sid=row.sid,
-        contact_groups=list(row.contact_groups),
-        recipients=row.recipients,
-    )
-
-
-async def _state_event(
-    conn: Connection,
-    row: Any,
-    evaluation: Evaluation,
-    result: CheckResult,
-    now: datetime,
-    *,
-    held: bool,
-) -> Event:
-    transition = evaluation.transition
-    assert transition is not None
-    payload = {
-        "monitor": monitor_payload(row),
-        "previous_state": transition.previous,
-        "state": transition.current,
-        "result": {
-            "checked_at": isoformat(now),
-            "ok": result.ok,
-            "response_ms": result.response_ms,
-            "error": result.error,
-            **result.details,
-        },
-        "error": result.error,
-    }
-    if transition.event == "monitor.down":
-        since = transition.failing_since or now
-        payload["down_since"] = isoformat(since)
-        await conn.execute(
-            downtimes.insert().values(
-                monitor_sid=row.sid, started_at=since, ended_at=None, error=result.error
-            )
-        )
-    elif transition.previous == "down":
-        await conn.execute(
-            downtimes.update()
-            .where(downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None))
-            .values(ended_at=now)
-        )
-    return await record_event(
-        conn,
-        account_sid=row.account_sid,
-        type=transition.event,
-        description=describe(row, evaluation, result, now),
-        payload=payload,
-        now=now,
-        resource_type="monitor",
-        resource_sid=row.sid,
-        contact_groups=list(row.contact_groups),
-        recipients=row.recipients,
-        held=held,
-    )

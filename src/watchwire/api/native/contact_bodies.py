@@ -57,18 +57,24 @@ def _text(pattern: Pattern, description: str = "") -> Any:
     return matching(pattern, max_length=1024, description=description)
 
 
-def _policed(pattern: Pattern, description: str) -> Any:
-    """`_text` of a URL whose host the channel puts to the target policy: a 400 `allowed`
-    beyond the pattern, as the description states."""
+def _marked(pattern: Pattern, description: str, *rules: str) -> Any:
+    """`_text` of a setting the channel checks beyond its pattern, with those `rules`
+    (api/native/openapi.py RULES)."""
     inner = _text(pattern, description).json_schema_extra
 
     def schema_of(schema: dict[str, Any]) -> None:
         inner(schema)
-        schema[RULES] = ["allowed"]
+        schema[RULES] = list(rules)
 
     return Field(
         pattern=pattern, max_length=1024, description=description, json_schema_extra=schema_of
     )
+
+
+def _policed(pattern: Pattern, description: str) -> Any:
+    """A URL whose host the channel puts to the target policy: a 400 `allowed` beyond the
+    pattern, as the description states."""
+    return _marked(pattern, description, "allowed")
 
 
 class _Body(BaseModel):
@@ -124,7 +130,9 @@ class CloudWatchArgs(SnsArgs):
 class NtfyArgs(_Body):
     token: Annotated[SingleLine, _text(r"^\S{1,256}$", "An access token (tk_…)")] | None = None
     username: Annotated[SingleLine, _text(r"^[^\s:]{1,128}$")] | None = None
-    password: Annotated[SingleLine, _text(r"^\S{1,256}$", "With username")] | None = None
+    password: (
+        Annotated[SingleLine, _marked(r"^\S{1,256}$", "Needs username", "required")] | None
+    ) = None
 
 
 class GotifyArgs(_Body):
@@ -157,12 +165,13 @@ class OpsgenieArgs(_Body):
 _POLICY = ". Its host must pass the server's target policy: a refused address is a 400 `allowed`"
 _NTFY_URL = HTTP_URL.replace(rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", "/[A-Za-z0-9_-]{1,64}$")
 _MATTERMOST_URL = HTTP_URL.replace(
-    rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", r"(/[^/?#\s]+)*/hooks/[A-Za-z0-9]{1,64}/?$"
+    rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", r"(/[A-Za-z0-9._~-]+)*/hooks/[A-Za-z0-9]{1,64}/?$"
 )
+_QUERY_PART = r"[A-Za-z0-9._~%=+-]*"
 _WORKFLOW_URL = HTTP_URL.replace("^https?://", "^https://").replace(
     rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$",
     r"(/powerautomate/automations/direct(/cu/[0-9]+)?)?/workflows/[A-Za-z0-9_-]+"
-    r"/triggers/manual/paths/invoke/?\?([^#\s]*&)?sig=[A-Za-z0-9_-]+(&[^#\s]*)?$",
+    rf"/triggers/manual/paths/invoke/?\?({_QUERY_PART}&)*sig=[A-Za-z0-9_-]+(&{_QUERY_PART})*$",
 )
 _GOTIFY_URL = HTTP_URL.replace(rf"(\?{_URL_TEXT})?$", "$")
 
@@ -244,6 +253,14 @@ class _ContactFields(_Body):
 _POLICED = frozenset({"ntfy", "gotify", "mattermost", "teams"})
 
 
+def _contact_field(name: str, pattern: Pattern, what: str) -> Any:
+    if name in _POLICED:
+        return _policed(pattern, what)
+    if name == "apprise":  # Apprise must know the URL's service: a 400 `format` otherwise
+        return _marked(pattern, what, "format")
+    return _text(pattern, what)
+
+
 def _type_model(name: str) -> type[BaseModel]:
     contact, args, what = _TYPES[name]
     tag: Any = Literal[name]
@@ -259,7 +276,7 @@ def _type_model(name: str) -> type[BaseModel]:
         __doc__=f"A `{name}` contact: {what}.",
         type=(tag, Field(description="The contact type")),
         contact=(
-            Annotated[SingleLine, (_policed if name in _POLICED else _text)(contact, what)],
+            Annotated[SingleLine, _contact_field(name, contact, what)],
             ...,
         ),
         args=(args, Field(default_factory=dict, description=f"The {name} channel's settings")),

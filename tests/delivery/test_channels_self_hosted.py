@@ -9,6 +9,7 @@ from typing import Any
 import apprise
 import pytest
 
+from tests.delivery.helpers import add_contact, emit, rows, worker
 from tests.delivery.test_channels import confirm_event, down_event
 from tests.servers.notification_servers import Receiver, free_port, receiver
 from tests.servers.service_receivers import (
@@ -30,6 +31,8 @@ from watchwire.delivery.channels import (
 )
 from watchwire.delivery.channels.apprise_channels import AppriseChannel
 from watchwire.errors import ValidationError
+from watchwire.runtime import Runtime
+from watchwire.services.accounts import CreatedKey
 from watchwire.target_policy import TargetPolicy
 
 __all__ = ["receiver", "service_receiver", "tls_service_receiver"]  # fixtures used by name
@@ -360,3 +363,36 @@ def test_003_types_stay_eleven_and_the_native_ones_come_after() -> None:
     assert CHANNELS["matrix"].secret_args == {"access_token"}
     assert CHANNELS["ntfy"].secret_args == {"token", "password"}
     assert CHANNELS["gotify"].secret_args == {"token"}
+
+
+# -- through the outbox ---------------------------------------------------------------------
+
+
+async def test_an_alert_reaches_ntfy_through_the_outbox(
+    runtime: Runtime, account: CreatedKey, service_receiver: ServiceReceiver
+) -> None:
+    target = ntfy(service_receiver, token="tk_outbox")
+    contact, group = await add_contact(runtime, account.account_sid, type="ntfy", args=target.args)
+    await emit(runtime, account.account_sid, groups=[group])
+    await worker(runtime).run_once()
+
+    [row] = await rows(runtime, target_sid=contact)
+    assert row.status == "delivered"
+    [request] = service_receiver.requests
+    assert request.headers["Authorization"] == "Bearer tk_outbox"
+    assert request.json()["title"].startswith("DOWN")
+
+
+async def test_a_refused_host_fails_the_delivery_without_a_request(
+    runtime: Runtime, account: CreatedKey, service_receiver: ServiceReceiver
+) -> None:
+    target = gotify(service_receiver)
+    contact, group = await add_contact(
+        runtime, account.account_sid, type="gotify", args=target.args
+    )
+    await emit(runtime, account.account_sid, groups=[group])
+    await worker(runtime, policy=TargetPolicy()).run_once()
+
+    [row] = await rows(runtime, target_sid=contact)
+    assert row.status == "failed" and "loopback" in row.last_error
+    assert service_receiver.requests == []

@@ -27,6 +27,7 @@ from watchwire.delivery.channels import (
     ChannelError,
     ContactTarget,
     normalize_args,
+    render,
     send,
 )
 from watchwire.delivery.channels.apprise_channels import AppriseChannel
@@ -286,16 +287,22 @@ def test_unusable_contacts_are_refused_naming_the_field(
 
 
 def test_opsgenie_url_names_the_key_region_and_priority() -> None:
+    """No request: Opsgenie's hosts are public. Apprise sends `"priority": f"P{priority}"`."""
     channel = CHANNELS["opsgenie"]
     assert isinstance(channel, AppriseChannel)
     target = stored("opsgenie", "0d9e4f3c-1111-2222-3333-444455556666", region="eu")
-    url = channel.apprise_url(target, ChannelContext())
-    assert url == "opsgenie://0d9e4f3c-1111-2222-3333-444455556666/?region=eu"
-    notifier = apprise.Apprise.instantiate(url + "&priority=high")
-    assert notifier is not None
-    assert notifier.apikey == "0d9e4f3c-1111-2222-3333-444455556666"
-    assert notifier.region_name == "eu"
-    assert notifier.priority == 4
+    assert channel.apprise_url(target, ChannelContext()) == (
+        "opsgenie://0d9e4f3c-1111-2222-3333-444455556666/?region=eu"
+    )
+    outage = apprise.Apprise.instantiate(
+        channel.message_url(target, render(down_event()), LOOPBACK)
+    )
+    assert outage is not None
+    assert outage.apikey == "0d9e4f3c-1111-2222-3333-444455556666"
+    assert outage.region_name == "eu"
+    assert outage.priority == 2  # Opsgenie's P2, High
+    confirmation = channel.message_url(target, render(confirm_event()), LOOPBACK)
+    assert apprise.Apprise.instantiate(confirmation).priority == 3  # P3, its default
 
 
 def test_teams_power_automate_urls_keep_their_routing() -> None:

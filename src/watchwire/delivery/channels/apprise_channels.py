@@ -230,8 +230,9 @@ class OpsgenieChannel(AppriseChannel):
         return f"opsgenie://{_part(contact.value)}/?region={_part(region)}"
 
     def message_url(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> str:
-        # Apprise's names for Opsgenie's P1-P5: an outage is P2 ("high"), the rest P3.
-        priority = "high" if message.severity == "failure" else "normal"
+        # Apprise sends `P{priority}`: an outage is Opsgenie's P2 (High), the rest its default
+        # P3. By number, since Apprise's names run the other way ("high" is P4, Opsgenie's Low).
+        priority = 2 if message.severity == "failure" else 3
         return f"{self.apprise_url(contact, ctx)}&priority={priority}"
 
 

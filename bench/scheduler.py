@@ -11,12 +11,20 @@ measures for `--duration` seconds:
   run twice         consecutive checks of one monitor less than half an interval apart
   RSS, CPU          of the engine process(es): peak resident memory, CPU % of one core
 
+`--fast-share F` seeds that share of the HTTP monitors at 15 s (updown's smallest period)
+instead of `--interval`; `--heartbeats N` adds N heartbeat monitors (`--heartbeat-interval`,
+grace 0) that get no pings, so each is judged missed once per period at its deadline: the
+engine's whole share of a heartbeat (pings are the API's work). Missed and run-twice are
+judged against each monitor's own interval.
+
 Targets (docs/performance.md): 20,000 monitors in one `serve` on SQLite and 50,000 with two
 workers on PostgreSQL, p99 lateness ≤ 1 s, RSS ≤ 500 MB, 0 missed, 0 run twice. Traffic
 goes to 127.0.0.1 only; every phase is bounded in time. The last line is the headline.
 
     .venv/bin/python bench/scheduler.py                         # both, full size
     .venv/bin/python bench/scheduler.py --mode sqlite --monitors 2000 --warmup 20 --duration 60
+    .venv/bin/python bench/scheduler.py --mode sqlite --monitors 200 --fast-share 0.5 \
+        --heartbeats 100 --heartbeat-interval 15 --warmup 10 --duration 30
 """
 
 from __future__ import annotations
@@ -55,10 +63,33 @@ POSTGRES_ADMIN = os.environ.get(
 )
 
 
+@dataclass(frozen=True)
+class Mix:
+    """What to seed: HTTP monitors (a share of them at 15 s) and heartbeat monitors."""
+
+    monitors: int
+    interval: int
+    fast_share: float = 0.0
+    heartbeats: int = 0
+    heartbeat_interval: int = 60
+
+    def describe(self) -> str:
+        fast = round(self.monitors * self.fast_share)
+        parts = [f"{self.monitors} monitors"]
+        if fast:
+            parts.append(f"{fast} of them at 15 s")
+        if self.heartbeats:
+            parts.append(f"{self.heartbeats} heartbeats at {self.heartbeat_interval} s")
+        return ", ".join(parts)
+
+
+FAST_INTERVAL = 15
+
+
 @dataclass
 class Figures:
     mode: str
-    monitors: int
+    monitors: str
     checks_per_s: float
     lateness_p50_ms: float
     lateness_p99_ms: float
@@ -69,14 +100,15 @@ class Figures:
 
     def line(self) -> str:
         return (
-            f"{self.mode}: {self.monitors} monitors, {self.checks_per_s:.1f} checks/s, "
+            f"{self.mode}: {self.monitors}, {self.checks_per_s:.1f} checks/s, "
             f"lateness p50 {self.lateness_p50_ms:.0f} ms p99 {self.lateness_p99_ms:.0f} ms, "
             f"missed {self.missed}, run twice {self.run_twice}, RSS {self.rss_mb:.0f} MB, "
             f"CPU {self.cpu_pct:.0f}%"
         )
 
 
-async def seed(url: str, count: int, target: str, interval: int, first_due: datetime) -> None:
+async def seed(url: str, mix: Mix, target: str, first_due: datetime) -> dict[str, int]:
+    """Seed `mix`; returns every monitor's interval by SID."""
     db = Database(url)
     await upgrade(db)
     now = datetime.now(UTC)
@@ -90,7 +122,7 @@ async def seed(url: str, count: int, target: str, interval: int, first_due: date
         "kind": "http",
         "target": target,
         "options": {"keyword": "ok"},
-        "interval_seconds": interval,
+        "interval_seconds": mix.interval,
         "timeout_seconds": 10.0,
         "confirmations": 2,
         "recoveries": 1,
@@ -107,19 +139,42 @@ async def seed(url: str, count: int, target: str, interval: int, first_due: date
         "created_at": now,
         "updated_at": now,
     }
-    for start in range(0, count, 5000):
-        rows = [
+    fast = round(mix.monitors * mix.fast_share)
+    rows: list[dict[str, Any]] = []
+    for i in range(mix.monitors):
+        interval = FAST_INTERVAL if i < fast else mix.interval
+        rows.append(
             {
                 **base,
                 "sid": new_sid("monitor"),
                 "name": f"bench {i}",
-                "next_run_at": first_due + timedelta(seconds=interval * i / count),
+                "interval_seconds": interval,
+                "timeout_seconds": min(10.0, interval / 2),
+                "next_run_at": first_due + timedelta(seconds=interval * i / mix.monitors),
             }
-            for i in range(start, min(count, start + 5000))
-        ]
+        )
+    for i in range(mix.heartbeats):
+        # No pings come: each deadline (anchor + period, grace 0) is judged missed.
+        due = first_due + timedelta(seconds=mix.heartbeat_interval * i / mix.heartbeats)
+        rows.append(
+            {
+                **base,
+                "sid": new_sid("monitor"),
+                "name": f"bench heartbeat {i}",
+                "kind": "heartbeat",
+                "target": "",
+                "options": {"grace": 0},
+                "confirmations": 1,
+                "interval_seconds": mix.heartbeat_interval,
+                "ping_anchor_at": due - timedelta(seconds=mix.heartbeat_interval),
+                "next_run_at": due,
+            }
+        )
+    for start in range(0, len(rows), 5000):
         async with db.transaction() as conn:
-            await conn.execute(monitors.insert(), rows)
+            await conn.execute(monitors.insert(), rows[start : start + 5000])
     await db.close()
+    return {row["sid"]: int(row["interval_seconds"]) for row in rows}
 
 
 class Sampler:
@@ -154,9 +209,13 @@ class Sampler:
 
 
 def analyse(
-    rows: list[tuple[str, datetime, float]], start: datetime, end: datetime, interval: int
+    rows: list[tuple[str, datetime, float]],
+    start: datetime,
+    end: datetime,
+    intervals: dict[str, int],
 ) -> tuple[int, int, float, float]:
-    """(missed, run twice, lateness p50, lateness p99) of results in [start, end)."""
+    """(missed, run twice, lateness p50, lateness p99) of results in [start, end), each
+    monitor against its own interval."""
     by_monitor: dict[str, list[datetime]] = defaultdict(list)
     lateness: list[float] = []
     for sid, checked_at, late in rows:
@@ -164,7 +223,8 @@ def analyse(
             by_monitor[sid].append(checked_at)
             lateness.append(late)
     missed = twice = 0
-    for times in by_monitor.values():
+    for sid, times in by_monitor.items():
+        interval = intervals[sid]
         times.sort()
         edges = [start, *times, end]
         for earlier, later in itertools.pairwise(edges):
@@ -233,6 +293,7 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 def run_mode(
     mode: str, url: str, count: int, workers: int, args: argparse.Namespace, target: str
 ) -> Figures:
+    mix = Mix(count, args.interval, args.fast_share, args.heartbeats, args.heartbeat_interval)
     env = {
         **os.environ,
         "WATCHWIRE_DATABASE_URL": url,
@@ -244,7 +305,7 @@ def run_mode(
         "WATCHWIRE_LISTEN": f"127.0.0.1:{free_port()}",
     }
     first_due = datetime.now(UTC) + timedelta(seconds=5)
-    asyncio.run(seed(url, count, target, args.interval, first_due))
+    intervals = asyncio.run(seed(url, mix, target, first_due))
     if mode == "sqlite":
         commands = [[WATCHWIRE, "serve"]]
     else:
@@ -259,12 +320,12 @@ def run_mode(
     finally:
         stop(processes)
     rows = asyncio.run(read_results(url))
-    missed, twice, p50, p99 = analyse(rows, start, end, args.interval)
+    missed, twice, p50, p99 = analyse(rows, start, end, intervals)
     in_window = sum(1 for _, checked_at, _ in rows if start <= checked_at < end)
     seconds = (end - start).total_seconds()
     return Figures(
         mode=mode if mode == "sqlite" else f"postgresql x{workers}",
-        monitors=count,
+        monitors=mix.describe(),
         checks_per_s=in_window / seconds,
         lateness_p50_ms=p50,
         lateness_p99_ms=p99,
@@ -309,10 +370,19 @@ def main() -> None:
     parser.add_argument("--pg-monitors", type=int, default=50_000, help="PostgreSQL run")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (PostgreSQL)")
     parser.add_argument("--interval", type=int, default=60)
+    parser.add_argument(
+        "--fast-share", type=float, default=0.0, help="share of HTTP monitors at 15 s (0..1)"
+    )
+    parser.add_argument("--heartbeats", type=int, default=0, help="heartbeat monitors to add")
+    parser.add_argument("--heartbeat-interval", type=int, default=60)
     parser.add_argument("--warmup", type=float, default=60)
     parser.add_argument("--duration", type=float, default=180)
     parser.add_argument("--concurrency", type=int, default=500, help="checks at once per process")
     args = parser.parse_args()
+    if not 0 <= args.fast_share <= 1:
+        parser.error("--fast-share is a share: 0 to 1")
+    if args.heartbeats < 0 or args.heartbeat_interval < FAST_INTERVAL:
+        parser.error(f"--heartbeats >= 0 and --heartbeat-interval >= {FAST_INTERVAL}")
     figures: list[Figures] = []
     with local_nginx() as url:
         if args.mode in ("sqlite", "both"):

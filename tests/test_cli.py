@@ -69,6 +69,21 @@ def test_account_and_key_lifecycle(cli_env: CliRunner) -> None:
     assert "revoked" in out
 
 
+def test_token_signing_key_rotation(cli_env: CliRunner) -> None:
+    invoke(cli_env, "db", "upgrade")
+    code, out, _ = invoke(cli_env, "key", "rotate-token-key", "--json")
+    assert code == 0
+    [first] = json.loads(out)
+    assert first["accepted_until"] is None and len(first["kid"]) == 32
+    code, out, _ = invoke(cli_env, "key", "rotate-token-key", "--grace", "600", "--json")
+    assert code == 0
+    current, retired = json.loads(out)
+    assert current["accepted_until"] is None and retired["kid"] == first["kid"]
+    assert retired["accepted_until"] is not None
+    code, _, _ = invoke(cli_env, "key", "rotate-token-key", "--grace", "-1")
+    assert code != 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -31,10 +31,13 @@ def jobs_of(runtime: Runtime) -> list[Job]:
 
 
 def engine_of(runtime: Runtime, *, concurrency: int, location: str) -> Engine:
+    bootstrap = runtime.settings.rdap_bootstrap_file  # installed by `watchwire rdap update`
     config = EngineConfig(
         concurrency=concurrency,
         location=location,
         grace=runtime.settings.stop_grace_seconds,
+        rdap_bootstrap=bootstrap if bootstrap.exists() else None,
+        domain_expiry_days=tuple(runtime.settings.domain_expiry_days),
     )
     return Engine(runtime.db, runtime.probe_ctx, runtime.clock, config)
 

@@ -12,6 +12,7 @@ from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.aliases import AliasResolver
 from watchwire.services.certs.service import CertService
 from watchwire.services.contact_groups import ContactGroupService
 from watchwire.services.contacts import ContactService
@@ -24,6 +25,7 @@ from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
 from watchwire.services.subscriptions import SubscriptionService
+from watchwire.services.tokens import TokenService
 from watchwire.store.database import Database
 from watchwire.store.migrate import describe_upgrade, upgrade_from
 from watchwire.target_policy import TargetPolicy
@@ -47,10 +49,13 @@ class Runtime:
     events: EventService
     subscriptions: SubscriptionService
     deliveries: DeliveryService
+    # Integer ids of the faces that show them (Enterno) ↔ webhook and delivery SIDs.
+    aliases: AliasResolver
     rbl: RblService
     domains: DomainService
     certs: CertService
     status_pages: StatusPageService
+    tokens: TokenService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -61,10 +66,12 @@ class Runtime:
         database = db or Database(settings.database_url)
         channel_ctx = ChannelContext.from_settings(settings)
         limiter = RateLimiter(settings.redis_url)
+        hashing_key = settings.hashing_key()
+        accounts = AccountService(database, hashing_key, clock)
         return cls(
             settings=settings,
             db=database,
-            accounts=AccountService(database, settings.hashing_key(), clock),
+            accounts=accounts,
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
             limiter=limiter,
             probe_ctx=ProbeContext.from_settings(settings),
@@ -83,6 +90,7 @@ class Runtime:
                 allow_http=settings.webhook_allow_http or settings.allow_private_targets,
             ),
             deliveries=DeliveryService(database, clock),
+            aliases=AliasResolver(database),
             rbl=RblService(
                 database,
                 clock,
@@ -99,6 +107,7 @@ class Runtime:
             status_pages=StatusPageService(
                 database, clock, cache_seconds=settings.status_page_cache_seconds
             ),
+            tokens=TokenService(database, hashing_key, clock, accounts),
             clock=clock,
         )
 

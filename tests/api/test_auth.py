@@ -186,3 +186,30 @@ async def test_unknown_scope_and_scope_outside_the_plan_are_rejected(
     outside = await client.post("/v1/keys", json={"scopes": ["ssl"]}, headers=headers)
     assert outside.status_code == 400
     assert outside.json()["error"]["details"][0]["rule"] == "plan"
+
+
+async def test_the_operator_of_an_in_process_caller_needs_no_key(
+    app: FastAPI, runtime: Runtime, account: CreatedKey
+) -> None:
+    """The CLI on the local database: its principal rides in the ASGI scope's extensions,
+    which only the code building the scope can set; everyone else still needs a key."""
+    import json
+
+    from watchwire.api.auth import OPERATOR_EXTENSION
+    from watchwire.cli.client import asgi_transport
+    from watchwire.errors import NotFoundError
+
+    operator = await runtime.accounts.operator(account.account_sid)
+    assert operator.key_sid == "" and not operator.read_only
+    send = asgi_transport(app, {OPERATOR_EXTENSION: operator}, {})
+    status, body = await send(
+        "POST", "/v1/monitors", "", b'{"kind": "tcp", "target": "127.0.0.1:9"}'
+    )
+    assert status == 201, body
+    status, body = await send("GET", "/v1/monitors", "", None)
+    assert status == 200 and len(json.loads(body)["data"]) == 1
+
+    status, body = await asgi_transport(app, {}, {})("GET", "/v1/monitors", "", None)
+    assert status == 401 and json.loads(body)["error"]["code"] == "auth_required"
+    with pytest.raises(NotFoundError):
+        await runtime.accounts.operator("AC" + "0" * 32)

@@ -86,6 +86,31 @@ async def test_plan_minimum_interval(runtime: Runtime, client: httpx.AsyncClient
     assert "60 s" in response.json()["error"]["message"]
 
 
+async def test_fifteen_second_periods_where_the_plan_allows(
+    runtime: Runtime, client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """updown's smallest period: the business plan (auth's) takes 15 s; 14 s is below every
+    plan; a pro account is told its plan's minimum."""
+    body = {"kind": "http", "target": "http://127.0.0.1:9/", "interval": 15, "timeout": 5}
+    created = await client.post("/v1/monitors", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["interval"] == 15
+    account = (await client.get("/v1/account", headers=auth)).json()["data"]
+    assert account["plan"]["min_interval_seconds"] == 15
+    too_short = await client.post("/v1/monitors", json={**body, "interval": 14}, headers=auth)
+    assert too_short.status_code == 400
+    assert too_short.json()["error"]["details"][0]["field"] == "interval"
+    pro = await runtime.accounts.create_account("pro", plan="pro")
+    refused = await client.post("/v1/monitors", json=body, headers={"X-API-Key": pro.key})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"][0]["field"] == "interval"
+    assert "your plan allows 60 s" in refused.json()["error"]["message"]
+    # The default timeout (10 s) is below 15 s; one of 15 s is not.
+    slow = await client.post("/v1/monitors", json={**body, "timeout": 15}, headers=auth)
+    assert slow.status_code == 400
+    assert slow.json()["error"]["details"][0]["field"] == "timeout"
+
+
 async def test_pause_and_resume(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
     sid = (await _create(client, auth, kind="ping", target="127.0.0.1"))["sid"]
     paused = await client.post(f"/v1/monitors/{sid}/pause", headers=auth)
@@ -145,8 +170,17 @@ async def test_history_endpoints(
     assert metrics["apdex"] == 0.75  # every answer well within T; failures are frustrated
     assert metrics["response_time"]["p50"] is not None
     assert metrics["response_time"]["p99"] >= metrics["response_time"]["p50"]
-    assert set(metrics["timings"]) >= {"connect", "first_byte"}
+    assert set(metrics["timings"]) >= {"redirect", "connect", "first_byte"}
+    assert metrics["timings"]["redirect"] == 0  # no redirect: updown's average includes it
     assert sum(g["checks"] for g in metrics["groups"]) == 12
+    # Exact counts in updown's shape: the local answers all come within 125 ms.
+    requests = metrics["requests"]
+    assert (requests["samples"], requests["failures"]) == (12, 3)
+    assert (requests["satisfied"], requests["tolerated"]) == (9, 0)
+    assert set(requests["by_response_time"].values()) == {9}
+    assert list(requests["by_response_time"]) == [
+        f"under{edge}" for edge in (125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+    ]
 
     outages = (await client.get(f"/v1/monitors/{sid}/downtimes", headers=auth)).json()["data"]
     assert len(outages) == 1

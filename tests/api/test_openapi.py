@@ -57,3 +57,15 @@ async def test_every_answer_describes_its_data(client: httpx.AsyncClient) -> Non
                 if not schema["properties"]["data"]:
                     untyped.append(f"{method.upper()} {path} {status}")
     assert untyped == []
+
+
+async def test_a_monitor_describes_its_certificate_and_domain(client: httpx.AsyncClient) -> None:
+    """What a monitor knows about itself is in the description a client generates from."""
+    schemas = (await _described(client))["components"]["schemas"]
+    ssl = schemas["SslJson"]["properties"]
+    assert {"not_after", "checked_at", "valid", "error", "certificate"} <= set(ssl)
+    certificate = schemas["MonitorCertificateJson"]["properties"]
+    assert {"subject", "issuer", "not_before", "not_after", "key_algorithm"} <= set(certificate)
+    domain = schemas["MonitorDomainJson"]["properties"]
+    assert {"name", "expires_at", "checked_at", "error", "source"} <= set(domain)
+    assert "domain" in schemas["MonitorJson"]["properties"]

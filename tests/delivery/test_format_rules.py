@@ -56,21 +56,22 @@ async def test_a_204_is_delivered_except_where_only_200_counts(
     assert (row.status, row.last_status_code) == (status, 204)
 
 
-async def test_entri_gives_up_after_three_attempts(
+async def test_entri_gives_up_after_three_retries(
     runtime: Runtime, account: CreatedKey, webhook_receiver: Receiver, clock: FrozenClock
 ) -> None:
     webhook_receiver.behave("/down", status=500)
     await subscribe(runtime, account.account_sid, webhook_receiver.url("/down"), format="entri")
     await emit(runtime, account.account_sid)
     delivery = worker(runtime, max_attempts=25, warn_after=())
-    for _ in range(5):
+    for _ in range(6):
         await delivery.run_once()
         [row] = await rows(runtime)
         if row.next_attempt_at is not None:
             clock.advance((as_utc(row.next_attempt_at) - clock.now()).total_seconds() + 1)
     [row] = await rows(runtime)
-    assert (row.status, row.attempts) == ("dead", 3)
-    assert len(webhook_receiver.requests("/down")) == 3
+    # Sent once, retried 3 times (GAPS.md: "Entri retries 3 times").
+    assert (row.status, row.attempts) == ("dead", 4)
+    assert len(webhook_receiver.requests("/down")) == 4
 
 
 async def test_standard_keeps_the_operators_attempt_count(
@@ -115,7 +116,7 @@ async def test_updown_endpoint_is_disabled_at_its_thousandth_failure(
 
 
 def test_the_rules_of_every_format_are_declared() -> None:
-    assert FORMATS["entri"].rules.attempts(25) == 3
+    assert FORMATS["entri"].rules.attempts(25) == 4
     assert FORMATS["standard"].rules.attempts(25) == 25
     assert FORMATS["updown"].rules.succeeded(200) and not FORMATS["updown"].rules.succeeded(201)
     assert FORMATS["enterno"].rules.succeeded(201)

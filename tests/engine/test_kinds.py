@@ -74,13 +74,17 @@ def test_time_limits_and_leases_follow_the_kind() -> None:
     assert lease_seconds(10.0, "ping") == 4 * (10.0 + OVERRUN) + LEASE_MARGIN
 
 
-def test_only_https_targets_of_http_kinds_have_their_certificate_watched() -> None:
-    assert [name for name, kind in KINDS.items() if kind.watches_certificate] == [
+def test_https_targets_of_http_kinds_and_tls_kinds_have_their_certificate_watched() -> None:
+    assert {name for name, kind in KINDS.items() if kind.watches_certificate} == {
         "http",
         "headers",
         "api",
-    ]
+        "tcps",
+        "ssl",
+    }
     assert watched("headers", "https://example.com/")
+    assert not watched("headers", "http://example.com/")
+    assert watched("tcps", "example.com:993") and watched("ssl", "example.com")
     assert not watched("ping", "https://example.com/")
 
 

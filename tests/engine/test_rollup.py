@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from watchwire.engine.rollup import (
     BASE,
+    EDGES_MS,
     Point,
     Rollup,
     apply_rollups,
@@ -69,6 +70,8 @@ def test_rollups_equal_direct_computation(points: list[Point]) -> None:
         for p in points
     )
     assert total.satisfied == satisfied
+    # updown's counters are exact where the histogram is not: successful checks <= edge.
+    assert total.under == [sum(ms <= edge for ms in timed) for edge in EDGES_MS]
     for q in (50, 90, 95, 99):
         estimate = total.percentile(q)
         if not timed:

@@ -36,15 +36,17 @@ THRESHOLDS = [30, 14, 7, 1]
 def test_thresholds(
     days_left: int, announced: int | None, bracket: int | None, event: str | None
 ) -> None:
-    verdict = ssl_watch.evaluate(days_left, THRESHOLDS, announced)
+    verdict = ssl_watch.evaluate_expiry(days_left, THRESHOLDS, announced)
     assert (verdict.bracket, verdict.event) == (bracket, event)
 
 
-def test_only_https_http_monitors_are_watched() -> None:
+def test_https_targets_and_tls_kinds_are_watched() -> None:
     assert ssl_watch.watched("http", "https://example.com/")
     assert ssl_watch.watched("headers", "HTTPS://example.com/")
     assert not ssl_watch.watched("http", "http://example.com/")
     assert not ssl_watch.watched("tcp", "example.com:443")
+    assert ssl_watch.watched("tcps", "example.com:443")
+    assert ssl_watch.watched("ssl", "example.com")
 
 
 async def test_expiring_certificate_is_announced_once(

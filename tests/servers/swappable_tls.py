@@ -1,6 +1,8 @@
 """A TLS server whose certificate can be swapped while it keeps listening, as a real server's
 is when its certificate is renewed or replaced: `swappable_tls_server(chain)` starts one on
-127.0.0.1 and `.present(chain)` changes what the next handshake shows.
+127.0.0.1 and `.present(chain)` changes what the next handshake shows. `SwappableChain` is
+the swap alone: its `listener()` context serves any asyncio or aiohttp server (an https site
+whose certificate is renewed: `SwitchableSite.start(chain.listener())`).
 
 Certificates come from tests/servers/tls_servers.py's `Pki` (one root and intermediate per
 session, `cert_pki`); a client trusts them through `cert_pki.root`.
@@ -20,15 +22,12 @@ from tests.servers.tls_servers import Case, Pki, server_context
 
 
 @dataclass
-class SwappableTls:
-    """A listening server; `present` swaps the chain (leaf first) for new connections."""
+class SwappableChain:
+    """A server context whose chain (leaf first) `present` swaps for new connections."""
 
     directory: Path
-    host: str = "127.0.0.1"
-    port: int = 0
     handshakes: int = 0
     _context: ssl.SSLContext | None = None
-    _server: asyncio.Server | None = None
     _versions: list[Path] = field(default_factory=list)
 
     def present(self, case: Case) -> None:
@@ -43,14 +42,28 @@ class SwappableTls:
         assert self._context is not None
         sslobj.context = self._context
 
-    async def start(self, case: Case) -> None:
-        self.present(case)
+    def listener(self) -> ssl.SSLContext:
+        """The context to listen with; `present` a chain first."""
         listener = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         listener.minimum_version = ssl.TLSVersion.TLSv1_2
         listener.sni_callback = self._choose
         # The listener's own certificate is never shown (the callback swaps first), but
         # OpenSSL wants one loaded.
         listener.load_cert_chain(self._versions[0] / "chain.pem", self._versions[0] / "key.pem")
+        return listener
+
+
+@dataclass
+class SwappableTls(SwappableChain):
+    """A listening server that reads what comes and hangs up."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    _server: asyncio.Server | None = None
+
+    async def start(self, case: Case) -> None:
+        self.present(case)
+        listener = self.listener()
 
         async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             try:

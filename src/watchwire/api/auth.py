@@ -26,8 +26,17 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
+# The ASGI scope extension an in-process caller (the CLI on the local database) puts the
+# operator's principal under. Only the code that builds the scope can set it: no server
+# copies anything a client sends into `extensions`.
+OPERATOR_EXTENSION = "watchwire.operator"
+
+
 async def authenticate(request: Request) -> Principal:
     """The principal of a request, with the IP allowlist applied; no budget is charged."""
+    operator = (request.scope.get("extensions") or {}).get(OPERATOR_EXTENSION)
+    if isinstance(operator, Principal):
+        return operator
     presented = credentials.extract(request.headers, request.query_params)
     if presented is None:
         raise AuthError("Missing API key", code="auth_required")

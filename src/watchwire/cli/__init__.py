@@ -1,4 +1,6 @@
-"""The `watchwire` command: serve, api, worker, db, backup, account, key, check.
+"""The `watchwire` command: serve, api, worker, db, backup, account, key, check; the API's
+resources (monitors, webhooks, contacts, status-pages, events) and config as code (apply,
+export, schema).
 
 Every command that prints data takes --json; errors are one line and a non-zero exit.
 """
@@ -12,8 +14,11 @@ from typing import Annotated
 import typer
 
 from watchwire.cli.admin import account_app, db_app, key_app
+from watchwire.cli.apply import apply, export, schema
+from watchwire.cli.apps import contacts_app, monitors_app, status_pages_app, webhooks_app
 from watchwire.cli.backup import backup
 from watchwire.cli.check import check_app
+from watchwire.cli.events import events_app
 from watchwire.cli.geo import geo_app
 from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
@@ -36,6 +41,14 @@ app.add_typer(key_app, name="key")
 app.add_typer(check_app, name="check")
 app.add_typer(geo_app, name="geo")
 app.add_typer(rdap_app, name="rdap")
+app.add_typer(monitors_app, name="monitors")
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(contacts_app, name="contacts")
+app.add_typer(status_pages_app, name="status-pages")
+app.add_typer(events_app, name="events")
+app.command("apply")(apply)
+app.command("export")(export)
+app.command("schema")(schema)
 
 
 def _print_version(value: bool) -> None:

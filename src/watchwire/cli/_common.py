@@ -14,6 +14,7 @@ import pydantic
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from watchwire.config import Settings, SettingsProblem, load_settings, setting_source
 from watchwire.errors import WatchwireError
@@ -27,7 +28,8 @@ error_console = Console(stderr=True)
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one clear error line and exit non-zero."""
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a message quotes input (`monitors[site]`), never markup.
+    error_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

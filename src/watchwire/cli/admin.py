@@ -1,8 +1,10 @@
-"""Operator commands that work on the database directly: db, account, key."""
+"""Operator commands that work on the database directly: db, account, key (and the Entri
+dialect's token signing key)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -200,3 +202,35 @@ def key_revoke(
         print_json(key_json(key))
     else:
         console.print(f"key [bold]{sid}[/] revoked")
+
+
+@key_app.command("rotate-token-key")
+def key_rotate_token_key(
+    grace: Annotated[
+        int,
+        typer.Option(
+            help="Seconds the replaced key still verifies the tokens it signed (0: at once no "
+            "more, after a leak).",
+            min=0,
+        ),
+    ] = 3600,
+    json_output: JsonOption = False,
+) -> None:
+    """Start a new key for the Entri dialect's access tokens (POST /token); running servers
+    use it within 30 s (decision 0023)."""
+    keys = with_runtime(lambda runtime: runtime.tokens.rotate(timedelta(seconds=grace)))
+    shown = [
+        {
+            "kid": k.kid,
+            "created_at": isoformat(k.created_at),
+            "accepted_until": isoformat(k.accepted_until) if k.accepted_until else None,
+        }
+        for k in keys
+    ]
+    if json_output:
+        print_json(shown)
+        return
+    console.print(f"token signing key [bold]{keys[0].kid}[/] now signs new tokens")
+    for key in keys[1:]:
+        until = isoformat(key.accepted_until) if key.accepted_until else "-"
+        console.print(f"key {key.kid} verifies its tokens until {until}", highlight=False)

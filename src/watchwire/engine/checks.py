@@ -4,6 +4,7 @@ the result read by the kind as pass/fail, response time, timing phases and the e
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
@@ -25,3 +26,8 @@ async def run_check(spec: CheckSpec, ctx: ProbeContext) -> CheckResult:
     except ProbeError as exc:
         return CheckResult(False, None, exc.message, status="error")
     return kind.interpret(spec, result)
+
+
+def monitor_payload(row: Any) -> dict[str, Any]:
+    """The monitor as every monitor event carries it (under the payload's `monitor`)."""
+    return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from watchwire import logs
 from watchwire.clock import as_utc, isoformat
-from watchwire.engine import ssl_watch
+from watchwire.engine import apdex_drop, domain_watch, ssl_record, ssl_watch
+from watchwire.engine.checks import monitor_payload
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
     UptimeEvaluator,
@@ -27,7 +28,7 @@ from watchwire.engine.evaluate_uptime import (
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
-from watchwire.engine.rollup import Point, apply_rollups, rollup_points
+from watchwire.engine.rollup import Point, apply_rollups, hour_of, rollup_points
 from watchwire.engine.scheduler import after_check
 from watchwire.events.event import Event
 from watchwire.events.store import record_event
@@ -50,11 +51,26 @@ _STATE_COLUMNS = (
     "ssl_bracket",
     "ssl_checked_at",
     "ssl_not_after",
+    "ssl_valid",
+    "ssl_error",
+    "ssl_certificate",
+    "domain_name",
+    "domain_expires_at",
+    "domain_bracket",
+    "domain_checked_at",
+    "domain_error",
     "mute_until",
     "announced_state",
     "next_run_at",
     "lease_owner",
     "lease_expires_at",
+)
+# The columns a check leaves as they were unless the certificate watch, the domain watch or
+# the end of a mute writes them.
+_KEPT_COLUMNS = (
+    *(name for name in _STATE_COLUMNS if name.startswith(("ssl_", "domain_"))),
+    "mute_until",
+    "announced_state",
 )
 _UPDATE_STATE = (
     monitors.update()
@@ -74,6 +90,8 @@ class Finished:
     result: CheckResult
     ssl_checked: bool = False
     certificate: ssl_watch.CertReading | None = None
+    # The domain's registration when it was read with this check (domain_watch.py).
+    domain: domain_watch.DomainReading | None = None
     # A kind read at write time (heartbeats) says when it is due next; None: the schedule.
     next_due: datetime | None = None
 
@@ -95,11 +113,6 @@ class _Notes:
     def emit(self) -> None:
         for message, fields in self.lines:
             logs.note(log, message, **fields)
-
-
-def monitor_payload(row: Any) -> dict[str, Any]:
-    """The monitor as every monitor event carries it (under the payload's `monitor`)."""
-    return {"sid": row.sid, "name": row.name, "kind": row.kind, "target": row.target}
 
 
 def _duration(seconds: float) -> str:
@@ -150,7 +163,13 @@ async def _under_maintenance(conn: Connection, now: datetime) -> frozenset[str]:
 
 
 async def record_batch(
-    db: Database, owner: str, batch: list[Finished], *, now: datetime, location: str
+    db: Database,
+    owner: str,
+    batch: list[Finished],
+    *,
+    now: datetime,
+    location: str,
+    domain_thresholds: list[int] | None = None,
 ) -> BatchOutcome:
     """Write `batch` in one transaction; see the module docstring."""
     if not batch:
@@ -161,6 +180,7 @@ async def record_batch(
         updates: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
         points: list[Point] = []
+        ended: list[tuple[Any, datetime]] = []  # (monitor, the hour its last check was in)
         events = 0
         notes = _Notes()
         for finished in batch:
@@ -175,17 +195,29 @@ async def record_batch(
                     continue
                 finished = replace(finished, result=reading.result, next_due=reading.next_due)
             update, result_row, point, sent = await _apply(
-                conn, owner, row, finished, now, location, notes, maintained=row.sid in maintained
+                conn,
+                owner,
+                row,
+                finished,
+                now,
+                location,
+                notes,
+                maintained=row.sid in maintained,
+                domain_thresholds=domain_thresholds or [30, 14, 7, 1],
             )
             updates.append(update)
             results.append(result_row)
             points.append(point)
             events += sent
+            last = as_utc(row.last_checked_at)
+            if last is not None and hour_of(last) < hour_of(now):
+                ended.append((row, last))
         if updates:
             await conn.execute(_UPDATE_STATE, updates)
         if results:
             await conn.execute(monitor_results.insert(), results)
             await apply_rollups(conn, rollup_points(points), lock=db.dialect == "postgresql")
+            events += await apdex_drop.record_drops(conn, ended, now, maintained)
     notes.emit()
     return BatchOutcome(len(updates), len(batch) - len(updates), events)
 
@@ -209,6 +241,7 @@ async def _apply(
     notes: _Notes,
     *,
     maintained: bool,
+    domain_thresholds: list[int],
 ) -> tuple[dict[str, Any], dict[str, Any], Point, int]:
     result = finished.result
     evaluator = UptimeEvaluator(UptimeRules(row.confirmations, row.recoveries, row.degraded_ms))
@@ -231,11 +264,8 @@ async def _apply(
         "v_last_error": result.error,
         "v_last_response_ms": result.response_ms,
         "v_last_status": None if result.status is None else str(result.status),
-        "v_ssl_bracket": row.ssl_bracket,
-        "v_ssl_checked_at": row.ssl_checked_at,
-        "v_ssl_not_after": row.ssl_not_after,
-        "v_mute_until": row.mute_until,
-        "v_announced_state": row.announced_state,
+        # As they are unless a watch or the mute logic below changes them.
+        **{"v_" + name: getattr(row, name) for name in _KEPT_COLUMNS},
         "v_next_run_at": finished.next_due
         or after_check(
             due,
@@ -249,9 +279,15 @@ async def _apply(
         "v_lease_expires_at": None,
     }
     sent = await _notify(conn, row, evaluation, result, update, now, notes, maintained=maintained)
+    held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
     if finished.ssl_checked:
-        held = maintained or mute_status(row.mute_until, now, state=state.state) == "active"
-        sent += await _ssl_update(conn, row, finished.certificate, update, now, held=held)
+        sent += await ssl_record.record_reading(
+            conn, row, finished.certificate, update, now, held=held
+        )
+    if finished.domain is not None:
+        sent += await domain_watch.record_reading(
+            conn, row, finished.domain, domain_thresholds, update, now, held=held
+        )
     result_row = {
         "monitor_sid": row.sid,
         "checked_at": now,
@@ -422,47 +458,3 @@ async def _state_event(
         recipients=row.recipients,
         held=held,
     )
-
-
-async def _ssl_update(
-    conn: Connection,
-    row: Any,
-    certificate: ssl_watch.CertReading | None,
-    update: dict[str, Any],
-    now: datetime,
-    *,
-    held: bool,
-) -> int:
-    update["v_ssl_checked_at"] = now
-    if certificate is None:
-        return 0
-    update["v_ssl_not_after"] = certificate.not_after
-    verdict = ssl_watch.evaluate(certificate.days_left, list(row.ssl_expiry_days), row.ssl_bracket)
-    update["v_ssl_bracket"] = verdict.bracket
-    if verdict.event is None:
-        return 0
-    if verdict.event == "ssl.expired":
-        description = f"The certificate of {row.target} expired on {certificate.not_after}."
-    else:
-        description = (
-            f"The certificate of {row.target} expires in {certificate.days_left} days "
-            f"(on {certificate.not_after}), within the {verdict.threshold}-day threshold."
-        )
-    await record_event(
-        conn,
-        account_sid=row.account_sid,
-        type=verdict.event,
-        description=description,
-        payload={
-            "monitor": monitor_payload(row),
-            "certificate": {"not_after": certificate.not_after, "days_left": certificate.days_left},
-            "threshold_days": verdict.threshold,
-        },
-        now=now,
-        resource_type="monitor",
-        resource_sid=row.sid,
-        contact_groups=list(row.contact_groups),
-        recipients=row.recipients,
-        held=held,
-    )
-    return 1

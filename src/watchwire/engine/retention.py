@@ -5,7 +5,8 @@
        `batch` rows, one transaction per batch, yielding to the loop between batches so
        the API and the other loops keep the SQLite writer.
     2. Kinds, in this order (an earlier one frees rows a later one waits for):
-       finished deliveries (their attempts go with them) → events no delivery refers to →
+       finished deliveries (their attempts go with them) → the integer aliases of deleted
+       deliveries → events no delivery refers to →
        finished one-off blocklist checks with no open callback → finished domain batches →
        raw monitor results → heartbeat pings (kept as long as raw results) → idempotency
        keys past their TTL.
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from watchwire.clock import Clock
+from watchwire.ids import PREFIXES
+from watchwire.store.aliases import sid_aliases
 from watchwire.store.database import Database
 from watchwire.store.tables import events, idempotency_keys
 from watchwire.store.tables_domains import domain_batches
@@ -98,6 +101,12 @@ def _deliveries(now: datetime, keep: Retention) -> list[Any]:
     ]
 
 
+def _delivery_aliases(now: datetime, keep: Retention) -> list[Any]:
+    # An alias goes with its delivery; it is never given again (store/aliases.py).
+    kept = sa.select(deliveries.c.sid).where(deliveries.c.sid == sid_aliases.c.sid)
+    return [sid_aliases.c.sid.like(PREFIXES["delivery"] + "%"), ~kept.exists()]
+
+
 def _events(now: datetime, keep: Retention) -> list[Any]:
     # An event goes only after its last delivery did: the delivery log shows its event.
     referenced = sa.select(deliveries.c.sid).where(deliveries.c.event_sid == events.c.sid)
@@ -138,6 +147,7 @@ def _idempotency(now: datetime, keep: Retention) -> list[Any]:
 
 KINDS: tuple[Kind, ...] = (
     Kind("deliveries", deliveries, ("sid",), _deliveries),
+    Kind("delivery_aliases", sid_aliases, ("alias",), _delivery_aliases),
     Kind("events", events, ("sid",), _events),
     Kind("rbl_checks", rbl_checks, ("sid",), _checks),
     Kind("domain_batches", domain_batches, ("sid",), _batches),

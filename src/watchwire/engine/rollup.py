@@ -8,6 +8,11 @@ counts, and a percentile over a year reads a few thousand rows, not millions of 
 Bucket i holds response times in (BASE**(i-1), BASE**i] ms, BASE = 2**(1/8): a percentile
 read from a merged histogram is the upper edge of the bucket that holds the exact
 nearest-rank value, never more than 9 % above it.
+
+Beside the histogram, a row counts exactly the successful checks that answered within each
+of updown's edges (EDGES_MS: 125 ms to 32 s, one column each; decision 0025). "Under 250" is
+inclusive: a response of exactly 250 ms counts, as it counts as satisfied when T is 250 ms
+(updown's answers show `under250 == satisfied` for T = 0.25 s).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from typing_extensions import TypedDict
@@ -27,7 +32,10 @@ from watchwire.store.tables_engine import monitor_rollups
 
 BASE = 2 ** (1 / 8)
 MAX_BUCKET = 8 * 20  # 2**20 ms ≈ 17 minutes: anything slower lands in the last bucket
-PHASES = ("dns", "connect", "tls", "first_byte", "transfer")
+PHASES = ("redirect", "dns", "connect", "tls", "first_byte", "transfer")
+# updown's `by_response_time` edges (001): cumulative counts of successful checks <= edge.
+EDGES_MS = (125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+EDGE_COLUMNS = tuple(f"under_{edge}" for edge in EDGES_MS)
 PERCENTILES = (50, 90, 95, 99)
 
 
@@ -39,6 +47,31 @@ class ResponseTimes(TypedDict):
     p90: float | None
     p95: float | None
     p99: float | None
+
+
+class ByResponseTime(TypedDict):
+    """Successful checks that answered within each edge of EDGES_MS, ms (cumulative)."""
+
+    under125: int
+    under250: int
+    under500: int
+    under1000: int
+    under2000: int
+    under4000: int
+    under8000: int
+    under16000: int
+    under32000: int
+
+
+class Requests(TypedDict):
+    """Exact counts of a span: checks, failed checks, Apdex satisfied and tolerated, and the
+    successful checks that answered within each edge (cumulative, inclusive)."""
+
+    samples: int
+    failures: int
+    satisfied: int
+    tolerated: int
+    by_response_time: ByResponseTime
 
 
 class Figures(TypedDict):
@@ -54,6 +87,7 @@ class Figures(TypedDict):
     response_time: ResponseTimes
     # The average of each phase (PHASES) seen in the span, ms.
     timings: dict[str, float | None]
+    requests: Requests
 
 
 def bucket_of(ms: float) -> int:
@@ -103,6 +137,8 @@ class Rollup:
     sum_ms: float = 0.0
     histogram: dict[int, int] = field(default_factory=dict)
     phases: dict[str, list[float]] = field(default_factory=dict)
+    # Successful checks that answered within EDGES_MS[i], exactly (cumulative).
+    under: list[int] = field(default_factory=lambda: [0] * len(EDGES_MS))
 
     def add(self, point: Point) -> None:
         self.count += 1
@@ -124,6 +160,9 @@ class Rollup:
             self.sum_ms += point.response_ms
             bucket = bucket_of(point.response_ms)
             self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
+            for i, edge in enumerate(EDGES_MS):
+                if point.response_ms <= edge:
+                    self.under[i] += 1
         for name, value in point.phases.items():
             acc = self.phases.setdefault(name, [0.0, 0])
             acc[0] += value
@@ -141,6 +180,7 @@ class Rollup:
         self.sum_ms += other.sum_ms
         for bucket, n in other.histogram.items():
             self.histogram[bucket] = self.histogram.get(bucket, 0) + n
+        self.under = [mine + theirs for mine, theirs in zip(self.under, other.under, strict=True)]
         for name, (phase_total, phase_n) in other.phases.items():
             acc = self.phases.setdefault(name, [0.0, 0])
             acc[0] += phase_total
@@ -182,6 +222,16 @@ class Rollup:
                 name: round(total_ms / n, 3) if n else None
                 for name, (total_ms, n) in sorted(self.phases.items())
             },
+            "requests": {
+                "samples": self.count,
+                "failures": self.failures,
+                "satisfied": self.satisfied,
+                "tolerated": self.tolerating,
+                "by_response_time": cast(
+                    ByResponseTime,
+                    {f"under{edge}": n for edge, n in zip(EDGES_MS, self.under, strict=True)},
+                ),
+            },
         }
 
     def to_row(self) -> dict[str, Any]:
@@ -197,6 +247,7 @@ class Rollup:
             "sum_ms": self.sum_ms,
             "histogram": {str(k): v for k, v in sorted(self.histogram.items())},
             "phases": {k: [v[0], int(v[1])] for k, v in sorted(self.phases.items())},
+            **dict(zip(EDGE_COLUMNS, self.under, strict=True)),
         }
 
     @classmethod
@@ -213,6 +264,7 @@ class Rollup:
             sum_ms=row.sum_ms,
             histogram={int(k): int(v) for k, v in (row.histogram or {}).items()},
             phases={k: [float(v[0]), int(v[1])] for k, v in (row.phases or {}).items()},
+            under=[int(getattr(row, name)) for name in EDGE_COLUMNS],
         )
 
 

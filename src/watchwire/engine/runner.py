@@ -2,7 +2,7 @@
 results in batches, and stop gracefully.
 
     1. Claim up to the free concurrency of due monitors (leases; see scheduler.py).
-    2. Run each check as a task under a semaphore; the https certificate watch rides along.
+    2. Run each check as a task under a semaphore; the certificate and domain watches ride along.
     3. A writer drains finished checks and writes them a batch per transaction
        (recorder.py): per-check database work stays a few row operations. While the
        database is unavailable it keeps the batch and tries again.
@@ -23,10 +23,11 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from watchwire.clock import Clock, as_utc
-from watchwire.engine import ssl_watch
+from watchwire.engine import domain_watch, ssl_watch
 from watchwire.engine.checks import run_check
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
@@ -50,6 +51,10 @@ class EngineConfig:
     # Seconds the writer waits to fill a batch: short, since it bounds result latency.
     batch_wait: float = 0.2
     grace: float = 3.0
+    # The domain watch (domain_watch.py): an installed RDAP bootstrap file (None: the
+    # shipped one) and the thresholds of `domain.expiring`.
+    rdap_bootstrap: Path | None = None
+    domain_expiry_days: tuple[int, ...] = (30, 14, 7, 1)
 
 
 def worker_id(location: str) -> str:
@@ -102,13 +107,23 @@ class Engine:
             ssl_checked = True
             with contextlib.suppress(Exception):
                 certificate = await ssl_watch.read_certificate(
-                    row.target, self.ctx, row.timeout_seconds
+                    row.kind, row.target, dict(row.options), self.ctx, row.timeout_seconds
                 )
-        return Finished(row, started, result, ssl_checked, certificate)
+        domain = None
+        name = domain_watch.domain_of(row.kind, row.target)
+        if name is not None and domain_watch.due(row, started):
+            with contextlib.suppress(Exception):
+                domain = await domain_watch.read_domain(name, self.ctx, self.config.rdap_bootstrap)
+        return Finished(row, started, result, ssl_checked, certificate, domain=domain)
 
     async def record(self, batch: list[Finished]) -> BatchOutcome:
         outcome = await record_batch(
-            self.db, self.owner, batch, now=self.clock.now(), location=self.config.location
+            self.db,
+            self.owner,
+            batch,
+            now=self.clock.now(),
+            location=self.config.location,
+            domain_thresholds=list(self.config.domain_expiry_days),
         )
         self.checks_run += outcome.written
         self.discarded += outcome.discarded

@@ -24,8 +24,17 @@ CATALOG: dict[str, EventType] = {
         EventType("monitor.down", "000", "A monitor failed its confirmations and is down."),
         EventType("monitor.up", "000", "A down monitor recovered."),
         EventType("monitor.degraded", "000", "A monitor answers slower than its threshold."),
+        EventType(
+            "monitor.apdex_drop",
+            "001",
+            "A monitor's hourly Apdex fell more than 30 % below the lowest of the 5 hours before.",
+        ),
         EventType("ssl.expiring", "000", "The certificate of a monitored site expires soon."),
         EventType("ssl.expired", "000", "The certificate of a monitored site has expired."),
+        # Certificate validity and renewal of uptime monitors (updown 001 as check.ssl_*)
+        EventType("ssl.invalid", "001", "The certificate of a monitored site is not valid."),
+        EventType("ssl.valid", "001", "The certificate of a monitored site is valid again."),
+        EventType("ssl.renewed", "001", "The certificate of a monitored site was renewed."),
         EventType("domain.expiring", "000", "A domain's registration expires soon."),
         EventType("test", "000", "A test event sent on request."),
         # Certificate monitors (Generator Labs 003)

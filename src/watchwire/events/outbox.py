@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from watchwire.events.event import Event
 from watchwire.ids import is_sid, new_sid
+from watchwire.store import aliases
 from watchwire.store.database import Connection
 from watchwire.store.tables import accounts, plans
 from watchwire.store.tables_contacts import contact_group_members, contacts
@@ -116,4 +117,5 @@ async def enqueue(conn: Connection, event: Event) -> int:
     rows += [delivery_row(event, "contact", sid) for sid in await _contact_targets(conn, event)]
     if rows:
         await conn.execute(deliveries.insert(), rows)
+        await aliases.assign(conn, [row["sid"] for row in rows])
     return len(rows)

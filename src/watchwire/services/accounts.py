@@ -347,6 +347,22 @@ class AccountService:
             await self.get_key(account_sid, key_sid)  # 404 when it is not this account's
         return await self.get_key(account_sid, key_sid)
 
+    async def operator(self, account_sid: str) -> Principal:
+        """The principal of an operator working on the database itself (the CLI without a
+        key): every scope of the account's plan, no key, no IP allowlist, not read-only.
+        NotFoundError when there is no such account."""
+        account = await self.get_account(account_sid)
+        return Principal(
+            account_sid=account.sid,
+            account_name=account.name,
+            account_created_at=account.created_at,
+            key_sid="",
+            plan=account.plan,
+            scopes=frozenset(account.plan.scopes),
+            read_only=False,
+            ip_allowlist=(),
+        )
+
     async def authenticate(self, key_sid: str, secret: str) -> Principal:
         """The principal for a credential; AuthError when it is unknown, wrong or revoked."""
         if not is_sid("api_key", key_sid):
@@ -356,13 +372,29 @@ class AccountService:
             raise AuthError("Invalid or inactive API key")
         if not hmac.compare_digest(row["secret_hash"], self._hash(secret)):
             raise AuthError("Invalid or inactive API key")
-        return Principal(
-            account_sid=row["account_sid"],
-            account_name=row["account_name"],
-            account_created_at=row["account_created_at"],
-            key_sid=row["sid"],
-            plan=_plan_from_row(row, prefix="plan_"),
-            scopes=frozenset(row["scopes"]),
-            read_only=bool(row["read_only"]),
-            ip_allowlist=tuple(ipaddress.ip_network(n) for n in row["ip_allowlist"]),
-        )
+        return _principal(row)
+
+    async def principal_of_key(self, key_sid: str) -> Principal:
+        """The principal of a key named by a credential already proven (a signed token the
+        key's secret obtained): AuthError when the key is unknown or revoked since."""
+        if not is_sid("api_key", key_sid):
+            raise AuthError("Invalid or inactive API key")
+        row = await self._db.fetch_one(_PRINCIPAL_BY_KEY, {"sid": key_sid})
+        if row is None:
+            raise AuthError("Invalid or inactive API key")
+        if row["revoked_at"] is not None:
+            raise AuthError("The API key of this token has been revoked")
+        return _principal(row)
+
+
+def _principal(row: Mapping[str, Any]) -> Principal:
+    return Principal(
+        account_sid=row["account_sid"],
+        account_name=row["account_name"],
+        account_created_at=row["account_created_at"],
+        key_sid=row["sid"],
+        plan=_plan_from_row(row, prefix="plan_"),
+        scopes=frozenset(row["scopes"]),
+        read_only=bool(row["read_only"]),
+        ip_allowlist=tuple(ipaddress.ip_network(n) for n in row["ip_allowlist"]),
+    )

@@ -19,6 +19,7 @@ from watchwire.errors import ConflictError, NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.failing import FailingEndpoint, failing_endpoints
+from watchwire.store import aliases
 from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_webhooks import deliveries, delivery_attempts
@@ -29,7 +30,11 @@ TargetType = Literal["webhook", "contact", "callback"]
 STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
 FINISHED: tuple[DeliveryStatus, ...] = ("delivered", "failed", "dead")
 
-_COLUMNS = (deliveries, events.c.type.label("event_type"))
+_COLUMNS = (
+    deliveries,
+    events.c.type.label("event_type"),
+    aliases.alias_of(deliveries.c.sid).label("alias"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,8 @@ class Delivery:
     """One row of the delivery log: an event on its way to one target."""
 
     sid: str
+    # The stable integer id faces with integer ids show (store/aliases.py).
+    alias: int | None
     event_sid: str
     event_type: str
     target_type: TargetType
@@ -73,6 +80,7 @@ class DeliveryDetail:
 def _delivery(row: Any) -> Delivery:
     return Delivery(
         sid=row.sid,
+        alias=row.alias,
         event_sid=row.event_sid,
         event_type=row.event_type,
         target_type=row.target_type,
@@ -224,4 +232,5 @@ class DeliveryService:
                     created_at=now,
                 )
             )
+            await aliases.assign(conn, [new])
         return await self.get(account_sid, new)

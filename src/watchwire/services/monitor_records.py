@@ -13,6 +13,51 @@ from watchwire.engine.rollup import Figures
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorCertificate:
+    """The leaf certificate of a monitored site as last read (engine/ssl_watch.py)."""
+
+    subject: str
+    issuer: str
+    not_before: str
+    not_after: str
+    key_algorithm: str
+    signature_algorithm: str
+    serial: str
+    fingerprint_sha256: str
+
+
+def certificate_of(stored: dict[str, Any] | None) -> MonitorCertificate | None:
+    if not stored:
+        return None
+    return MonitorCertificate(
+        **{name: str(stored.get(name, "")) for name in MonitorCertificate.__slots__}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorDomain:
+    """The registration of the monitored host's registered domain, read over RDAP daily
+    (engine/domain_watch.py); `expires_at` stays the last one read while the registry does
+    not answer (`error` says why)."""
+
+    name: str
+    expires_at: datetime | None
+    checked_at: datetime | None
+    error: str | None
+
+
+def domain_of(row: Any) -> MonitorDomain | None:
+    if row.domain_name is None:
+        return None
+    return MonitorDomain(
+        name=row.domain_name,
+        expires_at=as_utc(row.domain_expires_at),
+        checked_at=as_utc(row.domain_checked_at),
+        error=row.domain_error,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Monitor:
     """An uptime monitor: its fields (named as a face gives them) and its current state."""
 
@@ -46,7 +91,8 @@ class Monitor:
     # `timeout`); None before the first check.
     last_status: int | str | None
     next_run_at: datetime | None
-    # The certificate watch of an https target: the leaf's expiry as read, and when.
+    # The certificate watch (https targets, tcps and ssl kinds): the leaf's expiry as read,
+    # when it was read, whether it is valid (None: not read yet), why not, the leaf.
     ssl_not_after: str | None
     ssl_checked_at: datetime | None
     created_at: datetime
@@ -57,6 +103,11 @@ class Monitor:
     last_ping_at: datetime | None = None
     # The token of the monitor's own public page while it is published, else None.
     published_page: str | None = None
+    ssl_valid: bool | None = None
+    ssl_error: str | None = None
+    ssl_certificate: MonitorCertificate | None = None
+    # None until the domain of the host was first read, and for hosts without one.
+    domain: MonitorDomain | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -102,6 +153,10 @@ def monitor_of(row: Any) -> Monitor:
         ping_token=row.ping_token,
         last_ping_at=row.last_ping_at,
         published_page=row.published_page,
+        ssl_valid=row.ssl_valid,
+        ssl_error=row.ssl_error,
+        ssl_certificate=certificate_of(row.ssl_certificate),
+        domain=domain_of(row),
     )
 
 

@@ -14,7 +14,8 @@ from watchwire.errors import ValidationError
 from watchwire.ids import is_sid
 from watchwire.text import SingleLine
 
-MIN_INTERVAL = 30
+# updown's smallest period (001); a plan's `min_interval_seconds` may ask for more.
+MIN_INTERVAL = 15
 MAX_INTERVAL = 86_400
 # Only failing monitors run at it, so below the plans' intervals is fine; not below this.
 MIN_RETRY_INTERVAL = 10

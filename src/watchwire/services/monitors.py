@@ -222,7 +222,19 @@ class MonitorService:
             elif fields.interval != row.interval_seconds or fields.target != row.target:
                 values["next_run_at"] = now
             if fields.target != row.target:
-                values.update(ssl_bracket=None, ssl_checked_at=None, ssl_not_after=None)
+                values.update(
+                    ssl_bracket=None,
+                    ssl_checked_at=None,
+                    ssl_not_after=None,
+                    ssl_valid=None,
+                    ssl_error=None,
+                    ssl_certificate=None,
+                    domain_name=None,
+                    domain_expires_at=None,
+                    domain_bracket=None,
+                    domain_checked_at=None,
+                    domain_error=None,
+                )
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)

@@ -28,6 +28,7 @@ from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
 from watchwire.services.accounts import Plan
 from watchwire.services.failing import EndpointState, Failing, failing_of, state_filter
+from watchwire.store import aliases
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables import accounts
 from watchwire.store.tables_webhooks import deliveries, webhook_subscriptions
@@ -36,6 +37,7 @@ from watchwire.target_policy import TargetPolicy
 ROTATION_GRACE = timedelta(hours=24)
 MIN_SECRET_LENGTH = 16
 FIELDS = ("url", "name", "events", "is_active", "format", "legacy_signature")
+_COLUMNS = (webhook_subscriptions, aliases.alias_of(webhook_subscriptions.c.sid).label("alias"))
 
 
 def mask(secret: str) -> str:
@@ -48,6 +50,8 @@ class Subscription:
     rotate_secret (None elsewhere); `masked_secret` is what may be shown at any time."""
 
     sid: str
+    # The stable integer id faces with integer ids show (store/aliases.py).
+    alias: int | None
     name: str
     url: str
     masked_secret: str
@@ -69,6 +73,7 @@ class Subscription:
 def _subscription(row: Any, *, secret: str | None = None) -> Subscription:
     return Subscription(
         sid=row.sid,
+        alias=row.alias,
         name=row.name,
         url=row.url,
         masked_secret=mask(row.secret),
@@ -152,7 +157,7 @@ class SubscriptionService:
     async def _row(self, conn: Connection, account_sid: str, sid: str) -> Any:
         row = (
             await conn.execute(
-                sa.select(webhook_subscriptions).where(
+                sa.select(*_COLUMNS).where(
                     webhook_subscriptions.c.sid == sid,
                     webhook_subscriptions.c.account_sid == account_sid,
                 )
@@ -181,7 +186,7 @@ class SubscriptionService:
             ).scalar_one()
             rows = (
                 await conn.execute(
-                    sa.select(webhook_subscriptions)
+                    sa.select(*_COLUMNS)
                     .where(where)
                     .order_by(webhook_subscriptions.c.created_at, webhook_subscriptions.c.sid)
                     .limit(page.per_page)
@@ -238,6 +243,7 @@ class SubscriptionService:
                     code="webhook_limit_reached",
                 )
             await conn.execute(webhook_subscriptions.insert().values(**values))
+            await aliases.assign(conn, [str(values["sid"])])
             row = await self._row(conn, account_sid, str(values["sid"]))
         return _subscription(row, secret=str(values["secret"]))
 

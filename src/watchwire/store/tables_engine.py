@@ -69,6 +69,17 @@ monitors = sa.Table(
     sa.Column("ssl_bracket", sa.Integer, nullable=True),
     sa.Column("ssl_checked_at", UtcDateTime, nullable=True),
     sa.Column("ssl_not_after", sa.String(32), nullable=True),
+    # Migration 0016: whether the certificate is valid (None: not read yet), why not, and
+    # the leaf's facts as last read (engine/ssl_watch.py's `Certificate.to_json`).
+    sa.Column("ssl_valid", sa.Boolean, nullable=True),
+    sa.Column("ssl_error", sa.Text, nullable=True),
+    sa.Column("ssl_certificate", sa.JSON, nullable=True),
+    # Migration 0016: the registration of the host's registered domain (engine/domain_watch.py).
+    sa.Column("domain_name", sa.String(255), nullable=True),
+    sa.Column("domain_expires_at", UtcDateTime, nullable=True),
+    sa.Column("domain_bracket", sa.Integer, nullable=True),
+    sa.Column("domain_checked_at", UtcDateTime, nullable=True),
+    sa.Column("domain_error", sa.Text, nullable=True),
     # Schedule and lease: a worker owns a monitor from its claim until it writes the result
     # or the lease expires.
     sa.Column("next_run_at", UtcDateTime, nullable=False),
@@ -121,6 +132,12 @@ monitor_rollups = sa.Table(
     sa.Column("histogram", sa.JSON, nullable=False),
     # Sums and counts of each timing phase: {"dns": [sum_ms, n], ...}.
     sa.Column("phases", sa.JSON, nullable=False),
+    # Successful checks that answered within 125 ms, 250 ms, ... 32 s, exactly (cumulative,
+    # inclusive; migration 0017, decision 0025).
+    *(
+        sa.Column(f"under_{edge}", sa.Integer, nullable=False, server_default="0")
+        for edge in (125, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000)
+    ),
 )
 
 downtimes = sa.Table(

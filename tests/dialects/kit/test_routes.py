@@ -6,7 +6,7 @@ import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
-from watchwire.api.dialects.kit.routes import Crud, mount
+from watchwire.api.dialects.kit.routes import Crud, claim, mount
 
 
 async def handler() -> None:
@@ -73,3 +73,27 @@ async def test_mounted_dialects_answer_every_path_under_their_prefix() -> None:
         for path in ("/4.0/a.json", "/4.0/a%0A.json", "/4.0/%0D%0Ab", "/4.0/x%00"):
             assert (await client.get(path)).json() == {"face": "dialect"}, path
         assert (await client.get("/v1/a%0A")).json() == {"face": "native"}
+
+
+async def test_claimed_paths_reach_the_dialect_unchanged() -> None:
+    parent, dialect = FastAPI(), FastAPI()
+
+    @dialect.api_route("/{anything:path}", methods=["GET", "POST"])
+    async def translated(anything: str) -> dict[str, str]:
+        return {"face": "dialect", "path": "/" + anything}
+
+    claim(parent, ("/token", "/monitor"), dialect)
+
+    @parent.get("/{anything:path}")
+    async def native(anything: str) -> dict[str, str]:
+        return {"face": "native"}
+
+    transport = httpx.ASGITransport(app=parent)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit.test") as client:
+        for path in ("/token", "/monitor", "/monitor/"):
+            assert (await client.get(path)).json()["face"] == "dialect", path
+        # A line break in the path is still the dialect's to answer (here, its own 404).
+        assert (await client.get("/monitor/a%0Ab")).json() == {"detail": "Not Found"}
+        assert (await client.get("/monitor/domains")).json()["path"] == "/monitor/domains"
+        for path in ("/tokens", "/monitoring", "/v1/monitor", "/"):
+            assert (await client.get(path)).json() == {"face": "native"}, path

@@ -379,3 +379,18 @@ def _named(exc: pydantic.ValidationError) -> ValidationError:
             err = {**err, "loc": loc[1:]}
         errors.append({**err, "type": _RULES.get(err["type"], err["type"])})
     return ValidationError.from_pydantic(errors)
+
+
+def checked_shape(given: dict[str, Any]) -> dict[str, Any]:
+    """The body against its type's model alone, without the channel (a file checked before
+    anything is sent: `watchwire apply`); ValidationError naming the field."""
+    try:
+        _CREATE.validate_python(given)
+    except pydantic.ValidationError as exc:
+        raise _named(exc) from None
+    return given
+
+
+def create_adapter() -> TypeAdapter[Any]:
+    """The create bodies' union, for a schema of a file made of them (`watchwire schema`)."""
+    return _CREATE

@@ -149,3 +149,8 @@ def _published(body: dict[str, Any]) -> tuple[dict[str, Any], bool | None]:
     fields = dict(body)
     published = fields.pop("published", None)
     return fields, published
+
+
+def create_adapter() -> TypeAdapter[Any]:
+    """The create bodies' union, for a schema of a file made of them (`watchwire schema`)."""
+    return _CREATE

@@ -30,6 +30,8 @@ from watchwire.services.monitor_records import (
     Metrics,
     MetricsSpan,
     Monitor,
+    MonitorCertificate,
+    MonitorDomain,
     Ping,
 )
 
@@ -44,9 +46,37 @@ Fields = Annotated[dict[str, Any], Body()]
 
 
 @answer
+class MonitorCertificateJson(TypedDict):
+    subject: str
+    issuer: str
+    not_before: str
+    not_after: str
+    key_algorithm: str
+    signature_algorithm: str
+    serial: str
+    fingerprint_sha256: str
+
+
+@answer
 class SslJson(TypedDict):
+    """The certificate watch: null fields until the certificate was first read."""
+
     not_after: str | None
     checked_at: str | None
+    valid: bool | None
+    error: str | None
+    certificate: MonitorCertificateJson | None
+
+
+@answer
+class MonitorDomainJson(TypedDict):
+    """The registration of the host's registered domain (RDAP, read daily)."""
+
+    name: str
+    expires_at: str | None
+    checked_at: str | None
+    error: str | None
+    source: Literal["RDAP"]
 
 
 @answer
@@ -78,6 +108,7 @@ class MonitorJson(TypedDict):
     last_status: int | str | None
     next_run_at: str | None
     ssl: SslJson
+    domain: MonitorDomainJson | None
     ping_url: str | None
     last_ping_at: str | None
     published: bool
@@ -130,6 +161,33 @@ def page_url(request: Request, token: str | None) -> str | None:
     return None if token is None else f"{str(request.base_url).rstrip('/')}/p/{token}"
 
 
+def certificate_json(certificate: MonitorCertificate | None) -> MonitorCertificateJson | None:
+    if certificate is None:
+        return None
+    return {
+        "subject": certificate.subject,
+        "issuer": certificate.issuer,
+        "not_before": certificate.not_before,
+        "not_after": certificate.not_after,
+        "key_algorithm": certificate.key_algorithm,
+        "signature_algorithm": certificate.signature_algorithm,
+        "serial": certificate.serial,
+        "fingerprint_sha256": certificate.fingerprint_sha256,
+    }
+
+
+def domain_json(domain: MonitorDomain | None) -> MonitorDomainJson | None:
+    if domain is None:
+        return None
+    return {
+        "name": domain.name,
+        "expires_at": isoformat_or_none(domain.expires_at),
+        "checked_at": isoformat_or_none(domain.checked_at),
+        "error": domain.error,
+        "source": "RDAP",
+    }
+
+
 def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
     return {
         "sid": monitor.sid,
@@ -161,7 +219,11 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "ssl": {
             "not_after": monitor.ssl_not_after,
             "checked_at": isoformat_or_none(monitor.ssl_checked_at),
+            "valid": monitor.ssl_valid,
+            "error": monitor.ssl_error,
+            "certificate": certificate_json(monitor.ssl_certificate),
         },
+        "domain": domain_json(monitor.domain),
         "ping_url": ping_url(request, monitor.ping_token),
         "last_ping_at": isoformat_or_none(monitor.last_ping_at),
         "published": monitor.published_page is not None,

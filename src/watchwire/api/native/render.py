@@ -83,6 +83,8 @@ class EventJson(TypedDict):
 class DeliveryJson(TypedDict):
     id: str
     sid: str
+    # The stable integer id of faces with integer ids (Enterno's `"id": 12`).
+    alias: int | None
     event_id: str
     event_type: str
     webhook_id: str | None
@@ -138,6 +140,7 @@ class DeliverySummaryJson(TypedDict):
 class SubscriptionJson(TypedDict):
     id: str
     sid: str
+    alias: int | None
     name: str
     url: str
     secret: str
@@ -258,6 +261,7 @@ def delivery(item: Delivery) -> DeliveryJson:
     return {
         "id": item.sid,
         "sid": item.sid,
+        "alias": item.alias,
         "event_id": item.event_sid,
         "event_type": item.event_type,
         "webhook_id": item.target_sid if item.target_type == "webhook" else None,
@@ -297,6 +301,7 @@ def subscription(item: Subscription) -> SubscriptionJson:
     return {
         "id": item.sid,
         "sid": item.sid,
+        "alias": item.alias,
         "name": item.name,
         "url": item.url,
         "secret": item.secret if item.secret is not None else item.masked_secret,

@@ -19,8 +19,12 @@ _HEADLINES: dict[str, str] = {
     "monitor.down": "DOWN",
     "monitor.up": "UP",
     "monitor.degraded": "SLOW",
+    "monitor.apdex_drop": "APDEX DROP",
     "ssl.expiring": "Certificate expiring",
     "ssl.expired": "Certificate expired",
+    "ssl.invalid": "Certificate invalid",
+    "ssl.valid": "Certificate valid",
+    "ssl.renewed": "Certificate renewed",
     "domain.expiring": "Domain expiring",
     "cert.expiration.trigger": "Certificate expiring",
     "cert.expiration.resolve": "Certificate renewed",
@@ -34,9 +38,16 @@ _HEADLINES: dict[str, str] = {
     "test": "Test notification",
 }
 
-_FAILURE = {"monitor.down", "ssl.expired", "cert.error.trigger", "rbl.host.listed"}
+_FAILURE = {
+    "monitor.down",
+    "ssl.expired",
+    "ssl.invalid",
+    "cert.error.trigger",
+    "rbl.host.listed",
+}
 _WARNING = {
     "monitor.degraded",
+    "monitor.apdex_drop",
     "ssl.expiring",
     "domain.expiring",
     "cert.expiration.trigger",
@@ -45,6 +56,8 @@ _WARNING = {
 }
 _SUCCESS = {
     "monitor.up",
+    "ssl.valid",
+    "ssl.renewed",
     "cert.expiration.resolve",
     "cert.error.resolve",
     "rbl.host.delisted",

@@ -5,8 +5,8 @@ Headers: `Entri-Timestamp` and `Entri-Signature-V2`: the hex SHA-256 of the docu
 the timestamp and the secret text (a plain hash, as Entri's receivers compute it; not an
 HMAC). Entri's verifier compares one value, so only the current secret signs.
 
-Rules: Entri retries a webhook 3 times (GAPS.md), so a delivery in this format gets 3
-attempts in all, on the common schedule, then is dead."""
+Rules: Entri retries a webhook 3 times (GAPS.md): a delivery in this format is sent once
+and retried 3 times — 4 attempts in all — on the common schedule, then is dead."""
 
 from __future__ import annotations
 
@@ -69,5 +69,5 @@ FORMAT = WebhookFormat(
     name="entri",
     payload=payload,
     signature_headers=signature_headers,
-    rules=DeliveryRules(max_attempts=3),
+    rules=DeliveryRules(max_attempts=4),  # the first attempt and 3 retries
 )

@@ -127,7 +127,8 @@ class MonitorKind:
     monitor_timeout: bool = True
     # The monitor's `expect` values are checked against the answer.
     takes_expect: bool = False
-    # An https target's certificate is watched (engine/ssl_watch.py).
+    # The certificate is watched (engine/ssl_watch.py): of an https target for the kinds
+    # that speak HTTP, of every target for the tcps-probe kinds.
     watches_certificate: bool = False
     # The target's syntax at create and update; None: the probe's own `check_target`.
     target_rule: TargetRule | None = None

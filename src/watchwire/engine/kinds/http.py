@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 def response_reading(response: Result) -> tuple[float, dict[str, float], dict[str, Any]]:
     """An HTTP response's total time, its timing phases and its status (also for `headers`)."""
     timings = response.timings
-    phases = {
+    # `redirect` is always there (0 without a redirect): updown's averages include it so.
+    phases = {"redirect": timings.redirects_ms} | {
         name: value
         for name, value in (
             ("dns", timings.dns_lookup_ms),

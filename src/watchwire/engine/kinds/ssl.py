@@ -9,5 +9,9 @@ from watchwire.engine.kinds.base import MonitorKind
 from watchwire.engine.kinds.targets import HOST_OPTIONAL_PORT
 
 KIND = MonitorKind(
-    name="ssl", probe="tcps", interpret=tcps.interpret, target_form=HOST_OPTIONAL_PORT
+    name="ssl",
+    probe="tcps",
+    interpret=tcps.interpret,
+    target_form=HOST_OPTIONAL_PORT,
+    watches_certificate=True,
 )

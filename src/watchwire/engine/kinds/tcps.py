@@ -26,4 +26,10 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     return reading(result, sum(phases.values()) if phases else None, phases, details)
 
 
-KIND = MonitorKind(name="tcps", probe="tcps", interpret=interpret, target_form=HOST_PORT)
+KIND = MonitorKind(
+    name="tcps",
+    probe="tcps",
+    interpret=interpret,
+    target_form=HOST_PORT,
+    watches_certificate=True,
+)

@@ -56,6 +56,7 @@ from watchwire.services.domains.records import (
     domain_record,
 )
 from watchwire.services.domains.records_check import DomainRecordsJob
+from watchwire.services.domains.summary import DomainSummary, summary_of
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_domains import (
     domain_batches,
@@ -165,6 +166,10 @@ class DomainService:
     async def get(self, account_sid: str, ref: str) -> Domain:
         async with self.db.connect() as conn:
             return await self._render(conn, await domain_row(conn, account_sid, ref))
+
+    async def summary(self, account_sid: str) -> DomainSummary:
+        async with self.db.connect() as conn:
+            return await summary_of(conn, account_sid, self.settings)
 
     async def list_domains(
         self,

@@ -47,6 +47,7 @@ from watchwire.services.rbl.announce import (
 from watchwire.services.rbl.lookup import ListLookup, Lookup
 from watchwire.services.rbl.model import host_json
 from watchwire.services.rbl.plans import PlanCache, default_profile
+from watchwire.store import aliases
 from watchwire.store.database import Connection, Database
 from watchwire.store.tables_rbl import rbl_checks, rbl_hosts
 from watchwire.store.tables_webhooks import deliveries
@@ -273,6 +274,7 @@ async def _finish_check(
         # check's own secret (delivery/callbacks.py).
         row = outbox.delivery_row(completed, "callback", manual.row.sid)
         await conn.execute(deliveries.insert().values(row))
+        await aliases.assign(conn, [row["sid"]])
 
 
 # A claim outlives one check: every list answers (or times out) within the lookup timeout,

@@ -14,7 +14,9 @@ own fields, check their own id, call one service method and render.
 
 Documents that name the item elsewhere (Enterno's `PUT /api/v4/webhooks?id=N`, Entri's
 `PUT /monitor/domains` with the domain in the body) pass `item=` the collection's path;
-updown's creates answer `create_status=201`. `mount` puts a dialect's app under its prefix.
+updown's creates answer `create_status=201`. `mount` puts a dialect's app under its prefix;
+`claim` hands a dialect whose paths sit at the root (Entri's `/token`, `/monitor/…`) the
+requests under those paths, unchanged.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
-from starlette.routing import Mount
-from starlette.types import ASGIApp
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -89,3 +91,35 @@ def mount(parent: FastAPI, prefix: str, app: ASGIApp) -> None:
     route = Mount(prefix, app=app)
     route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     parent.router.routes.append(route)
+
+
+class Claim(BaseRoute):
+    """Every request whose path is one of `paths` or lies under one (`/monitor/…`), handed to
+    `app` with its path as it came: the dialect's routes are written with their full paths.
+    Unlike a Mount, the bare path itself (`/token`) is claimed too, and nothing is stripped."""
+
+    def __init__(self, paths: tuple[str, ...], app: ASGIApp) -> None:
+        self.paths = paths
+        self.app = app
+
+    def claims(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.paths)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] not in ("http", "websocket"):
+            return Match.NONE, {}
+        root = scope.get("root_path", "")
+        path: str = scope["path"]
+        relative = path[len(root) :] if root and path.startswith(root) else path
+        return (Match.FULL, {}) if self.claims(relative) else (Match.NONE, {})
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+
+def claim(parent: FastAPI, paths: tuple[str, ...], app: ASGIApp) -> None:
+    """Route every request under `paths` (each a path at the root) to a dialect's `app`."""
+    parent.router.routes.append(Claim(paths, app))

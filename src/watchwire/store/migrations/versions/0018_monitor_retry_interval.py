@@ -1,7 +1,7 @@
 """A monitor's retry interval: `retry_interval_seconds`.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-03
 
 Seconds between checks while a monitor is failing (a failure not yet confirmed, or down
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -163,6 +163,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "watchwire@localhost"
     sms_apprise_url: str | None = Field(default=None, repr=False)
+    # `apprise` contacts (any Apprise URL): off, since the target policy cannot apply to them.
+    apprise_any_url: bool = False
 
     # Webhook delivery: plain-http URLs (also allowed with allow_private_targets), the
     # per-attempt timeout, attempts before a delivery is dead, requests in flight per

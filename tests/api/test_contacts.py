@@ -87,6 +87,17 @@ async def test_bad_contacts_get_a_400_naming_the_field(
         ({"type": "aws-cloudwatch", "contact": "m"}, "args.region", "required"),
         ({"type": "fax", "contact": "123"}, "type", "enum"),
         ({"type": "sms", "contact": "+15551234567"}, "type", "unsupported"),
+        ({"type": "apprise", "contact": "json://example.com/"}, "type", "unsupported"),
+        (
+            {"type": "teams", "contact": "https://x.webhook.office.com/webhookb2/a"},
+            "contact",
+            "url",
+        ),
+        (
+            {"type": "matrix", "contact": "#ops:example.org", "args": {"access_token": "t"}},
+            "args.homeserver",
+            "required",
+        ),
         ({"type": "telegram", "contact": "42"}, "args.bot_token", "required"),
         ({"type": "email", "contact": "a@b.co", "args": {"cc": "x"}}, "args.cc", "unknown_field"),
         (
@@ -216,3 +227,34 @@ async def test_confirmation_code_reaches_only_the_contact(
     assert all("authcode" not in e["payload"] for e in logged["data"])
     targets = (await client.get("/v1/deliveries", headers=auth)).json()["data"]
     assert all(d.get("webhook_id") is None for d in targets if d["event_type"] == "contact.confirm")
+
+
+async def test_native_types_beyond_003_with_their_credentials_masked(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    ntfy = await create(
+        client,
+        auth,
+        type="ntfy",
+        contact="https://ntfy.example.com/alerts",
+        args={"token": "tk_0123456789abcdef"},
+    )
+    assert (ntfy["type"], ntfy["contact"], ntfy["status"]) == (
+        "ntfy",
+        "https://ntfy.example.com/alerts",
+        "pending",
+    )
+    assert ntfy["args"] == {"token": "****cdef"}
+    matrix = await create(
+        client,
+        auth,
+        type="matrix",
+        contact="#ops:example.org",
+        args={"homeserver": "https://matrix.example.org", "access_token": "syt_secret_1234"},
+    )
+    assert matrix["args"] == {
+        "homeserver": "https://matrix.example.org",
+        "access_token": "****1234",
+    }
+    listed = (await client.get("/v1/contacts", headers=auth)).text
+    assert "tk_0123456789abcdef" not in listed and "syt_secret_1234" not in listed

@@ -81,9 +81,14 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 async def app(database: Database, settings: Settings, clock: FrozenClock) -> FastAPI:
     # Lookups of dns, rbl and CAA go to the discard port of loopback: nothing answers. An SMS
-    # gateway on loopback too (sms contacts need one; nothing is sent: no worker runs).
+    # gateway on loopback too (sms contacts need one; nothing is sent: no worker runs), and
+    # `apprise` contacts allowed.
     quiet = settings.model_copy(
-        update={"resolver": "127.0.0.1:9", "sms_apprise_url": "json://127.0.0.1:9/{phone}"}
+        update={
+            "resolver": "127.0.0.1:9",
+            "sms_apprise_url": "json://127.0.0.1:9/{phone}",
+            "apprise_any_url": True,
+        }
     )
     return create_app(Runtime.build(quiet, db=database, clock=clock))
 

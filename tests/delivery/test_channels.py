@@ -15,6 +15,7 @@ from tests.servers.notification_servers import MailSink, Receiver, free_port, ma
 from watchwire.config import Settings
 from watchwire.delivery.channels import (
     CHANNELS,
+    CONTACT_TYPES,
     ChannelContext,
     ChannelError,
     ContactTarget,
@@ -363,10 +364,11 @@ def test_unusable_contacts_are_refused_naming_the_field(
 
 
 def test_every_003_type_has_exactly_one_channel() -> None:
-    assert set(CHANNELS) == {
+    assert set(CONTACT_TYPES) == {
         "email", "sms", "pushover", "pagerduty", "slack", "datadog",
         "discord", "telegram", "endpoint", "aws-sns", "aws-cloudwatch",
     }  # fmt: skip
+    assert set(CONTACT_TYPES) <= set(CHANNELS)
 
 
 # -- classification and rendering ---------------------------------------------------------

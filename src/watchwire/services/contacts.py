@@ -1,7 +1,7 @@
 """Contacts (003's `/contact/contacts…`): who is told about events, and how.
 
-A contact is one destination of one of 003's eleven types (an email address, a Slack webhook,
-an endpoint URL …). It starts `pending`: a 6-character code is sent to it (a `contact.confirm`
+A contact is one destination of one channel type (delivery.channels.NATIVE_TYPES: 003's eleven
+and watchwire's own; an email address, a Slack webhook, an endpoint URL, an ntfy topic …). It starts `pending`: a 6-character code is sent to it (a `contact.confirm`
 event addressed to that contact alone, delivered through the outbox like any event), and it
 receives alerts only once `confirm` is called with that code and it is `active`. Pausing stops
 alerts; resuming makes it `active` again — or `pending` again if it was never confirmed.

@@ -23,7 +23,7 @@ contacts = sa.Table(
         index=True,
     ),
     sa.Column("name", sa.String(255), nullable=False),
-    # One of watchwire.services.contacts.CONTACT_TYPES (003's eleven types).
+    # One of watchwire.delivery.channels.NATIVE_TYPES (003's eleven types and watchwire's own).
     sa.Column("type", sa.String(32), nullable=False),
     # The per-type configuration the channel needs: the 003 `contact` value under "contact"
     # (address, phone, webhook URL …) and that type's extra arguments (tokens, region …).

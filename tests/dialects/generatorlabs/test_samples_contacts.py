@@ -159,3 +159,13 @@ async def test_contact_samples(runtime: Runtime, gl: httpx.AsyncClient) -> None:
 
     expect(await replay(gl, DELETE_CONTACT, ids), "Contact deleted successfully.", set())
     assert (await replay(gl, GET_CONTACT, ids)).status_code == 404
+
+
+async def test_the_dialect_takes_only_003s_eleven_types(gl: httpx.AsyncClient) -> None:
+    """Watchwire's own types (ntfy, teams, …) are the native API's; 003's clients see its list."""
+    response = await gl.post(
+        "/contact/contacts.json",
+        data={"type": "ntfy", "contact": "https://ntfy.example.com/alerts"},
+    )
+    assert response.status_code == 400
+    assert "type" in response.text

@@ -1,6 +1,6 @@
 """The bodies `/v1/contacts` and `/v1/contact-groups` take, as models the OpenAPI description
 is made of. A contact's create body is one model per contact type (delivery.channels'
-CONTACT_TYPES), told apart by `type`, each stating what its channel's `normalize` accepts:
+NATIVE_TYPES: 003's eleven and watchwire's own), told apart by `type`, each stating what its channel's `normalize` accepts:
 the form of `contact`, the `args` it takes and which of them it needs.
 
 The patterns are the channels' rules where they have one (delivery/channels/*.py) and, for
@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, Union
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from watchwire.api.native.openapi import beyond_schema, body, sid_of
-from watchwire.delivery.channels import CONTACT_TYPES, ChannelContext, normalize_args
+from watchwire.api.native.openapi import RULES, beyond_schema, body, sid_of
+from watchwire.delivery.channels import NATIVE_TYPES, ChannelContext, normalize_args
 from watchwire.delivery.channels.datadog import SITES
 from watchwire.errors import ValidationError
 from watchwire.services.contacts import Schedule
@@ -55,6 +55,26 @@ ContactGroupSids = Annotated[
 def _text(pattern: Pattern, description: str = "") -> Any:
     """The field of a setting: `Annotated[SingleLine, _text(pattern)]`."""
     return matching(pattern, max_length=1024, description=description)
+
+
+def _marked(pattern: Pattern, description: str, *rules: str) -> Any:
+    """`_text` of a setting the channel checks beyond its pattern, with those `rules`
+    (api/native/openapi.py RULES)."""
+    inner = _text(pattern, description).json_schema_extra
+
+    def schema_of(schema: dict[str, Any]) -> None:
+        inner(schema)
+        schema[RULES] = list(rules)
+
+    return Field(
+        pattern=pattern, max_length=1024, description=description, json_schema_extra=schema_of
+    )
+
+
+def _policed(pattern: Pattern, description: str) -> Any:
+    """A URL whose host the channel puts to the target policy: a 400 `allowed` beyond the
+    pattern, as the description states."""
+    return _marked(pattern, description, "allowed")
 
 
 class _Body(BaseModel):
@@ -107,6 +127,54 @@ class CloudWatchArgs(SnsArgs):
     ) = None
 
 
+class NtfyArgs(_Body):
+    token: Annotated[SingleLine, _text(r"^\S{1,256}$", "An access token (tk_…)")] | None = None
+    username: Annotated[SingleLine, _text(r"^[^\s:]{1,128}$")] | None = None
+    password: (
+        Annotated[SingleLine, _marked(r"^\S{1,256}$", "Needs username", "required")] | None
+    ) = None
+
+
+class GotifyArgs(_Body):
+    token: Annotated[SingleLine, _text(r"^\S{1,256}$", "The application's token")]
+
+
+class MattermostArgs(_Body):
+    channel: (
+        Annotated[SingleLine, _text(r"^[a-z0-9_-]{1,64}$", "Default: the webhook's channel")] | None
+    ) = None
+
+
+class MatrixArgs(_Body):
+    homeserver: Annotated[
+        SingleLine,
+        _policed(
+            HTTP_URL.replace(rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", "/?$"),
+            "The homeserver's client-server API URL (https://matrix.example.org); its host "
+            "must pass the server's target policy",
+        ),
+    ]
+    access_token: Annotated[SingleLine, _text(r"^\S{1,512}$", "The sending account's token")]
+
+
+class OpsgenieArgs(_Body):
+    region: Literal["us", "eu"] = "us"
+
+
+# A URL of a service on the user's host, which must pass the server's target policy.
+_POLICY = ". Its host must pass the server's target policy: a refused address is a 400 `allowed`"
+_NTFY_URL = HTTP_URL.replace(rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", "/[A-Za-z0-9_-]{1,64}$")
+_MATTERMOST_URL = HTTP_URL.replace(
+    rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$", r"(/[A-Za-z0-9._~-]+)*/hooks/[A-Za-z0-9]{1,64}/?$"
+)
+_QUERY_PART = r"[A-Za-z0-9._~%=+-]*"
+_WORKFLOW_URL = HTTP_URL.replace("^https?://", "^https://").replace(
+    rf"(/{_URL_TEXT})?(\?{_URL_TEXT})?$",
+    r"(/powerautomate/automations/direct(/cu/[0-9]+)?)?/workflows/[A-Za-z0-9_-]+"
+    rf"/triggers/manual/paths/invoke/?\?({_QUERY_PART}&)*sig=[A-Za-z0-9_-]+(&{_QUERY_PART})*$",
+)
+_GOTIFY_URL = HTTP_URL.replace(rf"(\?{_URL_TEXT})?$", "$")
+
 # Per contact type: what `contact` holds, its settings, and what the description says.
 _TYPES: dict[str, tuple[Pattern, type[BaseModel], str]] = {
     "email": (_EMAIL, NoArgs, "An email address"),
@@ -141,9 +209,34 @@ _TYPES: dict[str, tuple[Pattern, type[BaseModel], str]] = {
         CloudWatchArgs,
         "A label; default: log_group:log_stream",
     ),
+    "ntfy": (_NTFY_URL, NtfyArgs, "The topic's URL (https://ntfy.example/alerts)" + _POLICY),
+    "gotify": (_GOTIFY_URL, GotifyArgs, "The Gotify server's URL" + _POLICY),
+    "mattermost": (
+        _MATTERMOST_URL,
+        MattermostArgs,
+        "The incoming-webhook URL (https://chat.example/hooks/…)" + _POLICY,
+    ),
+    "matrix": (
+        r"^[!#][^\s:/]+:[A-Za-z0-9.:\[\]-]+$",
+        MatrixArgs,
+        "The room: its id (!abc:example.org) or alias (#ops:example.org)",
+    ),
+    "teams": (
+        _WORKFLOW_URL,
+        NoArgs,
+        "Microsoft Teams: the URL of a Power Automate workflow started by a webhook request "
+        "(…/workflows/…/triggers/manual/paths/invoke?…&sig=…)" + _POLICY,
+    ),
+    "opsgenie": (r"^[A-Za-z0-9-]{1,128}$", OpsgenieArgs, "The API key of an API integration"),
+    "apprise": (
+        r"^[A-Za-z][A-Za-z0-9+.-]{1,31}://\S+$",
+        NoArgs,
+        "Any Apprise URL. Only where the operator allows it (WATCHWIRE_APPRISE_ANY_URL=true): "
+        "otherwise 400 with rule `unsupported`",
+    ),
 }
-if set(_TYPES) != set(CONTACT_TYPES):  # a channel added without its body would be a 400
-    raise RuntimeError(f"contact bodies drifted from CONTACT_TYPES: {sorted(_TYPES)}")
+if set(_TYPES) != set(NATIVE_TYPES):  # a channel added without its body would be a 400
+    raise RuntimeError(f"contact bodies drifted from NATIVE_TYPES: {sorted(_TYPES)}")
 
 
 class _ContactFields(_Body):
@@ -154,6 +247,18 @@ class _ContactFields(_Body):
         default=None, description="Omitted: the account's default group"
     )
     schedule: Schedule | None = Field(default=None, description="Deprecated in 003")
+
+
+# The types whose `contact` is a URL on the user's host (delivery/channels/self_hosted.py).
+_POLICED = frozenset({"ntfy", "gotify", "mattermost", "teams"})
+
+
+def _contact_field(name: str, pattern: Pattern, what: str) -> Any:
+    if name in _POLICED:
+        return _policed(pattern, what)
+    if name == "apprise":  # Apprise must know the URL's service: a 400 `format` otherwise
+        return _marked(pattern, what, "format")
+    return _text(pattern, what)
 
 
 def _type_model(name: str) -> type[BaseModel]:
@@ -170,7 +275,10 @@ def _type_model(name: str) -> type[BaseModel]:
         __base__=base,
         __doc__=f"A `{name}` contact: {what}.",
         type=(tag, Field(description="The contact type")),
-        contact=(Annotated[SingleLine, _text(contact, what)], ...),
+        contact=(
+            Annotated[SingleLine, _contact_field(name, contact, what)],
+            ...,
+        ),
         args=(args, Field(default_factory=dict, description=f"The {name} channel's settings")),
     )
     return model
@@ -184,7 +292,7 @@ def _endpoint_needs_a_url(schema: dict[str, Any]) -> None:
     ]
 
 
-_TYPE_MODELS: Any = Union[tuple(_type_model(name) for name in CONTACT_TYPES)]  # noqa: UP007
+_TYPE_MODELS: Any = Union[tuple(_type_model(name) for name in NATIVE_TYPES)]  # noqa: UP007
 _DISCRIMINATED: Any = Annotated[_TYPE_MODELS, Field(discriminator="type")]
 _CREATE: TypeAdapter[Any] = TypeAdapter(_DISCRIMINATED)
 
@@ -265,9 +373,9 @@ def _named(exc: pydantic.ValidationError) -> ValidationError:
         loc = tuple(err["loc"])
         if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
             rule = "missing" if err["type"] == "union_tag_not_found" else "literal_error"
-            message = f"type must be one of {', '.join(CONTACT_TYPES)}"
+            message = f"type must be one of {', '.join(NATIVE_TYPES)}"
             err = {**err, "loc": ("type",), "type": rule, "msg": message}
-        elif loc and loc[0] in CONTACT_TYPES:
+        elif loc and loc[0] in NATIVE_TYPES:
             err = {**err, "loc": loc[1:]}
         errors.append({**err, "type": _RULES.get(err["type"], err["type"])})
     return ValidationError.from_pydantic(errors)

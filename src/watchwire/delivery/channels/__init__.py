@@ -7,8 +7,10 @@
 `CHANNELS` is the one registry, contact type -> channel. Hand-written: `email` (the operator's
 SMTP relay, reply codes kept), `endpoint` (003's own JSON summary, under the target policy),
 `datadog` and `aws-cloudwatch` (no Apprise service; CloudWatch Logs PutLogEvents, SigV4-signed).
-Through Apprise: sms, pushover, pagerduty, slack, discord, telegram, aws-sns.
-docs/contacts.md has the details.
+Through Apprise: sms, pushover, pagerduty, slack, discord, telegram, aws-sns (003's), and
+the native API's own: opsgenie, the self-hosted ntfy, gotify, mattermost, matrix and teams
+(Power Automate Workflows), whose host passes the target policy (self_hosted.py), and
+`apprise`, any Apprise URL where the operator allows it. docs/contacts.md has the details.
 
 A failed send raises ChannelError(message, permanent, retry_after); retrying is the delivery
 worker's business, never a channel's.
@@ -28,7 +30,9 @@ from watchwire.delivery.channels._base import (
     mask,
 )
 from watchwire.delivery.channels.apprise_channels import (
+    AnyAppriseChannel,
     DiscordChannel,
+    OpsgenieChannel,
     PagerDutyChannel,
     PushoverChannel,
     SlackChannel,
@@ -41,11 +45,20 @@ from watchwire.delivery.channels.datadog import DatadogChannel
 from watchwire.delivery.channels.email import EmailChannel
 from watchwire.delivery.channels.endpoint import EndpointChannel
 from watchwire.delivery.channels.messages import render
+from watchwire.delivery.channels.self_hosted import (
+    GotifyChannel,
+    MatrixChannel,
+    MattermostChannel,
+    NtfyChannel,
+    WorkflowsChannel,
+)
 from watchwire.errors import ValidationError
 from watchwire.events.event import Event
 
 __all__ = [
     "CHANNELS",
+    "CONTACT_TYPES",
+    "NATIVE_TYPES",
     "Channel",
     "ChannelContext",
     "ChannelError",
@@ -72,11 +85,25 @@ CHANNELS: dict[str, Channel] = {
         EndpointChannel(),
         SnsChannel(),
         CloudWatchChannel(),
+        NtfyChannel(),
+        GotifyChannel(),
+        MattermostChannel(),
+        MatrixChannel(),
+        WorkflowsChannel(),
+        OpsgenieChannel(),
+        AnyAppriseChannel(),
     )
 }
 
-# 003's eleven contact types, in its order.
-CONTACT_TYPES: tuple[str, ...] = tuple(CHANNELS)
+# 003's eleven contact types, in its order: what the Generator Labs dialect accepts.
+CONTACT_TYPES: tuple[str, ...] = (
+    "email", "sms", "pushover", "pagerduty", "slack", "datadog",
+    "discord", "telegram", "endpoint", "aws-sns", "aws-cloudwatch",
+)  # fmt: skip
+# Every type the native API (and the contact service) accepts: 003's, then watchwire's own.
+NATIVE_TYPES: tuple[str, ...] = tuple(CHANNELS)
+if NATIVE_TYPES[: len(CONTACT_TYPES)] != CONTACT_TYPES:
+    raise RuntimeError("CHANNELS must list 003's contact types first, in 003's order")
 
 
 def normalize_args(
@@ -86,7 +113,7 @@ def normalize_args(
     channel = CHANNELS.get(type)
     if channel is None:
         raise ValidationError.field(
-            "type", "enum", f"unknown contact type {type!r} (one of {', '.join(CONTACT_TYPES)})"
+            "type", "enum", f"unknown contact type {type!r} (one of {', '.join(NATIVE_TYPES)})"
         )
     return channel.normalize(contact, args, ctx)
 

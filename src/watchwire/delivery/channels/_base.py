@@ -66,12 +66,15 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class ChannelContext:
-    """What channels need from the process: SMTP, the target policy, the SMS gateway."""
+    """What channels need from the process: SMTP, the target policy, the SMS gateway, whether
+    any Apprise URL may be a contact."""
 
     policy: TargetPolicy = field(default_factory=TargetPolicy)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # An Apprise URL with `{phone}` in it (twilio://SID:TOKEN@FROM/{phone}); None: no SMS.
     sms_url: str | None = None
+    # The operator's opt-in to `apprise` contacts: any Apprise URL, outside the target policy.
+    apprise_any_url: bool = False
     timeout: float = 15.0
 
     @classmethod
@@ -90,6 +93,7 @@ class ChannelContext:
                 sender=settings.smtp_from,
             ),
             sms_url=settings.sms_apprise_url,
+            apprise_any_url=settings.apprise_any_url,
         )
 
 

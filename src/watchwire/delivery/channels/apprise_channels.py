@@ -58,7 +58,9 @@ async def send_apprise(url: str, message: Message, timeout: float) -> None:
         return
     lines = [entry.message for entry in result.logs()]
     statuses = [int(code) for line in lines for code in _STATUS_IN_LOG.findall(line)]
-    reason = lines[-1] if lines else f"Apprise reported {result.status.name.lower()}"
+    # The last line naming a status says why (a service may log a vaguer summary after it).
+    with_status = [line for line in lines if _STATUS_IN_LOG.search(line)]
+    reason = (with_status or lines or [f"Apprise reported {result.status.name.lower()}"])[-1]
     if statuses:
         try:
             classify_status(statuses[-1], "")
@@ -73,6 +75,14 @@ class AppriseChannel(Channel):
     def apprise_url(self, contact: ContactTarget, ctx: ChannelContext) -> str:
         raise NotImplementedError
 
+    def message_url(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> str:
+        """The Apprise URL for this message: a channel adds what depends on it (a priority)."""
+        return self.apprise_url(contact, ctx)
+
+    async def check_target(self, contact: ContactTarget, ctx: ChannelContext) -> None:
+        """Raise ChannelError when the contact may not be sent to now (self_hosted.py: the
+        target policy on the user's host)."""
+
     def normalize(self, contact: str, args: dict[str, Any], ctx: ChannelContext) -> dict[str, Any]:
         normalized = super().normalize(contact, args, ctx)
         url = self.apprise_url(ContactTarget("", self.type, normalized), ctx)
@@ -85,7 +95,8 @@ class AppriseChannel(Channel):
         return normalized
 
     async def send(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> None:
-        await send_apprise(self.apprise_url(contact, ctx), message, ctx.timeout)
+        await self.check_target(contact, ctx)
+        await send_apprise(self.message_url(contact, message, ctx), message, ctx.timeout)
 
 
 class SmsChannel(AppriseChannel):
@@ -200,3 +211,51 @@ class SnsChannel(AppriseChannel):
         # A topic ARN ends in the topic name, which is what Apprise's `#topic` form takes.
         target = value if _PHONE.match(value) else "#" + value.rsplit(":", 1)[-1]
         return f"sns://{_part(key_id)}/{_part(secret)}/{_part(region)}/{_part(target)}"
+
+
+class OpsgenieChannel(AppriseChannel):
+    """contact: the API key of an Opsgenie API integration; args.region: us (default) or eu.
+    The host is Opsgenie's own (api.opsgenie.com, api.eu.opsgenie.com), chosen by region."""
+
+    type: ClassVar[str] = "opsgenie"
+    allowed_args: ClassVar[frozenset[str]] = frozenset({"region"})
+
+    def normalize(self, contact: str, args: dict[str, Any], ctx: ChannelContext) -> dict[str, Any]:
+        if args.get("region", "us") not in ("us", "eu"):
+            raise ValidationError.field("args.region", "enum", "args.region is us or eu")
+        return super().normalize(contact, args, ctx)
+
+    def apprise_url(self, contact: ContactTarget, ctx: ChannelContext) -> str:
+        region = contact.args.get("region", "us")
+        return f"opsgenie://{_part(contact.value)}/?region={_part(region)}"
+
+    def message_url(self, contact: ContactTarget, message: Message, ctx: ChannelContext) -> str:
+        # Apprise sends `P{priority}`: an outage is Opsgenie's P2 (High), the rest its default
+        # P3. By number, since Apprise's names run the other way ("high" is P4, Opsgenie's Low).
+        priority = 2 if message.severity == "failure" else 3
+        return f"{self.apprise_url(contact, ctx)}&priority={priority}"
+
+
+class AnyAppriseChannel(AppriseChannel):
+    """contact: any Apprise URL. Only where the operator allows it
+    (WATCHWIRE_APPRISE_ANY_URL=true): watchwire cannot put the target policy into Apprise's
+    150 services, so such a URL may reach any address the server can (decision 0027)."""
+
+    type: ClassVar[str] = "apprise"
+
+    def normalize(self, contact: str, args: dict[str, Any], ctx: ChannelContext) -> dict[str, Any]:
+        if not ctx.apprise_any_url:
+            raise ValidationError.field(
+                "type",
+                "unsupported",
+                "apprise contacts are off on this server: the operator enables them with "
+                "WATCHWIRE_APPRISE_ANY_URL=true",
+            )
+        return super().normalize(contact, args, ctx)
+
+    def apprise_url(self, contact: ContactTarget, ctx: ChannelContext) -> str:
+        if not ctx.apprise_any_url:
+            raise ChannelError(
+                "apprise contacts have been turned off on this server", permanent=True
+            )
+        return contact.value

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Caller, write
+from watchwire.services.monitor_spec import MIN_INTERVAL
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -160,7 +161,7 @@ def test_export_then_apply_changes_nothing(caller: Caller, tmp_path: Path) -> No
     [
         (
             "monitors:\n  - name: x\n    kind: http\n    target: http://127.0.0.1:9/\n    interval: 5\n",
-            "monitors[0].interval: Input should be greater than or equal to 30",
+            f"monitors[0].interval: Input should be greater than or equal to {MIN_INTERVAL}",
         ),
         (
             "monitors:\n  - kind: http\n    target: http://127.0.0.1:9/\n",
@@ -210,7 +211,9 @@ def test_the_schema_describes_the_file(caller: Caller) -> None:
     monitors = schema["properties"]["monitors"]["items"]["allOf"]
     assert monitors[1]["required"] == ["name"]
     http = schema["$defs"]["HttpMonitorCreate"]["properties"]
-    assert http["interval"]["minimum"] == 30 and http["recipients"]["items"] == {"type": "string"}
+    assert http["interval"]["minimum"] == MIN_INTERVAL and http["recipients"]["items"] == {
+        "type": "string"
+    }
     page = schema["properties"]["status_pages"]["items"]["allOf"][0]
     assert "monitor" in page["properties"]["components"]["items"]["properties"]
 

@@ -14,6 +14,7 @@ import httpx
 from tests.cli.conftest import Caller
 from tests.servers.plain_tls import free_port
 from tests.servers.watchwire_processes import WATCHWIRE
+from watchwire.services.monitor_spec import MIN_INTERVAL
 
 CLOSED = "http://127.0.0.1:9/health"  # discard: nothing listens, the checks fail fast
 
@@ -53,7 +54,7 @@ def test_bad_input_is_one_line_naming_the_field(caller: Caller) -> None:
     code, out, err = caller.remote("monitors", "edit", "site", "interval:=5")
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
-        "error: interval: Input should be greater than or equal to 30"
+        f"error: interval: Input should be greater than or equal to {MIN_INTERVAL}"
     ]
     code, _, err = caller.remote("monitors", "edit", "site", "interval:=sixty")
     assert code == 1 and "interval: 'sixty' is not JSON" in err

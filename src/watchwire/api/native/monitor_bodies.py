@@ -15,7 +15,7 @@ import pydantic
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 
-from watchwire.api.native.openapi import body
+from watchwire.api.native.openapi import beyond_schema, body, no_nul_strings
 from watchwire.engine.kinds import KINDS
 from watchwire.errors import ValidationError
 from watchwire.services.monitor_spec import MonitorFields
@@ -73,7 +73,18 @@ def _kind_model(name: str) -> type[BaseModel]:
         __doc__=doc,
         kind=(tag, Field(description="The monitor kind")),
         target=target,
-        options=(options, Field(default_factory=dict, description=f"The {name} kind's")),
+        options=(
+            options,
+            Field(
+                default_factory=dict,
+                description=f"The {name} kind's",
+                # Options with validators of their own (a status spec, a header name) can
+                # refuse what their schema allows: 400 naming `options.<field>`.
+                json_schema_extra=beyond_schema("value_error")
+                if options.__pydantic_decorators__.field_validators
+                else None,
+            ),
+        ),
         published=(bool, Field(default=False, description=PUBLISHED)),
     )
     return model
@@ -108,8 +119,8 @@ _CHANGE: type[BaseModel] = create_model(
 )
 
 
-CREATE_SCHEMA = body(_CREATE.json_schema(ref_template=_REF), _EXAMPLE)
-CHANGE_SCHEMA = body(_CHANGE.model_json_schema(ref_template=_REF), _EXAMPLE)
+CREATE_SCHEMA = body(no_nul_strings(_CREATE.json_schema(ref_template=_REF)), _EXAMPLE)
+CHANGE_SCHEMA = body(no_nul_strings(_CHANGE.model_json_schema(ref_template=_REF)), _EXAMPLE)
 
 
 def _fields_named(exc: pydantic.ValidationError) -> ValidationError:

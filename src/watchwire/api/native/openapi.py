@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from watchwire.ids import sid_pattern
-from watchwire.text import ONE_LINE_PATTERN
+from watchwire.text import NO_NUL_PATTERN, ONE_LINE_PATTERN
 
 _REF = "#/components/schemas/"
 
@@ -162,6 +162,19 @@ def body(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
     if example is not None:
         media["example"] = example
     return {"requestBody": {"required": True, "content": {"application/json": media}}}
+
+
+def no_nul_strings(schema: Any) -> Any:
+    """`schema` with the rule every string follows (no NUL, watchwire/text.py) stated on
+    each string schema in it that has no pattern or enum of its own."""
+    if isinstance(schema, list):
+        return [no_nul_strings(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: no_nul_strings(value) for key, value in schema.items()}
+    if out.get("type") == "string" and not {"pattern", "enum", "const"} & out.keys():
+        out["pattern"] = NO_NUL_PATTERN
+    return out
 
 
 def with_validated_fields(model: type[BaseModel], schema: dict[str, Any]) -> dict[str, Any]:

@@ -16,12 +16,17 @@ from starlette.requests import Request
 
 from watchwire.api.auth import require, runtime_of
 from watchwire.api.envelope import JsonResponse, ok
-from watchwire.api.native.openapi import beyond_schema, body, with_validated_fields
+from watchwire.api.native.openapi import (
+    beyond_schema,
+    body,
+    no_nul_strings,
+    with_validated_fields,
+)
 from watchwire.errors import ValidationError
 from watchwire.probes import get_probe, probe_module
 from watchwire.services.accounts import Principal
 from watchwire.services.tools import TARGET_RULES, TOOLS, Tool, parse_options, run_tool
-from watchwire.text import NO_NUL_PATTERN, ONE_LINE_PATTERN
+from watchwire.text import ONE_LINE_PATTERN
 
 router = APIRouter(tags=["tools"])
 
@@ -78,27 +83,13 @@ _TARGET_RULES = beyond_schema(*TARGET_RULES)
 _TARGET_DESCRIPTION = "Host, URL or address to check, in the form the tool takes"
 
 
-def _no_nul(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with the rule every string follows (no NUL, watchwire/text.py) stated on
-    each string that has no pattern of its own."""
-    out = dict(schema)
-    if out.get("type") == "string" and "pattern" not in out and "enum" not in out:
-        out["pattern"] = NO_NUL_PATTERN
-    for key in ("items", "additionalProperties"):
-        if isinstance(out.get(key), dict):
-            out[key] = _no_nul(out[key])
-    if "anyOf" in out:
-        out["anyOf"] = [_no_nul(branch) for branch in out["anyOf"]]
-    return out
-
-
 def _body_schema(tool: Tool) -> dict[str, Any]:
     """The POST body: `target` beside the probe's options, minus those that name files on
     the server (refused over the API)."""
     options_model = get_probe(tool.probe_kind)[1]
     schema = with_validated_fields(options_model, options_model.model_json_schema())
     properties = {
-        name: _no_nul(field)
+        name: no_nul_strings(field)
         for name, field in schema["properties"].items()
         if name not in tool.local_only
     }

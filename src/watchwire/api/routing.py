@@ -30,6 +30,13 @@ class FlatRoute(APIRoute):
         await super().handle(scope, receive, send)
 
 
+# The operations built from each (router, prefix, route class), for the next app: building
+# one costs FastAPI a pydantic schema of its response model (~2 ms; 200 operations are most
+# of an app's start, and the test suite builds an app per test). A built operation holds no
+# state of its app (watchwire sets no dependency overrides), so apps can share it.
+_BUILT: dict[tuple[int, str, type[APIRoute]], list[APIRoute]] = {}
+
+
 def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None:
     """Register every operation of `router` on `target` under `prefix`.
 
@@ -37,6 +44,12 @@ def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None
     responses and callbacks would need merging, and no router here declares them."""
     if router.dependencies or router.responses or router.callbacks:
         raise ValueError("include_flat takes routers without router-wide dependencies")
+    key = (id(router), prefix, target.route_class)  # routers live as long as the process
+    if key in _BUILT:
+        target.routes.extend(_BUILT[key])
+        _share_allowed(target)
+        return
+    first = len(target.routes)
     for route in router.routes:
         if not isinstance(route, APIRoute):
             raise TypeError(f"include_flat takes API operations only, not {route!r}")
@@ -68,6 +81,7 @@ def include_flat(target: APIRouter, router: APIRouter, prefix: str = "") -> None
             generate_unique_id_function=route.generate_unique_id_function,
             route_class_override=_flat_class(target.route_class),
         )
+    _BUILT[key] = [route for route in target.routes[first:] if isinstance(route, APIRoute)]
     _share_allowed(target)
 
 

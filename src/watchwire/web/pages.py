@@ -42,28 +42,65 @@ def access_cookie(token: str) -> str:
     return ACCESS_COOKIE_PREFIX + token
 
 
-# Rendered pages by entity tag, each in the encoding its tag names: a crowd on a big page
-# is rendered and compressed once per kept view, not once per visitor (200 components are
-# 18,000 day bars to write out, ~1.5 MB of HTML that gzip takes tens of ms to compress).
-RENDERED_PAGES = 256
-_rendered: OrderedDict[str, bytes] = OrderedDict()
-
-
 def _render(encoding: str, template: str, context: dict[str, object]) -> bytes:
     body = templates.get_template(template).render(**context).encode()
     return gzip.compress(body, compresslevel=6, mtime=0) if encoding == "gzip" else body
 
 
-async def rendered(tag: str, encoding: str, template: str, **context: object) -> HTMLResponse:
-    body = _rendered.get(tag)
-    if body is None:
-        # Off the loop: a big page takes a few hundred ms to write, visitors of other pages
-        # (and of this one's kept rendering) do not wait for it.
-        body = await asyncio.to_thread(_render, encoding, template, context)
-        _rendered[tag] = body
-        while len(_rendered) > RENDERED_PAGES:
-            _rendered.popitem(last=False)
-    response = HTMLResponse(body)
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    tag: str
+    body: bytes
+
+
+class RenderedPages:
+    """Each page's last rendering per period, base and encoding, kept with its tag. A crowd
+    on a big page costs one rendering and one compression per view, not one per visitor
+    (200 components are 18,000 day bars, ~2.4 MB of HTML; rendering takes hundreds of ms).
+    When the view has changed, its new rendering is made once, in a worker thread, while
+    visitors are still given the last one (stale while revalidating, like the views
+    themselves): only the very first visitor of a page waits for it."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, ...], Rendered] = OrderedDict()
+        self._rendering: dict[tuple[str, ...], asyncio.Task[Rendered]] = {}
+
+    async def get(
+        self, key: tuple[str, ...], tag: str, encoding: str, template: str, **context: object
+    ) -> Rendered:
+        kept = self._kept.get(key)
+        if kept is not None and kept.tag == tag:
+            return kept
+        task = self._rendering.get(key)
+        if task is None:
+            task = asyncio.create_task(self._render(key, tag, encoding, template, context))
+            self._rendering[key] = task
+        if kept is not None:
+            return kept
+        return await asyncio.shield(task)
+
+    async def _render(
+        self,
+        key: tuple[str, ...],
+        tag: str,
+        encoding: str,
+        template: str,
+        context: dict[str, object],
+    ) -> Rendered:
+        try:
+            body = await asyncio.to_thread(_render, encoding, template, context)
+            made = self._kept[key] = Rendered(tag, body)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+            return made
+        finally:
+            self._rendering.pop(key, None)
+
+
+def page_response(made: Rendered, encoding: str) -> HTMLResponse:
+    response = HTMLResponse(made.body)
     if encoding == "gzip":
         # Already encoded: the compression middleware passes it through as it is.
         response.headers["Content-Encoding"] = "gzip"
@@ -118,6 +155,7 @@ class Opener:
 
 def router(opener: Opener) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
+    rendered = RenderedPages()
 
     async def page(
         request: Request, token: str | None, access_key: str | None, period: str
@@ -131,10 +169,15 @@ def router(opener: Opener) -> APIRouter:
         tag = caching.entity_tag(opened.view.etag, "html", chosen, base, encoding)
         if caching.not_modified(request, tag):
             return caching.revalidated(tag, shared=opened.shared, by_encoding=True)
-        response = await rendered(
-            tag, encoding, "page.html", page=opened.view, period=chosen, base=base
+        key = (opened.view.token, chosen, base, encoding)
+        made = await rendered.get(
+            key, tag, encoding, "page.html", page=opened.view, period=chosen, base=base
         )
-        return caching.finish(response, tag, shared=opened.shared, by_encoding=True)
+        # The last rendering while the new one is made: it carries its own tag.
+        if made.tag != tag and caching.not_modified(request, made.tag):
+            return caching.revalidated(made.tag, shared=opened.shared, by_encoding=True)
+        response = page_response(made, encoding)
+        return caching.finish(response, made.tag, shared=opened.shared, by_encoding=True)
 
     @routes.get("/p/{token}", response_class=HTMLResponse)
     async def page_by_token(

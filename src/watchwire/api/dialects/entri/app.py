@@ -9,8 +9,6 @@ from fastapi import FastAPI
 
 from watchwire.api.dialects.entri import batch, domains, envelope, health, records, token
 from watchwire.api.dialects.kit import routes
-from watchwire.api.envelope import JsonResponse
-from watchwire.api.routing import include_flat
 
 PATHS = ("/token", "/monitor")
 # Every router of the dialect, in one place (the isolation test walks their routes).
@@ -18,19 +16,9 @@ ROUTERS = (token.router, batch.router, domains.router, records.router, health.ro
 
 
 def create_dialect_app(parent: FastAPI) -> FastAPI:
-    """The dialect app, sharing the parent's state (and so its runtime)."""
-    app = FastAPI(
-        title="watchwire — Entri Monitor dialect",
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-        default_response_class=JsonResponse,
+    return routes.dialect_app(
+        parent, "watchwire — Entri Monitor dialect", envelope.install, ROUTERS
     )
-    app.state = parent.state
-    envelope.install(app)
-    for router in ROUTERS:
-        include_flat(app.router, router)
-    return app
 
 
 def mount(parent: FastAPI) -> None:

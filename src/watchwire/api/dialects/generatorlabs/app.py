@@ -17,8 +17,6 @@ from watchwire.api.dialects.generatorlabs import (
     rbl_sources,
 )
 from watchwire.api.dialects.kit import routes
-from watchwire.api.envelope import JsonResponse
-from watchwire.api.routing import include_flat
 
 PREFIX = "/4.0"
 # Every router of the dialect, in one place (the isolation test walks their routes).
@@ -35,20 +33,9 @@ ROUTERS = (
 
 
 def create_dialect_app(parent: FastAPI) -> FastAPI:
-    """The dialect app. It shares the parent's state, so the runtime the parent holds (set
-    now or at startup) is the one the dialect's routes use."""
-    app = FastAPI(
-        title="watchwire — Generator Labs 4.0 dialect",
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-        default_response_class=JsonResponse,
+    return routes.dialect_app(
+        parent, "watchwire — Generator Labs 4.0 dialect", envelope.install, ROUTERS
     )
-    app.state = parent.state
-    envelope.install(app)
-    for router in ROUTERS:
-        include_flat(app.router, router)
-    return app
 
 
 def mount(parent: FastAPI) -> None:

@@ -22,12 +22,15 @@ requests under those paths, unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from watchwire.api.envelope import JsonResponse
+from watchwire.api.routing import include_flat
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -123,3 +126,26 @@ class Claim(BaseRoute):
 def claim(parent: FastAPI, paths: tuple[str, ...], app: ASGIApp) -> None:
     """Route every request under `paths` (each a path at the root) to a dialect's `app`."""
     parent.router.routes.append(Claim(paths, app))
+
+
+def dialect_app(
+    parent: FastAPI,
+    title: str,
+    install_envelope: Callable[[FastAPI], None],
+    routers: Iterable[APIRouter],
+) -> FastAPI:
+    """A dialect's own small app: its envelope, its routers registered flat, no OpenAPI or
+    docs of its own. It shares the parent's state, so the runtime the parent holds (set now
+    or at startup) is the one the dialect's routes use."""
+    app = FastAPI(
+        title=title,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=JsonResponse,
+    )
+    app.state = parent.state
+    install_envelope(app)
+    for router in routers:
+        include_flat(app.router, router)
+    return app

@@ -39,8 +39,11 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# Three workers: the suite mostly waits on the servers and processes it starts, so three
+# share two cores well; the tests that start whole `watchwire` processes or a browser run
+# one at a time on one worker (tests/conftest.py, decision 0038).
 pytest: $(DEV_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadgroup
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache .grimp_cache build src/*.egg-info

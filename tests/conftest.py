@@ -21,6 +21,33 @@ from watchwire.store.database import Database
 from watchwire.target_policy import TargetPolicy
 
 
+# Modules whose tests start whole `watchwire` processes, a browser or a package build, and
+# time what those do: under `make test`'s workers they run one at a time on one worker, so
+# two of them never crowd the two cores at once (decision 0038).
+SERIAL_MODULES = (
+    "tests/cli/",
+    "tests/crash/",
+    "tests/delivery/test_crash.py",
+    "tests/docs/test_examples.py",
+    "tests/engine/test_serve.py",
+    "tests/engine/test_workers.py",
+    "tests/test_backup.py",
+    "tests/test_cli_settings.py",
+    "tests/test_logs.py",
+    "tests/test_makefile.py",
+    "tests/test_packaging.py",
+    "tests/web/test_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix()
+        if where.startswith(SERIAL_MODULES):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 @pytest.fixture
 def probe_ctx() -> ProbeContext:
     """A probe context that may reach loopback (every test target lives on 127.0.0.1/::1)."""

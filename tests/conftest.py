@@ -20,7 +20,6 @@ from watchwire.services.accounts import CreatedKey
 from watchwire.store.database import Database
 from watchwire.target_policy import TargetPolicy
 
-
 # Modules whose tests start whole `watchwire` processes, a browser or a package build, and
 # time what those do: under `make test`'s workers they run one at a time on one worker, so
 # two of them never crowd the two cores at once (decision 0038).

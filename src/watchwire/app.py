@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from watchwire import __version__, logs, web
-from watchwire.api import auth, docs, errors, native
+from watchwire.api import auth, docs, errors, metrics, native
 from watchwire.api.dialects import entri, generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
@@ -51,6 +51,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     errors.install(app)
     app.router.route_class = CheckedRoute  # every native operation: see its module
     native.install(app)
+    metrics.install(app)  # GET /metrics for Prometheus (api/metrics.py)
     docs.install(app, openapi_url="/v1/openapi.json")
     generatorlabs.mount(app)
     entri.mount(app)  # claims /token and /monitor/… (nothing else lives there)

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from watchwire import __version__, logs, web
 from watchwire.api import auth, docs, errors, metrics, native
@@ -71,4 +73,13 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     settings = runtime.settings if runtime is not None else settings or get_settings()
     access = logs.AccessLog(settings.access_log_format) if settings.access_log else None
     app.add_middleware(RequestContextMiddleware, access_log=access)
+    return app
+
+
+def create_metrics_app(settings: Settings) -> Starlette:
+    """The one-route app of `watchwire worker --metrics-listen`: GET /metrics with the
+    worker's own counters, behind the same token as the API's (api/metrics.py)."""
+    app = Starlette(routes=[Route("/metrics", metrics.process_metrics, methods=["GET"])])
+    app.state.metrics_token = settings.metrics_token
+    app.add_middleware(RequestContextMiddleware)
     return app

@@ -4,6 +4,8 @@ bearer token that guards it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
@@ -16,6 +18,7 @@ from tests.conftest import client_for
 from tests.servers.engine_targets import SwitchableSite, expiring_https_site, site
 from tests.servers.plain_tls import free_port
 from watchwire.app import create_app
+from watchwire.cli.worker import serve_metrics
 from watchwire.clock import FrozenClock
 from watchwire.config import Settings
 from watchwire.engine.runner import Engine, EngineConfig
@@ -26,6 +29,8 @@ from watchwire.target_policy import TargetPolicy
 
 __all__ = ["expiring_https_site", "site"]
 TOKEN = "metrics-token-0123456789"
+# The token and the switch are the face's, not the database's: SQLite is enough.
+sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def samples(text: str) -> list[Sample]:
@@ -34,7 +39,9 @@ def samples(text: str) -> list[Sample]:
 
 def value(found: list[Sample], metric: str, /, **labels: str) -> float:
     matching = [
-        s for s in found if s.name == metric and all(s.labels.get(k) == v for k, v in labels.items())
+        s
+        for s in found
+        if s.name == metric and all(s.labels.get(k) == v for k, v in labels.items())
     ]
     assert len(matching) == 1, (metric, labels, matching)
     return float(matching[0].value)
@@ -120,6 +127,7 @@ def _guarded(runtime: Runtime, **settings: object) -> httpx.AsyncClient:
     return client_for(create_app(Runtime.build(changed, db=runtime.db, clock=runtime.clock)))
 
 
+@sqlite_only
 async def test_a_token_guards_metrics(runtime: Runtime) -> None:
     async with _guarded(runtime) as client:
         missing = await client.get("/metrics")
@@ -136,6 +144,7 @@ async def test_a_token_guards_metrics(runtime: Runtime) -> None:
     assert right.status_code == 200 and "watchwire_queue_due" in right.text
 
 
+@sqlite_only
 async def test_monitor_series_can_be_left_out(runtime: Runtime, account: CreatedKey) -> None:
     await runtime.monitors.create(
         account.account_sid, {"kind": "tcp", "target": "127.0.0.1:1", "name": "x"}, min_interval=30
@@ -148,3 +157,31 @@ async def test_monitor_series_can_be_left_out(runtime: Runtime, account: Created
 def test_a_short_token_is_refused() -> None:
     with pytest.raises(ValueError, match="metrics_token"):
         Settings(metrics_token="short")
+
+
+async def test_a_worker_serves_its_own_counters(settings: Settings) -> None:
+    """`watchwire worker --metrics-listen`: the worker's own series on a port of its own,
+    behind the same token; the database's gauges are the API's."""
+    port = free_port()
+    changed = settings.model_copy(
+        update={"metrics_listen": f"127.0.0.1:{port}", "metrics_token": TOKEN}
+    )
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_metrics(changed, stop))
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    refused = await client.get("/metrics")
+                    break
+                await asyncio.sleep(0.05)
+            answer = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        stop.set()
+        await serving
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "auth_required"
+    assert answer.status_code == 200
+    found = samples(answer.text)
+    assert value(found, "process_resident_memory_bytes") > 0
+    assert any(s.name == "watchwire_http_requests_total" for s in found)
+    assert "watchwire_queue_due" not in answer.text

@@ -183,5 +183,15 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE)
 
 
+async def process_metrics(request: Request) -> Response:
+    """`/metrics` of a process without the API (`watchwire worker --metrics-listen`): its
+    own series only, the database's being the API's to serve."""
+    token: str | None = request.app.state.metrics_token
+    refused = token_refusal(request, token)
+    if refused is not None:
+        return refused
+    return Response(await asyncio.to_thread(process_exposition), media_type=CONTENT_TYPE)
+
+
 def install(app: FastAPI) -> None:
     include_flat(app.router, router)

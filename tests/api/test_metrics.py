@@ -81,6 +81,8 @@ async def test_metrics_after_real_checks(
     clock.advance(10)
     assert (await engine.run_once()).written == 3
     await client.get("/v1/monitors/" + up.sid, headers={"X-API-Key": account.key})
+    await client.get("/4.0/rbl/hosts/HT0123.json")  # a mounted dialect's route
+    await client.request("BREW", "/no/such/" + up.sid)
     answer = await client.get("/metrics")
 
     assert answer.status_code == 200
@@ -97,6 +99,12 @@ async def test_metrics_after_real_checks(
     assert grew("watchwire_scheduler_lateness_seconds_count", queue="monitors") == 3
     route = {"method": "GET", "route": "/v1/monitors/{sid}", "status": "200"}
     assert grew("watchwire_http_requests_total", **route) == 1
+    mounted = {"method": "GET", "route": "/4.0/rbl/hosts/{id}.json", "status": "401"}
+    assert grew("watchwire_http_requests_total", **mounted) == 1
+    # No path, id or made-up method becomes a series of its own.
+    unmatched = {"method": "other", "route": "unmatched", "status": "404"}
+    assert grew("watchwire_http_requests_total", **unmatched) == 1
+    assert up.sid not in "".join(s.labels.get("route", "") for s in after)
     assert value(after, "process_resident_memory_bytes") > 0
 
     assert value(after, "watchwire_monitor_up", monitor=up.sid, kind="http", target=site.url) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection as SyncConnection
@@ -60,7 +61,7 @@ def _expiry(value: str | None) -> datetime | None:
         return None
 
 
-def _due_count(table: sa.Table, now: datetime) -> sa.Select[tuple[int]]:
+def _due_count(table: sa.Table, now: datetime) -> sa.Select[Any]:
     """The leases' notion of due (engine/leases.py): unpaused, past next_run_at, unleased."""
     return sa.select(sa.func.count()).where(
         table.c.paused.is_(False),

@@ -30,7 +30,7 @@ def route_template(scope: Scope) -> str:
     if not isinstance(path, str):
         return UNMATCHED
     # A mounted app's routes are relative to its mount: root_path holds the prefix.
-    prefix = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
+    prefix: str = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
     return prefix + path
 
 

@@ -85,8 +85,8 @@ async def test_metrics_after_real_checks(
     await client.request("BREW", "/no/such/" + up.sid)
     answer = await client.get("/metrics")
 
-    assert answer.status_code == 200
-    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
     after = samples(answer.text)
 
     def grew(metric: str, **labels: str) -> float:
@@ -157,9 +157,11 @@ async def test_monitor_series_can_be_left_out(runtime: Runtime, account: Created
     await runtime.monitors.create(
         account.account_sid, {"kind": "tcp", "target": "127.0.0.1:1", "name": "x"}, min_interval=30
     )
+    plain = {"Authorization": f"Bearer {TOKEN}", "Accept-Encoding": "identity"}
     async with _guarded(runtime, metrics_monitors=False) as client:
-        text = (await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})).text
-    assert "watchwire_queue_due" in text and "watchwire_monitor_info" not in text
+        answer = await client.get("/metrics", headers=plain)
+    assert "content-encoding" not in answer.headers  # gzip only when asked (httpx asks)
+    assert "watchwire_queue_due" in answer.text and "watchwire_monitor_info" not in answer.text
 
 
 def test_a_short_token_is_refused() -> None:

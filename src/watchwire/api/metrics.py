@@ -10,6 +10,7 @@ loop keeps answering meanwhile.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hmac
 import math
 
@@ -27,6 +28,9 @@ from watchwire.services.metrics import MetricsSnapshot, MonitorReading
 router = APIRouter(tags=["metrics"])
 
 _DAY = 86400.0
+# Level 1: a scrape's text is repetitive enough to shrink several-fold even so, in a fifth
+# of level 9's time (0.09 against 0.48 s for 8 MB here).
+GZIP_LEVEL = 1
 # The classic text format, which every Prometheus reads (prometheus_client's own
 # CONTENT_TYPE_LATEST now names 1.0.0, for UTF-8 metric names that watchwire does not use).
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -179,8 +183,23 @@ async def metrics(request: Request) -> Response:
         [(job.name, job.table) for job in runtime.jobs()],
         with_monitors=runtime.settings.metrics_monitors,
     )
-    body = await asyncio.to_thread(lambda: process_exposition() + database_exposition(snapshot))
-    return Response(body, media_type=CONTENT_TYPE)
+    gzipped = _accepts_gzip(request)
+
+    def render() -> bytes:
+        body = process_exposition() + database_exposition(snapshot)
+        return gzip.compress(body, GZIP_LEVEL) if gzipped else body
+
+    body = await asyncio.to_thread(render)
+    if not gzipped:
+        return Response(body, media_type=CONTENT_TYPE)
+    # Compressed here, in the thread: the compression middleware passes an encoded body on,
+    # and would otherwise gzip megabytes at level 9 on the event loop.
+    headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return Response(body, media_type=CONTENT_TYPE, headers=headers)
+
+
+def _accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "")
 
 
 async def process_metrics(request: Request) -> Response:

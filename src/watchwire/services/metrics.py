@@ -155,7 +155,7 @@ class MetricsService:
         self, queues: Sequence[tuple[str, sa.Table]], *, with_monitors: bool = True
     ) -> MetricsSnapshot:
         """The database's part of `/metrics`; `queues` are the jobs' tables by job name
-        (background.jobs_of), counted besides monitors and deliveries."""
+        (Runtime.jobs), counted besides monitors and deliveries."""
         now = self.clock.now()
 
         def read(conn: SyncConnection) -> MetricsSnapshot:

@@ -106,6 +106,7 @@ async def test_monitor_down_and_up_are_logged(
     assert down["name"] == "Shop" and down["kind"] == "http" and down["target"] == site.url
     assert "503" in down["error"] and down["previous"] == "pending"
     assert down["check"].startswith(sid + "@")
+    assert down["check_id"] == sid and up["check_id"] == sid
     assert down["event"] == events[0]["sid"]
     assert up["previous"] == "down" and up["error"] is None and up["event"] != down["event"]
 
@@ -132,6 +133,7 @@ async def test_failed_deliveries_and_a_disabled_endpoint_are_logged(
         failed["attempt"] == 1 and failed["next_attempt_at"] and failed["target_type"] == "webhook"
     )
     assert failed["delivery"] == test["delivery_id"] and failed["event"] == test["event"]["sid"]
+    assert failed["delivery_id"] == test["delivery_id"]
     disabled = await _wait_line(process, lambda x: x.get("webhook") == gone)
     assert "disabled" in disabled["message"] and "410" in disabled["reason"]
     assert disabled["consecutive_failures"] == 1 and disabled["delivery"] and disabled["event"]
@@ -163,3 +165,27 @@ async def test_access_log_can_be_turned_off(tmp_path: Path) -> None:
     finally:
         await process.stop()
     assert not [x for x in _lines(process) if x["logger"] == "watchwire.access"]
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("watchwire.x", logging.WARNING, __file__, 1, message, None, None)
+
+
+async def test_every_line_names_the_work_it_was_logged_for() -> None:
+    """Lines logged inside a request, a check or a delivery carry its id, in JSON and in text;
+    concurrent tasks each see their own."""
+    seen: dict[str, dict[str, Any]] = {}
+
+    async def work(name: str, check: str) -> None:
+        with logs.bound(logs.CHECK_ID, check):
+            await asyncio.sleep(0)  # let the other task run in between
+            seen[name] = json.loads(logs.JsonFormatter().format(_record(name)))
+
+    with logs.bound(logs.REQUEST_ID, "req-1"), logs.bound(logs.DELIVERY_ID, "DL1"):
+        await asyncio.gather(work("a", "MO1"), work("b", "MO2"))
+        text = logs.TextFormatter().format(_record("slow"))
+    assert seen["a"]["check_id"] == "MO1" and seen["b"]["check_id"] == "MO2"
+    assert seen["a"]["request_id"] == "req-1" and seen["b"]["delivery_id"] == "DL1"
+    assert text.endswith("slow request_id=req-1 delivery_id=DL1")
+    outside = json.loads(logs.JsonFormatter().format(_record("idle")))
+    assert not {"request_id", "check_id", "delivery_id"} & set(outside)

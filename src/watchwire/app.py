@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from watchwire import __version__, logs, web
-from watchwire.api import auth, docs, errors, native
+from watchwire.api import auth, docs, errors, metrics, native
 from watchwire.api.dialects import entri, generatorlabs
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
@@ -62,6 +64,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     web.pulse.install(app, pulses_of=lambda request: request.app.state.runtime.heartbeats)
     app.router.route_class = CheckedRoute  # every native operation: see its module
     native.install(app)
+    metrics.install(app)  # GET /metrics for Prometheus (api/metrics.py)
     docs.install(app, openapi_url="/v1/openapi.json")
     generatorlabs.mount(app)
     entri.mount(app)  # claims /token and /monitor/… (nothing else lives there)
@@ -73,4 +76,13 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     settings = runtime.settings if runtime is not None else settings or get_settings()
     access = logs.AccessLog(settings.access_log_format) if settings.access_log else None
     app.add_middleware(RequestContextMiddleware, access_log=access)
+    return app
+
+
+def create_metrics_app(settings: Settings) -> Starlette:
+    """The one-route app of `watchwire worker --metrics-listen`: GET /metrics with the
+    worker's own counters, behind the same token as the API's (api/metrics.py)."""
+    app = Starlette(routes=[Route("/metrics", metrics.process_metrics, methods=["GET"])])
+    app.state.metrics_token = settings.metrics_token
+    app.add_middleware(RequestContextMiddleware)
     return app

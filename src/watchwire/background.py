@@ -18,16 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def jobs_of(runtime: Runtime) -> list[Job]:
-    """Every scheduled job besides uptime monitors, registered here and only here: each lives
-    beside its service and is built with it."""
-    return [
-        runtime.certs.job,
-        runtime.domains.records_job,
-        runtime.domains.expiry_job,
-        runtime.domains.batch_job,
-        runtime.rbl.host_job,
-        runtime.rbl.check_job,
-    ]
+    """Every scheduled job besides uptime monitors (the one list is `Runtime.jobs`)."""
+    return runtime.jobs()
 
 
 def engine_of(runtime: Runtime, *, concurrency: int, location: str) -> Engine:

@@ -191,6 +191,13 @@ class Settings(BaseSettings):
     # Heartbeat monitors: pings a monitor may receive a minute (more are answered 429).
     heartbeat_pings_per_minute: int = Field(default=60, ge=1, le=100_000)
 
+    # Prometheus (docs/operations.md): the bearer token `/metrics` asks for (unset: it is
+    # open to whoever reaches the API), whether it shows a series per monitor, and where
+    # `watchwire worker` serves its own counters (unset: it serves none).
+    metrics_token: str | None = Field(default=None, repr=False, min_length=16)
+    metrics_monitors: bool = True
+    metrics_listen: str | None = None
+
     @field_validator("geoip_mmdb", "trusted_proxies", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
@@ -207,9 +214,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"{entry!r} is not an IP address or CIDR") from None
         return networks
 
-    @field_validator("listen")
+    @field_validator("listen", "metrics_listen")
     @classmethod
-    def _check_listen(cls, value: str) -> str:
+    def _check_listen(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         host, _ = parse_hostport(value, 8080)
         # An address to bind, not a name to resolve: `nonsense` would otherwise be looked up
         # (through the system resolver) only once the server starts.
@@ -248,6 +257,10 @@ class Settings(BaseSettings):
     @property
     def listen_port(self) -> int:
         return parse_hostport(self.listen, 8080)[1]
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        return parse_hostport(self.metrics_listen, 9464) if self.metrics_listen else None
 
     @property
     def resolver_address(self) -> tuple[str, int] | None:

@@ -4,15 +4,43 @@ What happens to the things watchwire watches is logged at INFO with structured f
 (`note`): a monitor going down or up, a delivery attempt failing, an endpoint disabled, and
 one access-log line per HTTP request (`AccessLog`). In text the fields follow the message as
 `key=value`; in JSON they are keys of the line's object beside `message`.
+
+Every line also names the work it was logged for, from context variables set where that
+work starts (`bound`): `request_id` inside an HTTP request (api/middleware), `check_id` (the
+monitor's or scheduled row's SID) inside a check, `delivery_id` inside a delivery attempt.
+Context variables follow asyncio tasks, so concurrent checks never see each other's ids.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from watchwire.config import ACCESS_FIELDS, DEFAULT_ACCESS_FORMAT, Settings, check_access_format
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("watchwire_request_id", default=None)
+CHECK_ID: ContextVar[str | None] = ContextVar("watchwire_check_id", default=None)
+DELIVERY_ID: ContextVar[str | None] = ContextVar("watchwire_delivery_id", default=None)
+_IDS = (("request_id", REQUEST_ID), ("check_id", CHECK_ID), ("delivery_id", DELIVERY_ID))
+
+
+@contextmanager
+def bound(variable: ContextVar[str | None], value: str | None) -> Iterator[None]:
+    """Lines logged inside the block carry `value` under `variable`'s name."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
+def context_ids() -> dict[str, str]:
+    """The ids of the work the current task is doing (see the module doc)."""
+    return {name: value for name, variable in _IDS if (value := variable.get()) is not None}
 
 
 def note(logger: logging.Logger, message: str, **fields: Any) -> None:
@@ -34,9 +62,12 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         fields: dict[str, Any] = getattr(record, "fields", None) or {}
-        if not fields or getattr(record, "fields_in_message", False):
+        if getattr(record, "fields_in_message", False):
+            return line  # the access log's template already says what it wants shown
+        shown = {**fields, **{k: v for k, v in context_ids().items() if k not in fields}}
+        if not shown:
             return line
-        return line + " " + " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
+        return line + " " + " ".join(f"{k}={_text_value(v)}" for k, v in shown.items())
 
 
 class JsonFormatter(logging.Formatter):
@@ -48,6 +79,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key, value in (getattr(record, "fields", None) or {}).items():
+            entry.setdefault(key, value)
+        for key, value in context_ids().items():
             entry.setdefault(key, value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

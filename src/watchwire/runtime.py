@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from watchwire.clock import Clock, SystemClock
 from watchwire.config import Settings
 from watchwire.delivery.channels import ChannelContext
+from watchwire.engine.jobs import Job
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
@@ -21,6 +22,7 @@ from watchwire.services.domains.service import DomainService
 from watchwire.services.events import EventService
 from watchwire.services.heartbeats import HeartbeatService
 from watchwire.services.idempotency import IdempotencyService
+from watchwire.services.metrics import MetricsService
 from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
@@ -56,6 +58,7 @@ class Runtime:
     certs: CertService
     status_pages: StatusPageService
     tokens: TokenService
+    metrics: MetricsService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -108,8 +111,22 @@ class Runtime:
                 database, clock, cache_seconds=settings.status_page_cache_seconds
             ),
             tokens=TokenService(database, hashing_key, clock, accounts),
+            metrics=MetricsService(database, clock),
             clock=clock,
         )
+
+    def jobs(self) -> list[Job]:
+        """Every scheduled job besides uptime monitors, listed here and only here: each lives
+        beside its service and is built with it. background.py runs them; `/metrics`
+        counts what is due in their tables."""
+        return [
+            self.certs.job,
+            self.domains.records_job,
+            self.domains.expiry_job,
+            self.domains.batch_job,
+            self.rbl.host_job,
+            self.rbl.check_job,
+        ]
 
     async def migrate(self) -> None:
         before, after = await upgrade_from(self.db)

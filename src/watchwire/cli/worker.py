@@ -11,11 +11,15 @@ import signal
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from watchwire import logs
+from watchwire.app import create_metrics_app
 from watchwire.background import run_background
 from watchwire.cli._common import fail, run, settings_or_fail
+from watchwire.config import Settings
 from watchwire.heap import freeze_startup_objects
+from watchwire.http_server import Server, listen
 from watchwire.runtime import Runtime
 from watchwire.store.migrate import is_current
 
@@ -29,8 +33,33 @@ def stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def _work(concurrency: int, location: str) -> None:
-    settings = settings_or_fail()
+async def serve_metrics(settings: Settings, stop: asyncio.Event) -> None:
+    """This worker's /metrics on `metrics_listen` until `stop` is set (decision 0034)."""
+    address = settings.metrics_address
+    assert address is not None
+    host, port = address
+    try:
+        sock = listen(host, port, 128)
+    except OSError as exc:
+        fail(f"WATCHWIRE_METRICS_LISTEN={settings.metrics_listen}: cannot listen there: {exc}")
+    config = uvicorn.Config(
+        create_metrics_app(settings),
+        host=host,
+        port=port,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+    server = Server(config, own_signals=True, sock=sock)
+    serving = asyncio.create_task(server.serve())
+    log.info("worker metrics on http://%s:%d/metrics", host, port)
+    await stop.wait()
+    server.should_exit = True
+    await serving
+
+
+async def _work(settings: Settings, concurrency: int, location: str) -> None:
     runtime = Runtime.build(settings)
     try:
         if not await is_current(runtime.db):
@@ -38,7 +67,11 @@ async def _work(concurrency: int, location: str) -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
         freeze_startup_objects()
-        await run_background(runtime, concurrency=concurrency, location=location, stop=stop)
+        work = run_background(runtime, concurrency=concurrency, location=location, stop=stop)
+        if settings.metrics_address is None:
+            await work
+        else:
+            await asyncio.gather(work, serve_metrics(settings, stop))
     finally:
         await runtime.close()
 
@@ -51,8 +84,14 @@ def worker(
     location: Annotated[
         str, typer.Option("--location", help="Name recorded with each result")
     ] = "local",
+    metrics_listen: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics-listen", help="HOST:PORT for this worker's /metrics (default: setting)"
+        ),
+    ] = None,
 ) -> None:
     """Run only the background work: checks, scheduled jobs and deliveries (no API)."""
-    settings = settings_or_fail()
+    settings = settings_or_fail(metrics_listen=metrics_listen)
     logs.configure(settings)
-    run(lambda: _work(concurrency or settings.engine_concurrency, location))
+    run(lambda: _work(settings, concurrency or settings.engine_concurrency, location))

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire import logs
+from watchwire import logs, telemetry
 from watchwire.clock import isoformat
 from watchwire.delivery.claims import Claim
 from watchwire.delivery.formats import FORMATS
@@ -158,10 +158,30 @@ async def write(
         await conn.execute(delivery_attempts.insert(), [_attempt_row(o) for o in kept])
         notes: Notes = [_failure_note(o, v) for o, v in zip(kept, states, strict=True)]
         await _count(conn, [o for o in kept if o.counted], health, notes)
+    for outcome, state in zip(kept, states, strict=True):
+        telemetry.delivery_attempted(
+            outcome.item.target_type,
+            format_label(outcome.item),
+            state["b_status"],
+            outcome.duration_ms / 1000,
+        )
     for message, fields in notes:
         if message:
-            logs.note(log, message, **fields)
+            with logs.bound(logs.DELIVERY_ID, fields.get("delivery")):
+                logs.note(log, message, **fields)
     return len(kept)
+
+
+def format_label(item: Claim) -> str:
+    """What a delivery was sent as, for `/metrics`: the webhook's payload format, the
+    contact's channel, `callback`, or `deleted` when its target is gone."""
+    if item.target is None:
+        return "deleted"
+    if item.target_type == "webhook":
+        return str(item.target.format)
+    if item.target_type == "contact":
+        return str(item.target.type)
+    return item.target_type
 
 
 def _failure_note(outcome: Outcome, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:

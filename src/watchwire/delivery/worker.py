@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from watchwire import logs
 from watchwire.clock import Clock
 from watchwire.delivery import callbacks, channels, outcomes
 from watchwire.delivery.claims import Claim, claim_due, release
@@ -238,6 +239,10 @@ class DeliveryWorker:
         return semaphore
 
     async def process(self, item: Claim) -> None:
+        with logs.bound(logs.DELIVERY_ID, item.sid):
+            await self._process(item)
+
+    async def _process(self, item: Claim) -> None:
         try:
             async with self._semaphore(item.target_sid):
                 started = self.clock.now()

@@ -10,8 +10,8 @@ their services (services/certs, services/domains, services/rbl); the engine only
     3. When nothing is due, sleep until the earliest due time (at most a second).
     4. On stop: claim nothing more, give running rows a grace period, release the rest.
 
-The one list of them is `jobs_of` in watchwire/background.py, which `serve` and `worker` run
-next to the uptime engine.
+The one list of them is `Runtime.jobs` (watchwire/runtime.py); watchwire/background.py runs
+them in `serve` and `worker` next to the uptime engine.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from watchwire.clock import Clock
+from watchwire import logs, telemetry
+from watchwire.clock import Clock, as_utc
 from watchwire.engine import leases
 from watchwire.store.database import Database
 
@@ -107,13 +109,21 @@ class JobRunner:
             return []
 
     async def _run_row(self, row: Any) -> None:
-        try:
-            await self.job.run(row, self.owner)
-        except leases.LeaseLost:
-            log.info("%s %s: lease lost, result discarded", self.job.name, row.sid)
-        except Exception:
-            # The lease stays; the row runs again once it expires.
-            log.exception("%s %s failed unexpectedly", self.job.name, row.sid)
+        due = as_utc(row.next_run_at)
+        late = max(0.0, (self.clock.now() - due).total_seconds()) if due is not None else 0.0
+        began = time.perf_counter()
+        outcome = "done"
+        with logs.bound(logs.CHECK_ID, row.sid):
+            try:
+                await self.job.run(row, self.owner)
+            except leases.LeaseLost:
+                outcome = "lease_lost"
+                log.info("%s %s: lease lost, result discarded", self.job.name, row.sid)
+            except Exception:
+                # The lease stays; the row runs again once it expires.
+                outcome = "error"
+                log.exception("%s %s failed unexpectedly", self.job.name, row.sid)
+        telemetry.job_ran(self.job.name, outcome, time.perf_counter() - began, late)
 
     async def _idle(self, stop: asyncio.Event) -> None:
         wait = IDLE_SLEEP

@@ -22,10 +22,12 @@ import logging
 import os
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from watchwire import logs, telemetry
 from watchwire.clock import Clock, as_utc
 from watchwire.engine import domain_watch, ssl_watch
 from watchwire.engine.checks import run_check
@@ -84,7 +86,12 @@ class Engine:
         self.discarded = 0
 
     async def check(self, row: Any) -> Finished:
-        """Run one claimed monitor's check (and its certificate watch when due)."""
+        """Run one claimed monitor's check (and its certificate watch when due); what it
+        logs carries the monitor's SID as `check_id`."""
+        with logs.bound(logs.CHECK_ID, row.sid):
+            return await self._check(row)
+
+    async def _check(self, row: Any) -> Finished:
         started = self.clock.now()
         if get_kind(row.kind).read_row is not None:
             # Nothing to run (heartbeats): the kind reads the row when the result is
@@ -93,6 +100,7 @@ class Engine:
         spec = CheckSpec(
             row.kind, row.target, dict(row.options), row.timeout_seconds, tuple(row.expect)
         )
+        began = time.perf_counter()
         try:
             result = await run_check(spec, self.ctx)
         except Exception as exc:  # a probe bug must not take the engine down
@@ -100,6 +108,13 @@ class Engine:
             result = CheckResult(
                 False, None, f"internal error: {type(exc).__name__}", status="error"
             )
+        due = as_utc(row.next_run_at)
+        telemetry.check_ran(
+            row.kind,
+            telemetry.check_outcome(result.ok, result.status),
+            time.perf_counter() - began,
+            max(0.0, (started - due).total_seconds()) if due is not None else 0.0,
+        )
         certificate = None
         ssl_checked = False
         checked_at = row.ssl_checked_at and as_utc(row.ssl_checked_at)
@@ -127,6 +142,7 @@ class Engine:
         )
         self.checks_run += outcome.written
         self.discarded += outcome.discarded
+        telemetry.results_discarded(outcome.discarded)
         return outcome
 
     async def run_once(self) -> BatchOutcome:

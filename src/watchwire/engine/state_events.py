@@ -34,7 +34,8 @@ class Notes:
 
     def emit(self) -> None:
         for message, fields in self.lines:
-            logs.note(log, message, **fields)
+            with logs.bound(logs.CHECK_ID, fields.get("monitor")):
+                logs.note(log, message, **fields)
 
 
 def _duration(seconds: float) -> str:

@@ -1,6 +1,7 @@
 """Request id and timing for every response, plus the rate-limit headers the auth
-dependency computed (so they appear on successes and errors alike), and the access-log
-line of each request once its response has been sent."""
+dependency computed (so they appear on successes and errors alike), the access-log line of
+each request once its response has been sent, and its count in `/metrics` by route
+template. Lines logged while the request runs carry its id (`logs.REQUEST_ID`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,25 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from watchwire import logs, telemetry
+
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+# Methods counted under their own name; any other (a client may send anything) is `other`,
+# like a path no route matched is `unmatched`: label values stay a short, known list.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED = "unmatched"
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (`/v1/monitors/{sid}`, with the prefix of a
+    mounted dialect), or `unmatched`."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return UNMATCHED
+    # A mounted app's routes are relative to its mount: root_path holds the prefix.
+    prefix: str = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
+    return prefix + path
 
 
 class RequestContextMiddleware:
@@ -47,11 +66,16 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        token = logs.REQUEST_ID.set(request_id)
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
             if self.access_log is not None:
                 self.access_log(**_access_fields(scope, state, status, request_id))
+            logs.REQUEST_ID.reset(token)
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            seconds = time.perf_counter() - state["started"]
+            telemetry.request_answered(method, route_template(scope), status, seconds)
 
 
 def _access_fields(scope: Scope, state: dict[str, Any], status: int, request_id: str) -> Any:

@@ -2,11 +2,16 @@
 
 The stored response is the one the application produced (before compression); a replay
 carries `X-Idempotent-Replayed: true`. Server errors are not stored, so a retry runs again.
+
+The middleware's own errors (409 conflict, a key too long) are in the native envelope, or,
+under a path prefix a dialect registered in `error_responses`, in that dialect's: a client
+of a dialect never sees another document's error shape.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 
 import orjson
 from starlette.datastructures import Headers, QueryParams
@@ -21,10 +26,27 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = frozenset({b"content-type", b"location"})
 
+# An error answer of a dialect: (status, code, message) -> the ASGI response to send.
+ErrorResponse = Callable[[int, str, str], ASGIApp]
+
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, error_responses: Sequence[tuple[str, ErrorResponse]] = ()
+    ) -> None:
         self.app = app
+        # (path prefix, how that dialect answers an error), the first matching prefix wins.
+        self.error_responses = tuple(error_responses)
+
+    async def _error(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+    ) -> None:
+        path: str = scope["path"]
+        for prefix, respond in self.error_responses:
+            if path == prefix or path.startswith(prefix + "/"):
+                await respond(status, code, message)(scope, receive, send)
+                return
+        await _send_error(scope, send, status, code, message)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
@@ -45,8 +67,13 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(key) > MAX_KEY_LENGTH:
-            await _send_error(
-                scope, send, 400, "missing_parameter", "X-Idempotency-Key is too long (max 255)"
+            await self._error(
+                scope,
+                receive,
+                send,
+                400,
+                "missing_parameter",
+                "X-Idempotency-Key is too long (max 255)",
             )
             return
 
@@ -59,7 +86,7 @@ class IdempotencyMiddleware:
         try:
             stored = await runtime.idempotency.begin(account, key, digest.hexdigest())
         except WatchwireError as exc:
-            await _send_error(scope, send, exc.status, exc.code, exc.message)
+            await self._error(scope, receive, send, exc.status, exc.code, exc.message)
             return
         if stored is not None:
             await _replay(stored, send)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.storage import open_database
 from watchwire.services.accounts import CreatedKey
+from watchwire.store.database import Database
 
 BASE = "http://watchwire.test"
 REQUEST_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -59,3 +62,10 @@ def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]
         assert "api_version" not in body["meta"]
     error: dict[str, Any] = body["error"]
     return error
+
+
+async def sqlite_only(tmp_path: Path) -> AsyncIterator[Database]:
+    """The `database` of modules whose subject is not storage (the tools run no query of
+    their own): SQLite alone keeps them from running twice."""
+    async for db in open_database("sqlite", tmp_path):
+        yield db

@@ -56,8 +56,6 @@ async def test_check_grades_the_headers(enterno: httpx.AsyncClient, http_server:
     )
     assert insecure["score"] < secure["score"]
     assert len(insecure["findings"]) > len(secure["findings"])
-        "findings"
-    ]
 
 
 async def test_check_takes_method_follow_and_timeout(

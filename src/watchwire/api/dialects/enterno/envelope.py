@@ -18,6 +18,7 @@ answer 4xx (503 when the storage is away); only a bug is a 500.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -33,6 +34,26 @@ from watchwire.errors import UnavailableError, WatchwireError
 
 V3, V4 = "/api/v3", "/api/v4"
 _HTTP_MESSAGES = {404: "Resource not found", 405: "HTTP method not allowed"}
+
+
+def renamed(exc: WatchwireError, names: dict[str, str]) -> WatchwireError:
+    """`exc` with the services' top-level field names (`target`) replaced by the page's
+    parameters (`url`) in its details and message; nested names (`options.x.target`) stay."""
+    details = exc.details if isinstance(exc.details, list) else []
+    if not details:
+        return exc
+    changed = []
+    for detail in details:
+        field, message = str(detail["field"]), str(detail["message"])
+        head = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if head in names:
+            field = names[head] + field[len(head) :]
+            if message.startswith(head):
+                message = names[head] + message[len(head) :]
+        changed.append({**detail, "field": field, "message": message})
+    exc.details = changed
+    exc.message = "; ".join(d["message"] for d in changed)
+    return exc
 
 
 def api_version(path: str) -> str:

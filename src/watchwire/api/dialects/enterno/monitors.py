@@ -27,8 +27,7 @@ from starlette.requests import Request
 from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.enterno import render
 from watchwire.api.dialects.enterno.auth import admit, fields_of
-from watchwire.api.dialects.enterno.envelope import V3, V4, Envelope, success
-from watchwire.api.dialects.kit.errors import renamer
+from watchwire.api.dialects.enterno.envelope import V3, V4, Envelope, renamed, success
 from watchwire.api.dialects.kit.fields import Fields, invalid
 from watchwire.api.dialects.kit.paging import page_request
 from watchwire.errors import ValidationError
@@ -41,7 +40,7 @@ MAX_TAGS = 10
 # Kinds whose `url` is a URL; the others take a host, with the port in `port`.
 _URL_KINDS = ("http", "api")
 _DEFAULT_PORTS = {"tcp": 80}
-_NAMES = {"target": "url", "interval": "interval"}
+_NAMES = {"target": "url"}
 
 Action = Callable[[Request, Principal, Fields], Awaitable[Envelope]]
 
@@ -118,12 +117,10 @@ def _kind(fields: Fields) -> str:
 def _as_enterno(exc: ValidationError) -> ValidationError:
     """A monitor service's rule in 000's words: `target` is `url`, and a bad target is
     `invalid_url`."""
-    rename = renamer(_NAMES)
     details = exc.details if isinstance(exc.details, list) else []
     if any(d.get("field") == "target" for d in details):
         exc.code = "invalid_url"
-    exc.message = rename(exc.message)
-    exc.details = [{k: rename(str(v)) for k, v in d.items()} for d in details] or None
+    renamed(exc, _NAMES)
     return exc
 
 

@@ -25,8 +25,7 @@ from starlette.requests import Request
 from watchwire.api.auth import runtime_of
 from watchwire.api.dialects.enterno import render
 from watchwire.api.dialects.enterno.auth import admit, fields_of
-from watchwire.api.dialects.enterno.envelope import V3, V4, Envelope, success
-from watchwire.api.dialects.kit.errors import renamer
+from watchwire.api.dialects.enterno.envelope import V3, V4, Envelope, renamed, success
 from watchwire.api.dialects.kit.fields import Fields, invalid
 from watchwire.errors import ProbeError, ValidationError
 from watchwire.services.tools import TOOLS, parse_options, run_tool
@@ -142,14 +141,11 @@ _RENDERERS = {"headers": render.check, "ping": render.ping}
 
 def _named(exc: ProbeError | ValidationError, call: Call) -> None:
     """The error with the tool's field names replaced by the page's parameters."""
-    rename = renamer(call.names)
     details = exc.details if isinstance(exc.details, list) else []
     malformed = any(d.get("field") == "target" and d.get("rule") == "format" for d in details)
     if call.bad_target and isinstance(exc, ValidationError) and malformed:
         exc.code = call.bad_target
-    exc.message = rename(exc.message)
-    if isinstance(exc.details, list):
-        exc.details = [{k: rename(str(v)) for k, v in d.items()} for d in exc.details]
+    renamed(exc, call.names)
 
 
 def _endpoint(page: str) -> Callable[..., Any]:

@@ -12,8 +12,14 @@ import httpx
 import pytest
 
 from tests.dialects.enterno.conftest import data_of, error_of, sqlite_only
-from tests.servers.dns_servers import KnotServer, UnboundServer, Zone, knot_factory
-from tests.servers.dns_servers import dnssec_tree, validating_unbound
+from tests.servers.dns_servers import (
+    KnotServer,
+    UnboundServer,
+    Zone,
+    dnssec_tree,
+    knot_factory,
+    validating_unbound,
+)
 from tests.servers.http_servers import Server, http_server
 from tests.servers.plain_tls import Endpoint, https_server, starttls_ca, starttls_cert
 

@@ -132,7 +132,9 @@ async def test_idempotency_replays_and_conflicts(
     first_check = asyncio.create_task(
         enterno.post("/api/v3/check.php", json={"url": url}, headers=slow)
     )
-    while not http_server.hits:
+    for _ in range(500):  # until the page is being fetched (at most 5 s)
+        if http_server.hits:
+            break
         await asyncio.sleep(0.01)
     busy = await enterno.post("/api/v3/check.php", json={"url": url}, headers=slow)
     error = error_of(busy, 409, "conflict")

@@ -26,8 +26,7 @@ ROUTES = sorted(
     for router in ROUTERS
     for route in router.routes
     if isinstance(route, APIRoute)
-    and not route.path.endswith((".php",))
-    or "monitors" in route.path
+    and (route.path.endswith("/monitors.php") or not route.path.endswith(".php"))
     for method in route.methods or ()
 )
 FIELDS = (

@@ -65,10 +65,12 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     web.pulse.install(app, pulses_of=lambda request: request.app.state.runtime.heartbeats)
     # Added last = outermost: the request id wraps everything; compression wraps replays too;
     # an unexpected error inside any of them is answered without losing the connection.
-    # Its 409s and 400s under a dialect's paths answer in that dialect's envelope.
+    # Its 409s and 400s under a dialect's paths answer in that dialect's envelope; there, a
+    # key may also come in the body.
     app.add_middleware(
         IdempotencyMiddleware,
         error_responses=[(path, enterno.error_response) for path in enterno.PATHS],
+        body_keys=[(path, enterno.key_in_body) for path in enterno.PATHS],
     )
     app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(InternalErrorMiddleware, render=errors.internal_error)

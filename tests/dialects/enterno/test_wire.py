@@ -155,3 +155,22 @@ async def test_a_request_id_is_echoed_and_every_answer_has_one(
     assert answer.json()["meta"]["request_id"] == "trace-42"
     results = await asyncio.gather(*(enterno.get("/api/v4/nowhere") for _ in range(3)))
     assert len({r.headers["x-request-id"] for r in results}) == 3
+
+
+async def test_idempotency_with_the_key_in_the_body(app: FastAPI, account: CreatedKey) -> None:
+    body = {"api_key": account.key, "url": "https://hooks.example.test/body-key"}
+    headers = {"X-Idempotency-Key": "body-key-1"}
+    async with asgi_client(app) as client:
+        first = await client.post("/api/v4/webhooks", json=body, headers=headers)
+        again = await client.post("/api/v4/webhooks", json=body, headers=headers)
+        assert again.headers["x-idempotent-replayed"] == "true"
+        assert again.content == first.content
+        listed = await client.get("/api/v4/webhooks", params={"api_key": account.key})
+        assert len(data_of(listed)) == 1
+        # A body the middleware cannot use as a key still reaches the route whole.
+        wrong = {**body, "api_key": "not-a-key"}
+        error_of(
+            await client.post("/api/v4/webhooks", json=wrong, headers=headers),
+            401,
+            "invalid_api_key",
+        )

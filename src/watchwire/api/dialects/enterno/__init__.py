@@ -17,6 +17,6 @@ pages, webhook subscriptions with integer ids and their delivery history.
 Requests are read, errors mapped and routes shaped by the dialect kit (`api/dialects/kit/`).
 """
 
-from watchwire.api.dialects.enterno.app import PATHS, error_response, mount
+from watchwire.api.dialects.enterno.app import PATHS, error_response, key_in_body, mount
 
-__all__ = ["PATHS", "error_response", "mount"]
+__all__ = ["PATHS", "error_response", "key_in_body", "mount"]

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.responses import Response
 
 from watchwire.api.dialects.enterno import envelope, events, monitors, tools, webhooks
+from watchwire.api.dialects.enterno.auth import key_in_body
 from watchwire.api.dialects.kit import routes
 from watchwire.api.dialects.kit.errors import Problem
 
@@ -26,6 +27,9 @@ def create_dialect_app(parent: FastAPI) -> FastAPI:
 
 def mount(parent: FastAPI) -> None:
     routes.claim(parent, PATHS, create_dialect_app(parent))
+
+
+__all__ = ["PATHS", "ROUTERS", "error_response", "key_in_body", "mount"]
 
 
 def error_response(status: int, code: str, message: str) -> Response:

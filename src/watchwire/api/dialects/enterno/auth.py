@@ -21,10 +21,10 @@ from starlette.requests import Request
 
 from watchwire.api import credentials
 from watchwire.api.auth import READ_METHODS, authenticate, runtime_of
-from watchwire.api.dialects.kit.bodies import read_fields
+from watchwire.api.dialects.kit.bodies import body_fields, read_fields
 from watchwire.api.dialects.kit.fields import Fields
 from watchwire.api.dialects.kit.keys import key_in_fields
-from watchwire.errors import ForbiddenError
+from watchwire.errors import ForbiddenError, WatchwireError
 from watchwire.ratelimit import minute_and_day
 from watchwire.services.accounts import Principal
 
@@ -38,6 +38,18 @@ async def fields_of(request: Request) -> Fields:
         fields = await read_fields(request)
         setattr(request.state, _FIELDS, fields)
     return fields
+
+
+def key_in_body(body: bytes, content_type: str) -> tuple[str, str] | None:
+    """The key an `api_key` field of a form or JSON body carries (None: none, or a body
+    the kit cannot read), for the idempotency middleware, which sees requests before the
+    dialect does."""
+    if not body.strip():
+        return None
+    try:
+        return key_in_fields(Fields(body_fields(body, content_type)))
+    except WatchwireError:
+        return None
 
 
 async def _principal(request: Request, fields: Fields) -> Principal:

@@ -224,3 +224,20 @@ async def test_status_pages(enterno: httpx.AsyncClient) -> None:
         400,
         "missing_parameter",
     )
+
+
+async def test_host_and_port_of_non_http_checks(enterno: httpx.AsyncClient) -> None:
+    inline = await _create(enterno, check_type="port", url="tcp://db.example.test:5433/")
+    assert (inline["url"], inline["port"]) == ("db.example.test", 5433)
+    v6 = await _create(enterno, check_type="udp", url="2001:db8::53", port=53)
+    assert (v6["url"], v6["port"]) == ("2001:db8::53", 53)
+    moved = data_of(
+        await enterno.post(
+            PHP, data={"action": "update", "id": inline["id"], "url": "db2.example.test"}
+        )
+    )
+    assert (moved["url"], moved["port"]) == ("db2.example.test", 5433)  # the port stays
+    reported = data_of(
+        await enterno.post(PHP, data={"action": "update", "id": inline["id"], "port": "6543"})
+    )
+    assert (reported["url"], reported["port"]) == ("db2.example.test", 6543)

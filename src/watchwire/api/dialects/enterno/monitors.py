@@ -32,6 +32,7 @@ from watchwire.api.dialects.kit.fields import Fields, invalid
 from watchwire.api.dialects.kit.paging import page_request
 from watchwire.errors import ValidationError
 from watchwire.services.accounts import Principal
+from watchwire.services.monitor_records import Monitor
 from watchwire.services.status_pages.service import ComponentInput, PageFields
 
 router = APIRouter(tags=["monitors"])
@@ -49,17 +50,31 @@ def _monitor_id(fields: Fields) -> str:
     return fields.sid("id", "monitor", required=True) or ""
 
 
-def _target(kind: str, fields: Fields) -> str | None:
-    url = fields.text("url", max_length=2048)
-    if kind == "heartbeat":
-        return None
-    if kind in _URL_KINDS:
-        return url
-    port = fields.optional_integer("port", maximum=65535) or _DEFAULT_PORTS.get(kind)
-    if url is None or port is None:
-        return url
-    host = url.split("://", 1)[-1].split("/", 1)[0]
+def _split(url: str) -> tuple[str, int | None]:
+    """The host and port of a non-HTTP check's `url` (`db.example`, `db.example:5432`,
+    `[2001:db8::1]:53`, `tcp://db.example:5432/`); the port None when it names none."""
+    return render.split_host_port(url.split("://", 1)[-1].split("/", 1)[0])
+
+
+def _joined(host: str, port: int | None) -> str:
+    if port is None:
+        return host
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _target(kind: str, fields: Fields, current: Monitor | None) -> str | None:
+    """The monitor service's target from `url` and `port`; on an update (`current`), what
+    is not sent stays as it is."""
+    url = fields.text("url", max_length=2048)
+    if kind == "heartbeat" or kind in _URL_KINDS:
+        return None if kind == "heartbeat" else url
+    port = fields.optional_integer("port", maximum=65535)
+    if url is None and (port is None or current is None):
+        return None
+    now_host, now_port = render.host_and_port(current) if current else (None, None)
+    host, given = _split(url) if url is not None else (now_host or "", None)
+    chosen = port or given or now_port or _DEFAULT_PORTS.get(kind)
+    return _joined(host, chosen)
 
 
 def _options(kind: str, fields: Fields) -> dict[str, Any]:
@@ -82,7 +97,7 @@ def _options(kind: str, fields: Fields) -> dict[str, Any]:
     return options
 
 
-def _fields(fields: Fields, kind: str, *, creating: bool) -> dict[str, Any]:
+def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[str, Any]:
     """The monitor service's fields for what the request sends."""
     raw: dict[str, Any] = Fields.present(
         {
@@ -92,7 +107,8 @@ def _fields(fields: Fields, kind: str, *, creating: bool) -> dict[str, Any]:
             "paused": fields.boolean("paused"),
         }
     )
-    target = _target(kind, fields)
+    creating = current is None
+    target = _target(kind, fields, current)
     if target is not None:
         raw["target"] = target
     elif creating and kind != "heartbeat":
@@ -138,7 +154,7 @@ async def get_monitor(request: Request, principal: Principal, fields: Fields) ->
 
 async def create_monitor(request: Request, principal: Principal, fields: Fields) -> Envelope:
     try:
-        raw = _fields(fields, _kind(fields), creating=True)
+        raw = _fields(fields, _kind(fields))
         created = await runtime_of(request).monitors.create(
             principal.account_sid, raw, min_interval=principal.plan.min_interval_seconds
         )
@@ -154,13 +170,9 @@ async def update_monitor(request: Request, principal: Principal, fields: Fields)
     if fields.has("check_type") and _kind(fields) != current.kind:
         raise invalid("check_type", "immutable", "check_type cannot change")
     try:
-        changes = _fields(fields, current.kind, creating=False)
+        changes = _fields(fields, current.kind, current)
         if "options" in changes:
             changes["options"] = {**current.options, **changes["options"]}
-        if "target" not in changes and fields.has("port") and current.kind not in _URL_KINDS:
-            host, _ = render.host_and_port(current)
-            port = fields.integer("port", 0, maximum=65535)
-            changes["target"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         updated = await monitors.update(
             principal.account_sid, sid, changes, min_interval=principal.plan.min_interval_seconds
         )

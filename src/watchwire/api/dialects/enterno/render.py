@@ -82,14 +82,23 @@ def _status(item: Monitor) -> str:
     return item.state if item.state in ("up", "down", "degraded") else "pending"
 
 
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """`host`, `host:port`, `[v6]:port` or a bare IPv6 address as (host, port or None)."""
+    if text.startswith("[") and "]" in text:
+        inside, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        return inside, int(port) if port.isdigit() and len(port) <= 5 else None
+    name, sep, port = text.rpartition(":")
+    if sep and name and ":" not in name and port.isdigit() and len(port) <= 5:
+        return name, int(port)
+    return text, None
+
+
 def host_and_port(item: Monitor) -> tuple[str, int | None]:
     """`url` is the host for the non-HTTP kinds, and the port has a field of its own."""
     if item.kind in ("http", "headers", "api", "heartbeat"):
         return item.target, None
-    host, sep, port = item.target.rpartition(":")
-    if sep and port.isdigit():
-        return host.strip("[]"), int(port)
-    return item.target, None
+    return split_host_port(item.target)
 
 
 def monitor(item: Monitor) -> dict[str, Any]:

@@ -23,6 +23,7 @@ MONITOR_KEYS = {
     "method",
     "request_header_names",
     "has_request_body",
+    "cache_bust",
     "tags",
     "status",
     "last_check_at",
@@ -50,6 +51,7 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
         method="post",
         body='{"probe": "s3cret-body"}',
         headers={"Authorization": "Bearer s3cret-token"},
+        cache_bust=True,
     )
     assert (created["check_type"], created["interval"], created["status"]) == (
         "http",
@@ -61,6 +63,7 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
     assert data_of(got) == created
     assert "s3cret" not in got.text
     assert created["request_header_names"] == ["Authorization"] and created["has_request_body"]
+    assert created["cache_bust"] is True
 
     updated = data_of(
         await enterno.post(

@@ -86,6 +86,7 @@ def _options(kind: str, fields: Fields) -> dict[str, Any]:
                 "method": method.upper() if method else None,
                 "body": fields.text("body", max_length=65536, lines=True),
                 "headers": fields.mapping("headers"),
+                "cache_bust": fields.boolean("cache_bust"),
             }
         )
     if kind in ("http", "udp"):

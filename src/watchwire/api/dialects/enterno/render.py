@@ -118,6 +118,7 @@ def monitor(item: Monitor) -> dict[str, Any]:
         "method": item.options.get("method", "GET") if item.kind in ("http", "api") else None,
         "request_header_names": sorted(headers),
         "has_request_body": bool(item.options.get("body")),
+        "cache_bust": bool(item.options.get("cache_bust")),
         "tags": list(item.tags),
         "status": _status(item),
         "last_check_at": isoformat_or_none(item.last_checked_at),

@@ -3,6 +3,7 @@ the monitor kinds (engine/kinds) and their probes' own Options models."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pydantic
@@ -54,6 +55,10 @@ class MonitorFields(BaseModel):
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
     tags: list[SingleLine] = Field(default_factory=list, max_length=50)
+    note: str = Field(default="", max_length=4096, description="a free text kept with it")
+    group_name: SingleLine | None = Field(
+        default=None, max_length=255, description="the group it is filed under"
+    )
     contact_groups: list[str] | None = Field(default=None, max_length=50)
     mute_until: SingleLine | None = Field(
         default=None,
@@ -101,6 +106,14 @@ class MonitorFields(BaseModel):
             if not any(is_sid(kind, sid) for kind in RECIPIENT_KINDS):
                 raise ValueError(f"{sid!r} is not a contact, contact group or webhook SID")
         return None if value is None else list(dict.fromkeys(value))
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        # Lines and tabs are a note's own; NUL and the other controls never are.
+        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+            raise ValueError("the note must not contain control characters")
+        return value
 
     @field_validator("tags")
     @classmethod

@@ -25,6 +25,8 @@ MONITOR_KEYS = {
     "has_request_body",
     "cache_bust",
     "tags",
+    "group_name",
+    "note",
     "status",
     "last_check_at",
     "response_time_ms",
@@ -52,6 +54,8 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
         body='{"probe": "s3cret-body"}',
         headers={"Authorization": "Bearer s3cret-token"},
         cache_bust=True,
+        note="Checks the basket too.\nCall Ann if down.",
+        group_name="Shops",
     )
     assert (created["check_type"], created["interval"], created["status"]) == (
         "http",
@@ -63,7 +67,8 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
     assert data_of(got) == created
     assert "s3cret" not in got.text
     assert created["request_header_names"] == ["Authorization"] and created["has_request_body"]
-    assert created["cache_bust"] is True
+    assert created["cache_bust"] is True and created["group_name"] == "Shops"
+    assert created["note"] == "Checks the basket too.\nCall Ann if down."
 
     updated = data_of(
         await enterno.post(
@@ -73,6 +78,7 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
         )
     )
     assert (updated["interval"], updated["tags"], updated["keyword"]) == (300, ["prod"], "OK")
+    assert (updated["note"], updated["group_name"]) == (created["note"], "Shops")  # kept
     paused = data_of(await enterno.post(PHP, data={"action": "pause", "id": created["id"]}))
     assert paused["status"] == "paused"
     listed = await enterno.get(PHP, params={"action": "list", "per_page": 10})

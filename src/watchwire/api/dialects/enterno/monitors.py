@@ -106,6 +106,8 @@ def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[s
             "interval": fields.optional_integer("interval", maximum=86_400),
             "tags": fields.items("tags", max_length=64, max_items=MAX_TAGS),
             "paused": fields.boolean("paused"),
+            "note": fields.text("note", max_length=4096, lines=True),
+            "group_name": fields.text("group_name", max_length=255),
         }
     )
     creating = current is None

@@ -120,6 +120,8 @@ def monitor(item: Monitor) -> dict[str, Any]:
         "has_request_body": bool(item.options.get("body")),
         "cache_bust": bool(item.options.get("cache_bust")),
         "tags": list(item.tags),
+        "group_name": item.group_name,
+        "note": item.note,
         "status": _status(item),
         "last_check_at": isoformat_or_none(item.last_checked_at),
         "response_time_ms": (

@@ -3,7 +3,6 @@ the monitor kinds (engine/kinds) and their probes' own Options models."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pydantic
@@ -22,6 +21,7 @@ MAX_INTERVAL = 86_400
 MIN_RETRY_INTERVAL = 10
 DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 RECIPIENT_KINDS = ("contact", "contact_group", "webhook")
+NOTE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
 
 
 class MonitorFields(BaseModel):
@@ -55,7 +55,13 @@ class MonitorFields(BaseModel):
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
     tags: list[SingleLine] = Field(default_factory=list, max_length=50)
-    note: str = Field(default="", max_length=4096, description="a free text kept with it")
+    # Lines and tabs are a note's own; NUL and the other controls never are.
+    note: str = Field(
+        default="",
+        max_length=4096,
+        pattern=NOTE_PATTERN,
+        description="a free text kept with it (lines allowed)",
+    )
     group_name: SingleLine | None = Field(
         default=None, max_length=255, description="the group it is filed under"
     )
@@ -106,14 +112,6 @@ class MonitorFields(BaseModel):
             if not any(is_sid(kind, sid) for kind in RECIPIENT_KINDS):
                 raise ValueError(f"{sid!r} is not a contact, contact group or webhook SID")
         return None if value is None else list(dict.fromkeys(value))
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, value: str) -> str:
-        # Lines and tabs are a note's own; NUL and the other controls never are.
-        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
-            raise ValueError("the note must not contain control characters")
-        return value
 
     @field_validator("tags")
     @classmethod

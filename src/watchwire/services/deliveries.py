@@ -111,6 +111,8 @@ class DeliveryFilter:
     webhook_id: str | None = None
     event_type: str | None = None
     status: str | None = None
+    # Only deliveries to this kind of target (Enterno's event log shows webhooks' alone).
+    target_type: TargetType | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUSES:
@@ -125,6 +127,8 @@ class DeliveryFilter:
                 deliveries.c.target_type == "webhook",
                 deliveries.c.target_sid == self.webhook_id,
             ]
+        if self.target_type is not None:
+            clauses.append(deliveries.c.target_type == self.target_type)
         if self.event_type is not None:
             clauses.append(events.c.type == self.event_type)
         if self.status is not None:

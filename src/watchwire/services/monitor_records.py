@@ -108,6 +108,9 @@ class Monitor:
     ssl_certificate: MonitorCertificate | None = None
     # None until the domain of the host was first read, and for hosts without one.
     domain: MonitorDomain | None = None
+    # A free text kept with the monitor, and the group it is filed under (None: none).
+    note: str = ""
+    group_name: str | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -157,6 +160,8 @@ def monitor_of(row: Any) -> Monitor:
         ssl_error=row.ssl_error,
         ssl_certificate=certificate_of(row.ssl_certificate),
         domain=domain_of(row),
+        note=row.note,
+        group_name=row.group_name,
     )
 
 

@@ -21,6 +21,7 @@ MAX_INTERVAL = 86_400
 MIN_RETRY_INTERVAL = 10
 DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 RECIPIENT_KINDS = ("contact", "contact_group", "webhook")
+NOTE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
 
 
 class MonitorFields(BaseModel):
@@ -54,6 +55,16 @@ class MonitorFields(BaseModel):
     expect: list[str] = Field(default_factory=list, max_length=50)
     paused: bool = False
     tags: list[SingleLine] = Field(default_factory=list, max_length=50)
+    # Lines and tabs are a note's own; NUL and the other controls never are.
+    note: str = Field(
+        default="",
+        max_length=4096,
+        pattern=NOTE_PATTERN,
+        description="a free text kept with it (lines allowed)",
+    )
+    group_name: SingleLine | None = Field(
+        default=None, max_length=255, description="the group it is filed under"
+    )
     contact_groups: list[str] | None = Field(default=None, max_length=50)
     mute_until: SingleLine | None = Field(
         default=None,

@@ -67,6 +67,8 @@ def _columns(fields: MonitorFields, contact_groups: list[str]) -> dict[str, Any]
         "expect": fields.expect,
         "paused": fields.paused,
         "tags": fields.tags,
+        "note": fields.note,
+        "group_name": fields.group_name,
         "contact_groups": contact_groups,
     }
 
@@ -88,6 +90,8 @@ def _fields_of(row: Any) -> dict[str, Any]:
         "expect": row.expect,
         "paused": row.paused,
         "tags": row.tags,
+        "note": row.note,
+        "group_name": row.group_name,
         "contact_groups": row.contact_groups,
         "recipients": row.recipients,
     }

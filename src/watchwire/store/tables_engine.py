@@ -65,6 +65,10 @@ monitors = sa.Table(
     sa.Column("last_status", sa.String(16), nullable=True),
     # Seconds between checks while failing; None: at once to confirm, the interval while down.
     sa.Column("retry_interval_seconds", sa.Integer, nullable=True),
+    # Migration 0020: a note kept with the monitor and the group it is filed under (None:
+    # none); neither changes how it is checked.
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("group_name", sa.String(255), nullable=True),
     # Certificate watch of https targets: the threshold bracket already announced.
     sa.Column("ssl_bracket", sa.Integer, nullable=True),
     sa.Column("ssl_checked_at", UtcDateTime, nullable=True),

@@ -97,3 +97,34 @@ async def test_claimed_paths_reach_the_dialect_unchanged() -> None:
         assert (await client.get("/monitor/domains")).json()["path"] == "/monitor/domains"
         for path in ("/tokens", "/monitoring", "/v1/monitor", "/"):
             assert (await client.get(path)).json() == {"face": "native"}, path
+
+
+async def test_the_narrower_claim_answers_whatever_the_mount_order() -> None:
+    """Enterno claims `/api/v3` and `/api/v4`, updown the rest of `/api`: mounted in either
+    order, each prefix reaches its own dialect."""
+
+    def dialect(name: str) -> FastAPI:
+        app = FastAPI()
+
+        @app.api_route("/{anything:path}", methods=["GET"])
+        async def answer(anything: str) -> dict[str, str]:
+            return {"face": name}
+
+        return app
+
+    for order in ("broad first", "narrow first"):
+        parent = FastAPI()
+        broad, narrow = (("/api",), dialect("updown")), (("/api/v3", "/api/v4"), dialect("enterno"))
+        for paths, app in (broad, narrow) if order == "broad first" else (narrow, broad):
+            claim(parent, paths, app)
+        transport = httpx.ASGITransport(app=parent)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit.test") as client:
+            for path, face in (
+                ("/api/v3/check.php", "enterno"),
+                ("/api/v4", "enterno"),
+                ("/api/v4/nowhere", "enterno"),
+                ("/api/checks", "updown"),
+                ("/api/v5/x", "updown"),
+                ("/api", "updown"),
+            ):
+                assert (await client.get(path)).json() == {"face": face}, (order, path)

@@ -18,6 +18,7 @@ import trustme
 import typer
 from pydantic import ValidationError
 from typer.testing import CliRunner, Result
+from yarl import URL
 
 from tests.servers.http_servers import (
     HUGE_BODY_BYTES,
@@ -605,3 +606,16 @@ def test_cli_honours_the_target_policy(
     assert outcome.exit_code == 1
     assert "target policy refuses" in outcome.output
     assert threaded_http_server.hits == []
+
+
+async def test_cache_bust_adds_a_fresh_random_parameter(
+    http_server: Server, probe_ctx: ProbeContext
+) -> None:
+    options = http.Options(cache_bust=True)
+    first = await http.probe(http_server.base + "/ok?lang=en", options, probe_ctx)
+    second = await http.probe(http_server.base + "/ok?lang=en", options, probe_ctx)
+    assert first.outcome == "up" and first.url.startswith(http_server.base + "/ok?lang=en&")
+    busted = [URL(r.url).query[http.CACHE_BUST_PARAMETER] for r in (first, second)]
+    assert len(set(busted)) == 2 and all(len(b) == 16 for b in busted)
+    plain = await http.probe(http_server.base + "/ok", http.Options(), probe_ctx)
+    assert http.CACHE_BUST_PARAMETER not in plain.url

@@ -2,11 +2,16 @@
 
 The stored response is the one the application produced (before compression); a replay
 carries `X-Idempotent-Replayed: true`. Server errors are not stored, so a retry runs again.
+
+The middleware's own errors (409 conflict, a key too long) are in the native envelope, or,
+under a path prefix a dialect registered in `error_responses`, in that dialect's: a client
+of a dialect never sees another document's error shape.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 
 import orjson
 from starlette.datastructures import Headers, QueryParams
@@ -15,16 +20,67 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watchwire.api import credentials
 from watchwire.api.envelope import error_payload
 from watchwire.errors import WatchwireError
+from watchwire.services.accounts import Principal
 from watchwire.services.idempotency import StoredResponse
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = frozenset({b"content-type", b"location"})
 
+# An error answer of a dialect: (status, code, message) -> the ASGI response to send.
+ErrorResponse = Callable[[int, str, str], ASGIApp]
+# A dialect whose key may travel in the body (Enterno's `api_key`): (body, content type) ->
+# the (sid, secret) it carries, None when it carries none.
+BodyKey = Callable[[bytes, str], tuple[str, str] | None]
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        error_responses: Sequence[tuple[str, ErrorResponse]] = (),
+        body_keys: Sequence[tuple[str, BodyKey]] = (),
+    ) -> None:
         self.app = app
+        # (path prefix, how that dialect answers an error), the first matching prefix wins.
+        self.error_responses = tuple(error_responses)
+        # (path prefix, how that dialect finds a key in a body), likewise.
+        self.body_keys = tuple(body_keys)
+
+    async def _error(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str
+    ) -> None:
+        path: str = scope["path"]
+        for prefix, respond in self.error_responses:
+            if _under(path, prefix):
+                await respond(status, code, message)(scope, receive, send)
+                return
+        await _send_error(scope, send, status, code, message)
+
+    async def _caller(
+        self, scope: Scope, headers: Headers, receive: Receive
+    ) -> tuple[Principal | None, bytes | None]:
+        """The principal of the key the request presents (None: none, or not a valid one)
+        and the body, when it had to be read to find the key there."""
+        body: bytes | None = None
+        try:
+            presented = credentials.extract(headers, QueryParams(scope.get("query_string", b"")))
+            body_key = next((k for p, k in self.body_keys if _under(scope["path"], p)), None)
+            if presented is None and body_key is not None:
+                body = await _read_body(receive)
+                presented = body_key(body, headers.get("content-type", ""))
+            if presented is None:
+                return None, body
+            principal: Principal = await scope["app"].state.runtime.accounts.authenticate(
+                *presented
+            )
+        except WatchwireError:
+            return None, body
+        return principal, body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
@@ -36,21 +92,23 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         runtime = scope["app"].state.runtime
-        try:
-            presented = credentials.extract(headers, QueryParams(scope.get("query_string", b"")))
-            principal = await runtime.accounts.authenticate(*presented) if presented else None
-        except WatchwireError:
-            principal = None
+        principal, body = await self._caller(scope, headers, receive)
         if principal is None:  # the route answers 401 itself
-            await self.app(scope, receive, send)
+            await self.app(scope, receive if body is None else _replaying(body), send)
             return
         if len(key) > MAX_KEY_LENGTH:
-            await _send_error(
-                scope, send, 400, "missing_parameter", "X-Idempotency-Key is too long (max 255)"
+            await self._error(
+                scope,
+                receive,
+                send,
+                400,
+                "missing_parameter",
+                "X-Idempotency-Key is too long (max 255)",
             )
             return
 
-        body = await _read_body(receive)
+        if body is None:
+            body = await _read_body(receive)
         digest = hashlib.sha256()
         for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode(), body):
             digest.update(part.encode() if isinstance(part, str) else part)
@@ -59,7 +117,7 @@ class IdempotencyMiddleware:
         try:
             stored = await runtime.idempotency.begin(account, key, digest.hexdigest())
         except WatchwireError as exc:
-            await _send_error(scope, send, exc.status, exc.code, exc.message)
+            await self._error(scope, receive, send, exc.status, exc.code, exc.message)
             return
         if stored is not None:
             await _replay(stored, send)
@@ -95,6 +153,17 @@ class IdempotencyMiddleware:
                 )
             else:
                 await runtime.idempotency.abandon(account, key)
+
+
+def _replaying(body: bytes) -> Receive:
+    """A `receive` that gives the app the body already read."""
+    left = [body]
+
+    async def receive() -> Message:
+        chunk = left.pop() if left else b""
+        return {"type": "http.request", "body": chunk, "more_body": False}
+
+    return receive
 
 
 async def _read_body(receive: Receive) -> bytes:

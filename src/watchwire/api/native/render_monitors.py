@@ -76,6 +76,8 @@ class MonitorJson(TypedDict):
     expect: list[str]
     paused: bool
     tags: list[str]
+    note: str
+    group_name: str | None
     contact_groups: list[str]
     mute_until: str | None
     recipients: list[str] | None
@@ -185,6 +187,8 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "expect": list(monitor.expect),
         "paused": monitor.paused,
         "tags": list(monitor.tags),
+        "note": monitor.note,
+        "group_name": monitor.group_name,
         "contact_groups": list(monitor.contact_groups),
         "mute_until": monitor.mute_until,
         "recipients": None if monitor.recipients is None else list(monitor.recipients),

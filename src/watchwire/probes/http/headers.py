@@ -30,6 +30,10 @@ class Options(ProbeOptions):
     ip_version: Literal[4, 6] | None = None
     verify_tls: bool = True
     headers: http.RequestHeaders = {}
+    # The request graded (Enterno's check.php takes both): GET and following redirects, as
+    # a browser arrives; a HEAD answers the same headers without the body.
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
+    follow_redirects: bool = True
     # For an https target: also request its http:// form to see whether it redirects.
     check_http_redirect: bool = True
     # Port of that http:// form; None = 80.
@@ -75,6 +79,8 @@ def _http_options(options: Options, **changes: object) -> http.Options:
             "ip_version": options.ip_version,
             "verify_tls": options.verify_tls,
             "headers": options.headers,
+            "method": options.method,
+            "follow_redirects": options.follow_redirects,
             "expected_status": ["100-599"],  # any answer can be graded
             **changes,
         }
@@ -87,7 +93,9 @@ async def _http_form(url: URL, options: Options, ctx: ProbeContext) -> HttpForm 
         return None
     plain = url.with_scheme("http").with_port(options.http_port)
     try:
-        answer = await http.probe(str(plain), _http_options(options), ctx)
+        answer = await http.probe(
+            str(plain), _http_options(options, method="GET", follow_redirects=True), ctx
+        )
     except ProbeError:
         return None
     return _form_from_chain(answer)

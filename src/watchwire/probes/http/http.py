@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -75,6 +76,9 @@ class Options(ProbeOptions):
     verify_tls: bool = True
     # How much of the body is kept for matching; reading stops beyond it.
     max_body_bytes: int = Field(default=1_048_576, ge=0, le=67_108_864)
+    # A random query parameter on every request, so caches between here and the origin
+    # answer with the origin's answer (Enterno's `cache_bust`: `enterno_nocache=<random>`).
+    cache_bust: bool = False
 
     @field_validator("expected_status")
     @classmethod
@@ -139,6 +143,9 @@ class Result(ProbeResult):
     regex_matched: bool | None = None
 
 
+CACHE_BUST_PARAMETER = "enterno_nocache"
+
+
 def check_target(target: str) -> str:
     """An http(s) URL; a bare host (or host/path) means https:// as for the probe."""
     text = target.strip()
@@ -176,6 +183,8 @@ async def fetch(
     """What `probe` answers, and the final response with its body as read (up to
     `max_body_bytes`), for the probes that judge the body further (api)."""
     url = target_url(target)
+    if options.cache_bust:
+        url = url.update_query({CACHE_BUST_PARAMETER: secrets.token_hex(8)})
     loop = asyncio.get_running_loop()  # once: a getpid() system call on Python 3.11
     session = await session_for(
         loop, ctx.policy, options.ip_version, options.verify_tls, ctx.ca_file

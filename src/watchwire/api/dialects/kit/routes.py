@@ -15,8 +15,9 @@ own fields, check their own id, call one service method and render.
 Documents that name the item elsewhere (Enterno's `PUT /api/v4/webhooks?id=N`, Entri's
 `PUT /monitor/domains` with the domain in the body) pass `item=` the collection's path;
 updown's creates answer `create_status=201`. `mount` puts a dialect's app under its prefix;
-`claim` hands a dialect whose paths sit at the root (Entri's `/token`, `/monitor/…`) the
-requests under those paths, unchanged.
+`claim` hands a dialect whose paths sit at the root (Entri's `/token`, `/monitor/…`,
+Enterno's `/api/v3/…` and `/api/v4/…`) the requests under those paths, unchanged; of two
+claims on one root (`/api/v3` and `/api`) the narrower answers.
 """
 
 from __future__ import annotations
@@ -124,8 +125,22 @@ class Claim(BaseRoute):
 
 
 def claim(parent: FastAPI, paths: tuple[str, ...], app: ASGIApp) -> None:
-    """Route every request under `paths` (each a path at the root) to a dialect's `app`."""
-    parent.router.routes.append(Claim(paths, app))
+    """Route every request under `paths` (each a path at the root) to a dialect's `app`.
+
+    Two dialects may share a root (Enterno claims `/api/v3` and `/api/v4`, updown the rest
+    of `/api`): the narrower claim is put before any broader one already there, so the
+    order in which the dialects are mounted does not decide who answers."""
+    route = Claim(paths, app)
+    routes = parent.router.routes
+    broader = [
+        index
+        for index, other in enumerate(routes)
+        if isinstance(other, Claim) and any(other.claims(path) for path in paths)
+    ]
+    if broader:
+        routes.insert(broader[0], route)
+    else:
+        routes.append(route)
 
 
 def dialect_app(

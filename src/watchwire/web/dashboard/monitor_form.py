@@ -30,20 +30,27 @@ class Field:
     choices: tuple[str, ...] = ()
     # A list the service takes, typed as comma-separated words.
     listed: bool = False
+    placeholder: str = ""  # the default, shown while the field is empty
 
 
 COMMON = (
     Field("name", "Name", hint="What the list shows; the target when empty."),
     Field("target", "Target", hint="What is checked: a URL, host:port, a host name …"),
-    Field("interval", "Interval (seconds)", "number", "Time between checks (15 s or more)."),
-    Field("timeout", "Timeout (seconds)", "number", "Below the interval."),
-    Field("confirmations", "Failures before down", "number"),
-    Field("recoveries", "Successes before up", "number"),
+    Field(
+        "interval",
+        "Interval (seconds)",
+        "number",
+        "Time between checks (15 s or more).",
+        placeholder="60",
+    ),
+    Field("timeout", "Timeout (seconds)", "number", "Below the interval.", placeholder="10"),
+    Field("confirmations", "Failures before down", "number", placeholder="2"),
+    Field("recoveries", "Successes before up", "number", placeholder="1"),
     Field("tags", "Tags", hint="Comma-separated.", listed=True),
 )
 HEARTBEAT_COMMON = (
     Field("name", "Name"),
-    Field("interval", "Period (seconds)", "number", "How often the job pings."),
+    Field("interval", "Period (seconds)", "number", "How often the job pings.", placeholder="60"),
     Field("tags", "Tags", hint="Comma-separated.", listed=True),
 )
 KIND_OPTIONS: dict[str, tuple[Field, ...]] = {
@@ -59,6 +66,7 @@ KIND_OPTIONS: dict[str, tuple[Field, ...]] = {
             "Expected status",
             hint="Codes, classes or ranges, comma-separated: 200, 2xx, 200-299.",
             listed=True,
+            placeholder="2xx, 3xx",
         ),
         Field("options.keyword", "Keyword", hint="Text the body must contain (optional)."),
         Field("options.verify_tls", "Verify the TLS certificate", "checkbox"),
@@ -69,6 +77,7 @@ KIND_OPTIONS: dict[str, tuple[Field, ...]] = {
             "Grace (seconds)",
             "number",
             "How late a ping may come after its period before the monitor is down.",
+            placeholder="60",
         ),
     ),
 }

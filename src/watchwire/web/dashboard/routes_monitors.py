@@ -129,6 +129,7 @@ async def monitor_page(request: Request, sid: str) -> Response:
     daily = await runtime.monitors.metrics(account, sid, since="-30d", group="day")
     downtimes = await runtime.monitors.downtimes(account, sid, PageRequest(1, 10))
     results = await runtime.monitors.results(account, sid, PageRequest(1, 20))
+    recent = await runtime.monitors.results(account, sid, PageRequest(1, 100), since="-24h")
     events = await runtime.events.list(account, PageRequest(1, 20), resource_sid=sid)
     heartbeat = get_kind(monitor.kind).read_row is not None
     pings = (
@@ -137,9 +138,9 @@ async def monitor_page(request: Request, sid: str) -> Response:
         else []
     )
     points = tuple(
-        ResponsePoint(at=span.start, ms=float(span.figures["response_time"]["avg"]))
-        for span in hourly.groups
-        if span.figures["response_time"]["avg"] is not None
+        ResponsePoint(at=check.checked_at, ms=check.response_ms)
+        for check in recent.items
+        if check.response_ms is not None
     )
     base = str(request.base_url).rstrip("/")
     return render(

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from watchwire.clock import as_utc
+from watchwire.engine.kinds import get_kind
 from watchwire.services.monitor_overview import HOURS, HourFigures
 from watchwire.web import chart
 
@@ -32,6 +33,8 @@ class Sparkline:
     points: str  # polyline of the hourly mean response times
     bad: tuple[int, ...]  # x of each hour with downtime
     label: str
+    # The one point's (x, y) when there is only one: a line needs two.
+    dot: tuple[int, float] | None = None
     width: int = HOURS * SPARK_STEP
     height: int = SPARK_HEIGHT
 
@@ -42,6 +45,7 @@ def sparkline(hours: tuple[HourFigures, ...], since: datetime) -> Sparkline:
     timed = [h for h in hours if h.mean_ms is not None]
     high = max((h.mean_ms or 0.0 for h in timed), default=0.0) or 1.0
     coordinates = []
+    dots: list[tuple[int, float]] = []
     bad = []
     for figures in hours:
         slot = int((figures.hour - since).total_seconds() // 3600)
@@ -49,6 +53,7 @@ def sparkline(hours: tuple[HourFigures, ...], since: datetime) -> Sparkline:
         if figures.mean_ms is not None:
             y = SPARK_HEIGHT - 4 - (SPARK_HEIGHT - 6) * figures.mean_ms / high
             coordinates.append(f"{x},{y:.1f}")
+            dots.append((x, round(y, 1)))
         if figures.uptime is not None and figures.uptime < 100.0:
             bad.append(slot * SPARK_STEP)
     if timed:
@@ -58,7 +63,21 @@ def sparkline(hours: tuple[HourFigures, ...], since: datetime) -> Sparkline:
         label = "Last 24 hours: no response times"
     if bad:
         label += f", {len(bad)} hour{'s' if len(bad) != 1 else ''} with downtime"
-    return Sparkline(" ".join(coordinates), tuple(bad), label)
+    dot = dots[0] if len(dots) == 1 else None
+    return Sparkline(" ".join(coordinates), tuple(bad), label, dot)
+
+
+def shows_target(kind: str) -> bool:
+    """A heartbeat's target is only its SID: not worth a line."""
+    return get_kind(kind).takes_target
+
+
+def single_point(drawn: chart.Chart) -> tuple[str, str] | None:
+    """The one point of a chart that has only one (drawn as a dot: a line needs two)."""
+    if drawn.count != 1:
+        return None
+    x, y = drawn.points.split(",")
+    return x, y
 
 
 def shown_state(state: str, paused: bool) -> str:
@@ -114,6 +133,8 @@ templates.globals.update(
     STATE_WORDS=STATE_WORDS,
     sparkline=sparkline,
     shown_state=shown_state,
+    shows_target=shows_target,
+    single_point=single_point,
     ago=ago,
     duration=duration,
     percent=percent,

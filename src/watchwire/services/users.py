@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -273,7 +273,7 @@ class UserService:
                 )
             )
             await conn.execute(users.update().where(users.c.sid == row.sid).values(values))
-        return SignedIn(token, _user(row), expires)
+        return SignedIn(token, replace(_user(row), last_login_at=now), expires)
 
     def _verify(self, stored: str, password: str) -> bool:
         try:

@@ -187,3 +187,13 @@ async def test_hostile_text_is_shown_never_run(
     )
     assert answer.status_code == 400
     assert HOSTILE not in answer.text and "&lt;img src=x" in answer.text
+
+
+async def test_nul_anywhere_is_a_400_page(owner: httpx.AsyncClient) -> None:
+    page = await owner.get("/monitors/new?kind=tcp")
+    for answer in (
+        await owner.get("/monitors/MO%00x"),
+        await owner.get("/monitors?q=a%00b"),
+        await owner.post("/keys", data={"csrf": csrf_of(page.text), "name": "a\x00b"}),
+    ):
+        assert answer.status_code == 400 and "must not contain NUL" in answer.text

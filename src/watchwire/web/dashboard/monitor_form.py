@@ -138,7 +138,7 @@ def raw_fields(kind: str, form: Mapping[str, Any]) -> dict[str, Any]:
     if text:
         try:
             parsed = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ValidationError.field(
                 OPTIONS_JSON, "json", f"Other options: not JSON ({exc.msg})"
             ) from None

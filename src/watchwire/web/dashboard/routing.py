@@ -5,13 +5,14 @@ the API's JSON envelope. Every answer is private and never framed."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from watchwire.errors import WatchwireError
+from watchwire.errors import ValidationError, WatchwireError
 from watchwire.web.dashboard.session import Refused, SignInNeeded, sign_in_url
 from watchwire.web.dashboard.templating import error_page
 
@@ -38,12 +39,21 @@ def _redirect(request: Request, target: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def _refuse_nul(request: Request) -> None:
+    """NUL in a path or query parameter is refused like in every face (PostgreSQL would
+    refuse the statement it reached: a 500)."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        if "\x00" in str(value):
+            raise ValidationError.field(name, "no_nul", f"{name}: must not contain NUL")
+
+
 class DashboardRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
+                _refuse_nul(request)
                 response = await handler(request)
             except SignInNeeded:
                 target = sign_in_url(request) if request.method == "GET" else "/login"

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from watchwire.errors import ValidationError
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import Account
 from watchwire.services.users import Action, User
@@ -99,7 +100,12 @@ async def read_form(request: Request) -> FormData:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise Refused("That form is too large.")
-    return await request.form(max_files=0, max_fields=200)
+    form = await request.form(max_files=0, max_fields=200)
+    for name, value in form.multi_items():
+        # The text rule of every face (watchwire/text.py): NUL nowhere (PostgreSQL refuses it).
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            raise ValidationError.field(name, "no_nul", f"{name}: must not contain NUL")
+    return form
 
 
 async def posted(request: Request, action: Action | None) -> tuple[Visit, FormData]:

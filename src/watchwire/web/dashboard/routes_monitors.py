@@ -41,11 +41,13 @@ def _filters(query: MonitorQuery) -> str:
 router = APIRouter(include_in_schema=False, route_class=DashboardRoute)
 
 
-async def listing(request: Request, query: MonitorQuery, page: int) -> dict[str, Any]:
+async def listing(
+    request: Request, query: MonitorQuery, page: int, *, with_tags: bool = True
+) -> dict[str, Any]:
     current = await session.visit(request)
     runtime = session.runtime_of(request)
     overview = await runtime.overview.overview(
-        current.account.sid, query, PageRequest(page, PER_PAGE)
+        current.account.sid, query, PageRequest(page, PER_PAGE), with_tags=with_tags
     )
     return {
         "visit": current,
@@ -83,7 +85,7 @@ async def monitor_rows(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The list's live part, fetched again by htmx every few seconds."""
-    context = await listing(request, _query(kind, state, tag, q), page)
+    context = await listing(request, _query(kind, state, tag, q), page, with_tags=False)
     return render("monitor_rows.html", **context)
 
 

@@ -44,16 +44,18 @@ def sparkline(hours: tuple[HourFigures, ...], since: datetime) -> Sparkline:
     hours with downtime marked below."""
     timed = [h for h in hours if h.mean_ms is not None]
     high = max((h.mean_ms or 0.0 for h in timed), default=0.0) or 1.0
+    start = since.timestamp()
+    scale = (SPARK_HEIGHT - 6) / high
     coordinates = []
     dots: list[tuple[int, float]] = []
     bad = []
     for figures in hours:
-        slot = int((figures.hour - since).total_seconds() // 3600)
-        x = slot * SPARK_STEP + SPARK_STEP // 2
+        slot = int((figures.hour.timestamp() - start) // 3600)
         if figures.mean_ms is not None:
-            y = SPARK_HEIGHT - 4 - (SPARK_HEIGHT - 6) * figures.mean_ms / high
-            coordinates.append(f"{x},{y:.1f}")
-            dots.append((x, round(y, 1)))
+            x = slot * SPARK_STEP + SPARK_STEP // 2
+            y = round(SPARK_HEIGHT - 4 - scale * figures.mean_ms, 1)
+            coordinates.append(f"{x},{y}")
+            dots.append((x, y))
         if figures.uptime is not None and figures.uptime < 100.0:
             bad.append(slot * SPARK_STEP)
     if timed:

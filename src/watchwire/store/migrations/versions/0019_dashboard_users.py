@@ -1,6 +1,6 @@
 """Dashboard users and their sign-in sessions: people with an email and a password (argon2id
 hash) and a role in one account, and the server-side rows of their browser sessions
-(decision 0028).
+(decision 0028); and an index for the dashboard's list of monitors by name.
 
 Revision ID: 0019
 Revises: 0015
@@ -53,8 +53,11 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("expires_at", TS, nullable=False, index=True),
     )
+    # The dashboard's list: an account's monitors by name, a page at a time.
+    op.create_index("ix_monitors_account_name", "monitors", ["account_sid", "name"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_monitors_account_name", table_name="monitors")
     op.drop_table("user_sessions")
     op.drop_table("users")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
 from tests.engine.test_runner import engine_for
@@ -23,6 +24,16 @@ from .conftest import PASSWORD
 __all__ = ["api_server", "browser", "site"]
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
+
+
+async def serious_violations(tab: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is."""
+    results = await Axe().run(tab)
+    return [
+        f"{v['id']}: {v['help']} {[n['html'][:80] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 async def sign_in_tab(tab: Page, base: str, email: str) -> None:
@@ -62,6 +73,7 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await tab.goto(f"{base}/monitors")
     assert tab.url.startswith(f"{base}/login")
     await tab.screenshot(path=shots / "dashboard-sign-in.png")
+    assert await serious_violations(tab) == []
     await sign_in_tab(tab, base, "ops@acme.test")
 
     # A new HTTP monitor: a wrong value is named next to its field, then it is made.
@@ -75,6 +87,7 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await tab.click("text=Create monitor")
     await expect(tab.locator("#f-interval-error")).to_contain_text("15")
     await tab.screenshot(path=shots / "dashboard-form-errors.png", full_page=True)
+    assert await serious_violations(tab) == []
     await tab.fill("#f-interval", "60")
     await tab.click("text=Create monitor")
     await expect(tab.locator("[role=status]")).to_have_text("Monitor created.")
@@ -103,11 +116,13 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await check()
     await expect(row.locator(".state")).to_have_text("Up", timeout=5_000)
     await tab.screenshot(path=shots / "dashboard-monitors-light.png", full_page=True)
+    assert await serious_violations(tab) == []
 
     await tab.click(f"#row-{sid} a")
     await expect(tab.locator("#downtimes")).to_contain_text("503")
     assert "monitor.down" in await tab.inner_text("#history")
     await tab.screenshot(path=shots / "dashboard-monitor.png", full_page=True)
+    assert await serious_violations(tab) == []
     await tab.goto(f"{base}/monitors?q=backup")
     await tab.click("text=Nightly backup")
     await expect(tab.locator("#monitor-state")).to_have_text("Up")
@@ -128,6 +143,7 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     background = await phone.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(13, 17, 23)"
     await phone.screenshot(path=shots / "dashboard-monitors-dark-phone.png", full_page=True)
+    assert await serious_violations(phone) == []
     answer = await phone.goto(f"{base}/monitors/{sid}/edit")
     assert answer is not None and answer.status == 403
     await phone.screenshot(path=shots / "dashboard-viewer-refused.png")

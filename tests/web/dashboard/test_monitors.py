@@ -197,3 +197,21 @@ async def test_nul_anywhere_is_a_400_page(owner: httpx.AsyncClient) -> None:
         await owner.post("/keys", data={"csrf": csrf_of(page.text), "name": "a\x00b"}),
     ):
         assert answer.status_code == 400 and "must not contain NUL" in answer.text
+
+
+async def test_another_accounts_monitor_is_not_found(
+    owner: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    other = await runtime.accounts.create_account("other")
+    theirs = await runtime.monitors.create(
+        other.account_sid, {"kind": "tcp", "target": "127.0.0.1:9"}, min_interval=15
+    )
+    csrf = csrf_of((await owner.get("/monitors/new?kind=tcp")).text)
+    base = f"/monitors/{theirs.sid}"
+    assert (await owner.get(base)).status_code == 404
+    assert (await owner.get(base + "/edit")).status_code == 404
+    for action in ("pause", "check", "delete", "edit"):
+        answer = await owner.post(f"{base}/{action}", data={"csrf": csrf, "name": "mine"})
+        assert answer.status_code == 404, action
+    assert (await runtime.monitors.get(other.account_sid, theirs.sid)).name == theirs.name
+    assert theirs.sid not in (await owner.get("/monitors")).text

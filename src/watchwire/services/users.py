@@ -95,6 +95,23 @@ def _user(row: Any) -> User:
     )
 
 
+# Every dashboard page reads its session: a statement built once, run by `fetch_one` (on
+# SQLite compiled once; decisions/0006). The expiry is judged on the service's clock.
+_SESSION_USER = (
+    sa.select(
+        users.c.sid,
+        users.c.account_sid,
+        users.c.email,
+        users.c.role,
+        users.c.created_at,
+        users.c.last_login_at,
+        user_sessions.c.expires_at,
+    )
+    .join(user_sessions, user_sessions.c.user_sid == users.c.sid)
+    .where(user_sessions.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def normal_email(email: str) -> str:
     """The stored form of an address; ValidationError naming `email` when it is none."""
     value = email.strip().lower()
@@ -285,18 +302,17 @@ class UserService:
         """The user of a live session; None for an unknown, signed-out or expired one."""
         if not token or len(token) > 128:
             return None
-        async with self._db.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(users)
-                    .join(user_sessions, user_sessions.c.user_sid == users.c.sid)
-                    .where(
-                        user_sessions.c.token_hash == _token_hash(token),
-                        user_sessions.c.expires_at > self._clock.now(),
-                    )
-                )
-            ).first()
-        return None if row is None else _user(row)
+        row = await self._db.fetch_one(_SESSION_USER, {"token_hash": _token_hash(token)})
+        if row is None or row["expires_at"] <= self._clock.now():
+            return None
+        return User(
+            sid=row["sid"],
+            account_sid=row["account_sid"],
+            email=row["email"],
+            role=row["role"],
+            created_at=row["created_at"],
+            last_login_at=row["last_login_at"],
+        )
 
     async def sign_out(self, token: str) -> None:
         async with self._db.transaction() as conn:

@@ -9,6 +9,7 @@ import httpx
 from tests.delivery.helpers import emit, worker
 from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from watchwire.clock import FrozenClock
+from watchwire.pagination import PageRequest
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.tables_webhooks import deliveries
@@ -108,3 +109,36 @@ async def test_owners_add_users_and_keep_one_owner(
     [me] = [u for u in await runtime.users.list_users(account.account_sid) if u.role == "owner"]
     last = await owner.post(f"/users/{me.sid}/role", data={"csrf": csrf, "role": "viewer"})
     assert last.status_code == 409 and "last owner" in last.text
+
+
+async def test_webhooks_added_tested_and_deleted(
+    owner: httpx.AsyncClient,
+    viewer: httpx.AsyncClient,
+    runtime: Runtime,
+    account: CreatedKey,
+    webhook_receiver: Receiver,
+) -> None:
+    page = await owner.get("/webhooks")
+    csrf = csrf_of(page.text)
+    bad = await owner.post("/webhooks", data={"csrf": csrf, "url": "not a url"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.text
+    made = await owner.post(
+        "/webhooks",
+        data={
+            "csrf": csrf,
+            "url": webhook_receiver.url("/hook"),
+            "name": "<i>bot</i>",
+            "events": ["monitor.down", "monitor.up"],
+        },
+    )
+    assert made.status_code == 201 and "whsec_" in made.text and "&lt;i&gt;bot" in made.text
+    [hook] = (await runtime.subscriptions.list_page(account.account_sid, PageRequest(1, 10))).items
+    assert hook.events == ("monitor.down", "monitor.up")
+    assert "Send a test" not in (await viewer.get("/webhooks")).text
+    tested = await owner.post(f"/webhooks/{hook.sid}/test", data={"csrf": csrf})
+    assert tested.status_code == 303
+    await worker(runtime).run_once()
+    assert len(webhook_receiver.requests("/hook")) == 1
+    gone = await owner.post(f"/webhooks/{hook.sid}/delete", data={"csrf": csrf})
+    assert gone.status_code == 303
+    assert "No webhook yet." in (await owner.get("/webhooks")).text

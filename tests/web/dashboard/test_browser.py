@@ -4,14 +4,18 @@ frozen clock). Screenshots go to docs/screenshots/ when `WATCHWIRE_SCREENSHOTS` 
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
+from tests.delivery.helpers import worker
 from tests.engine.test_runner import engine_for
 from tests.servers.api_server import api_server
 from tests.servers.engine_targets import SwitchableSite, site
+from tests.servers.webhook_receiver import Receiver, webhook_receiver
 from tests.web.test_browser import PHONE, browser, open_tab, screenshots
 from watchwire.clock import FrozenClock
 from watchwire.probes.base import ProbeContext
@@ -21,7 +25,7 @@ from watchwire.web.dashboard import routes_monitors
 
 from .conftest import PASSWORD
 
-__all__ = ["api_server", "browser", "site"]
+__all__ = ["api_server", "browser", "site", "webhook_receiver"]
 
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
 
@@ -50,6 +54,7 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     account: CreatedKey,
     probe_ctx: ProbeContext,
     site: SwitchableSite,
+    webhook_receiver: Receiver,
     api_server: tuple[str, int],
     tmp_path: object,
     monkeypatch: pytest.MonkeyPatch,
@@ -103,6 +108,13 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     async with httpx.AsyncClient() as pinger:
         assert (await pinger.post(ping_url, content="backup done")).status_code == 200
 
+    # A webhook to a local receiver: it will be told of the outage.
+    await tab.click("nav >> text=Webhooks")
+    await tab.fill("#hook-url", webhook_receiver.url("/hook"))
+    await tab.fill("#hook-name", "Ops bot")
+    await tab.click("text=Add webhook")
+    await expect(tab.locator("#new-secret")).to_contain_text("whsec_")
+
     await check()
     await tab.goto(f"{base}/monitors")
     row = tab.locator(f"#row-{sid}")
@@ -116,6 +128,9 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await check()
     await expect(row.locator(".state")).to_have_text("Up", timeout=5_000)
     await tab.screenshot(path=shots / "dashboard-monitors-light.png", full_page=True)
+    await worker(runtime).run_once()  # the down and up events reach the receiver
+    told = [json.loads(r.body)["type"] for r in webhook_receiver.requests("/hook")]
+    assert told == ["monitor.down", "monitor.up"], told
     assert await serious_violations(tab) == []
 
     await tab.click(f"#row-{sid} a")
@@ -123,6 +138,16 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     assert "monitor.down" in await tab.inner_text("#history")
     await tab.screenshot(path=shots / "dashboard-monitor.png", full_page=True)
     assert await serious_violations(tab) == []
+    # The delivery log shows both deliveries; one goes again.
+    await tab.click("nav >> text=Deliveries")
+    await expect(tab.locator("#deliveries tbody tr")).to_have_count(2)
+    await tab.locator("#deliveries button", has_text="Redeliver").first.click()
+    await expect(tab.locator("[role=status]")).to_contain_text("Queued again as DL")
+    await tab.screenshot(path=shots / "dashboard-deliveries.png", full_page=True)
+    clock.advance(1)
+    await worker(runtime).run_once()
+    assert len(webhook_receiver.requests("/hook")) == 3
+
     await tab.goto(f"{base}/monitors?q=backup")
     await tab.click("text=Nightly backup")
     await expect(tab.locator("#monitor-state")).to_have_text("Up")

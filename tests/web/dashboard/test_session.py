@@ -9,7 +9,12 @@ from fastapi import FastAPI
 from tests.conftest import client_for
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
-from watchwire.web.dashboard import routes_account, routes_monitors, routes_session
+from watchwire.web.dashboard import (
+    routes_account,
+    routes_monitors,
+    routes_session,
+    routes_webhooks,
+)
 from watchwire.web.dashboard.routing import DashboardRoute
 
 from .conftest import PASSWORD, csrf_of, sign_in
@@ -83,11 +88,11 @@ async def test_every_form_refuses_a_post_without_its_csrf_token(
 ) -> None:
     posts = [
         route.path
-        for module in (routes_session, routes_monitors, routes_account)
+        for module in (routes_session, routes_monitors, routes_account, routes_webhooks)
         for route in module.router.routes
         if isinstance(route, DashboardRoute) and "POST" in route.methods and route.path != "/login"
     ]
-    assert len(posts) >= 9, posts
+    assert len(posts) >= 11, posts
     for path in posts:
         filled = path.replace("{sid}", "MO" + "0" * 32).replace("{action}", "pause")
         for token in (None, "0" * 64):

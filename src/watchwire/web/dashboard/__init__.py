@@ -1,5 +1,5 @@
 """The operators' dashboard at `/`: sign-in with email and password, the monitors (list,
-page, forms, actions), events, deliveries, API keys and users, rendered on the server
+page, forms, actions), webhooks, events, deliveries, API keys and users, rendered on the server
 (Jinja2) with htmx for the live list; every page reads without JavaScript.
 
 A face like the API: each route authenticates (session.py), calls the services through
@@ -12,7 +12,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from watchwire.web.dashboard import routes_account, routes_monitors, routes_session
+from watchwire.web.dashboard import (
+    routes_account,
+    routes_monitors,
+    routes_session,
+    routes_webhooks,
+)
 from watchwire.web.dashboard.routes_session import home
 
 __all__ = ["STATIC_URL", "home", "install"]
@@ -21,7 +26,12 @@ STATIC_URL = "/static/dashboard"
 
 
 def install(app: FastAPI) -> None:
-    for routes in (routes_session.router, routes_monitors.router, routes_account.router):
+    for routes in (
+        routes_session.router,
+        routes_monitors.router,
+        routes_account.router,
+        routes_webhooks.router,
+    ):
         app.include_router(routes)
     # Named by version (htmx-2.0.11.min.js): a new file is a new name, so browsers may keep it.
     app.mount(STATIC_URL, StaticFiles(directory=Path(__file__).parent / "static"), name="dashboard")

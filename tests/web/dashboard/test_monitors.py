@@ -215,3 +215,22 @@ async def test_another_accounts_monitor_is_not_found(
         assert answer.status_code == 404, action
     assert (await runtime.monitors.get(other.account_sid, theirs.sid)).name == theirs.name
     assert theirs.sid not in (await owner.get("/monitors")).text
+
+
+async def test_mute_and_unmute(
+    owner: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    monitor = await runtime.monitors.create(
+        account.account_sid, {"kind": "tcp", "target": "127.0.0.1:9"}, min_interval=15
+    )
+    base = f"/monitors/{monitor.sid}"
+    csrf = csrf_of((await owner.get(base)).text)
+    assert (
+        await owner.post(base + "/mute", data={"csrf": csrf, "mute_until": "recovery"})
+    ).status_code == 303
+    page = await owner.get(base)
+    assert "muted until it is up again" in page.text and "Unmute" in page.text
+    refused = await owner.post(base + "/mute", data={"csrf": csrf, "mute_until": "tomorrow-ish"})
+    assert refused.status_code == 400
+    assert (await owner.post(base + "/mute", data={"csrf": csrf})).status_code == 303
+    assert (await runtime.monitors.get(account.account_sid, monitor.sid)).mute_until is None

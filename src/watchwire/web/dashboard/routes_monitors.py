@@ -25,6 +25,14 @@ from watchwire.web.dashboard.routing import DashboardRoute
 from watchwire.web.dashboard.templating import render
 
 PER_PAGE = 50
+# What the mute menu offers (any time the API takes works there too).
+MUTE_CHOICES = {
+    "+1h": "for an hour",
+    "+8h": "for 8 hours",
+    "+1d": "for a day",
+    "recovery": "until it is up again",
+    "forever": "until unmuted",
+}
 POLL_SECONDS = 5
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -161,6 +169,7 @@ async def monitor_page(request: Request, sid: str) -> Response:
         heartbeat=heartbeat,
         ping_url=f"{base}/pulse/{monitor.ping_token}" if monitor.ping_token else None,
         made="made" in request.query_params,
+        mute_choices=MUTE_CHOICES,
         day=timedelta(days=1),
     )
 
@@ -196,8 +205,9 @@ async def update_monitor(request: Request, sid: str) -> Response:
 
 @router.post("/monitors/{sid}/{action}")
 async def act(request: Request, sid: str, action: str) -> Response:
-    """pause, resume, check (now) or delete."""
-    current, _ = await session.posted(request, "edit")
+    """pause, resume, check (now), mute (the form's `mute_until`; empty: unmute) or
+    delete."""
+    current, form = await session.posted(request, "edit")
     service = session.runtime_of(request).monitors
     account = current.account.sid
     if action == "pause":
@@ -206,6 +216,16 @@ async def act(request: Request, sid: str, action: str) -> Response:
         await service.set_paused(account, sid, False)
     elif action == "check":
         await service.check_now(account, sid)
+    elif action == "mute":
+        until = str(form.get("mute_until") or "") or None
+        if until is not None and until not in MUTE_CHOICES:
+            raise ValidationError.field("mute_until", "enum", "mute_until: choose a listed time")
+        await service.update(
+            account,
+            sid,
+            {"mute_until": until},
+            min_interval=current.account.plan.min_interval_seconds,
+        )
     elif action == "delete":
         await service.delete(account, sid)
         return RedirectResponse("/monitors", status_code=303)

@@ -142,3 +142,26 @@ async def test_webhooks_added_tested_and_deleted(
     gone = await owner.post(f"/webhooks/{hook.sid}/delete", data={"csrf": csrf})
     assert gone.status_code == 303
     assert "No webhook yet." in (await owner.get("/webhooks")).text
+
+
+async def test_certificates_domains_and_blocklist_hosts_are_listed(
+    owner: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    mine = account.account_sid
+    await runtime.certs.create_monitor(
+        mine, {"name": "Shop <TLS>", "hostname": "localhost", "protocol": "https", "port": 9}
+    )
+    await runtime.domains.create(
+        mine,
+        {
+            "domain": "shop.test",
+            "dnsRecords": [{"type": "TXT", "host": "@", "value": "<v=spf1 -all>", "ttl": 300}],
+        },
+    )
+    await runtime.rbl.create_hosts(mine, {"host": "127.0.0.2", "name": "mail <out>"})
+    page = await owner.get("/watches")
+    assert page.status_code == 200
+    for shown in ("Shop &lt;TLS&gt;", "shop.test", "127.0.0.2", "mail &lt;out&gt;"):
+        assert shown in page.text, shown
+    assert "<TLS>" not in page.text and "<out>" not in page.text
+    assert "Certificate monitors (1)" in page.text and "Blocklist hosts (1, 0 listed)" in page.text

@@ -13,6 +13,7 @@ from watchwire.web.dashboard import (
     routes_account,
     routes_monitors,
     routes_session,
+    routes_watches,
     routes_webhooks,
 )
 from watchwire.web.dashboard.routing import DashboardRoute
@@ -88,11 +89,17 @@ async def test_every_form_refuses_a_post_without_its_csrf_token(
 ) -> None:
     posts = [
         route.path
-        for module in (routes_session, routes_monitors, routes_account, routes_webhooks)
+        for module in (
+            routes_session,
+            routes_monitors,
+            routes_account,
+            routes_webhooks,
+            routes_watches,
+        )
         for route in module.router.routes
         if isinstance(route, DashboardRoute) and "POST" in route.methods and route.path != "/login"
     ]
-    assert len(posts) >= 11, posts
+    assert len(posts) >= 12, posts
     for path in posts:
         filled = path.replace("{sid}", "MO" + "0" * 32).replace("{action}", "pause")
         for token in (None, "0" * 64):

@@ -16,6 +16,7 @@ from watchwire.web.dashboard import (
     routes_account,
     routes_monitors,
     routes_session,
+    routes_watches,
     routes_webhooks,
 )
 from watchwire.web.dashboard.routes_session import home
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         routes_monitors.router,
         routes_account.router,
         routes_webhooks.router,
+        routes_watches.router,
     ):
         app.include_router(routes)
     # Named by version (htmx-2.0.11.min.js): a new file is a new name, so browsers may keep it.

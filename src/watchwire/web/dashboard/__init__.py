@@ -16,24 +16,30 @@ from watchwire.web.dashboard import (
     routes_account,
     routes_monitors,
     routes_session,
+    routes_status_pages,
     routes_watches,
     routes_webhooks,
 )
 from watchwire.web.dashboard.routes_session import home
 
-__all__ = ["STATIC_URL", "home", "install"]
+__all__ = ["ROUTERS", "STATIC_URL", "home", "install"]
 
 STATIC_URL = "/static/dashboard"
 
 
+# Every router of the dashboard (a test posts to each POST route without a CSRF token).
+ROUTERS = (
+    routes_session.router,
+    routes_monitors.router,
+    routes_account.router,
+    routes_webhooks.router,
+    routes_watches.router,
+    routes_status_pages.router,
+)
+
+
 def install(app: FastAPI) -> None:
-    for routes in (
-        routes_session.router,
-        routes_monitors.router,
-        routes_account.router,
-        routes_webhooks.router,
-        routes_watches.router,
-    ):
+    for routes in ROUTERS:
         app.include_router(routes)
     # Named by version (htmx-2.0.11.min.js): a new file is a new name, so browsers may keep it.
     app.mount(STATIC_URL, StaticFiles(directory=Path(__file__).parent / "static"), name="dashboard")

@@ -17,6 +17,7 @@ from watchwire.web.dashboard import (
     routes_monitors,
     routes_session,
     routes_status_pages,
+    routes_tools,
     routes_watches,
     routes_webhooks,
 )
@@ -35,6 +36,7 @@ ROUTERS = (
     routes_webhooks.router,
     routes_watches.router,
     routes_status_pages.router,
+    routes_tools.router,
 )
 
 

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from watchwire.web.dashboard import (
     routes_account,
+    routes_contacts,
     routes_monitors,
     routes_session,
     routes_status_pages,
@@ -37,6 +38,7 @@ ROUTERS = (
     routes_watches.router,
     routes_status_pages.router,
     routes_tools.router,
+    routes_contacts.router,
 )
 
 

@@ -73,6 +73,10 @@ async def test_the_installed_package_serves(installed: Path, tmp_path: Path) -> 
             assert page.status_code == 200 and "Packaged" in page.text  # templates shipped
             docs = await client.get("/docs")
             assert docs.status_code == 200  # and the offline docs' assets
+            login = await client.get("/login")  # the dashboard's templates
+            assert login.status_code == 200 and "Sign in to watchwire" in login.text
+            script = await client.get("/static/dashboard/htmx-2.0.11.min.js")
+            assert script.status_code == 200  # and its vendored htmx
     finally:
         code, _ = await serve.stop()
     assert code == 0

@@ -20,6 +20,7 @@ from watchwire.api.middleware.request_context import RequestContextMiddleware
 from watchwire.api.native.checked_route import CheckedRoute
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
+from watchwire.web import dashboard
 
 
 def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
@@ -59,7 +60,10 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         app,
         visits_of=lambda request: request.app.state.runtime.status_pages,
         owner_of=auth.page_owner,
+        home=dashboard.home,  # `/` where no status page has its own domain
     )
+    # The operators' dashboard: sign-in, monitors, events, deliveries, keys, users.
+    dashboard.install(app)
     # Heartbeat pings: public, no API key, plain text (web/pulse.py).
     web.pulse.install(app, pulses_of=lambda request: request.app.state.runtime.heartbeats)
     app.router.route_class = CheckedRoute  # every native operation: see its module

@@ -130,8 +130,10 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     secret_key_file: Path = Path("./watchwire.secret")
 
-    # Account created on the first start when the database has none.
+    # Account created on the first start when the database has none, with a dashboard user
+    # of this email (its password is made up and printed once, beside the API key).
     bootstrap_account: bool = True
+    bootstrap_email: str = "admin@localhost"
     idempotency_ttl_seconds: int = 60
     # How long a status page's computed view is reused for its visitors (0: never). Visitors
     # see a change within this plus the pages' 30 s max-age; an edit of the page or its

@@ -27,6 +27,7 @@ PREFIXES: Final[dict[str, str]] = {
     "domain": "DM",
     "batch": "BR",
     "status_notice": "SN",
+    "user": "US",
 }
 
 _LONG = {"PP"}

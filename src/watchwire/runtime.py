@@ -23,16 +23,26 @@ from watchwire.services.events import EventService
 from watchwire.services.heartbeats import HeartbeatService
 from watchwire.services.idempotency import IdempotencyService
 from watchwire.services.metrics import MetricsService
+from watchwire.services.monitor_overview import MonitorOverviewService
 from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
 from watchwire.services.subscriptions import SubscriptionService
 from watchwire.services.tokens import TokenService
+from watchwire.services.users import CreatedUser, UserService
 from watchwire.store.database import Database
 from watchwire.store.migrate import describe_upgrade, upgrade_from
 from watchwire.target_policy import TargetPolicy
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrapped:
+    """What the first start made: the account's API key and its owner's sign-in."""
+
+    key: CreatedKey
+    owner: CreatedUser
 
 
 @dataclass
@@ -47,6 +57,8 @@ class Runtime:
     contacts: ContactService
     contact_groups: ContactGroupService
     monitors: MonitorService
+    # The dashboard's list of monitors: filtered, paged, with each one's last 24 hours.
+    overview: MonitorOverviewService
     heartbeats: HeartbeatService
     events: EventService
     subscriptions: SubscriptionService
@@ -59,6 +71,7 @@ class Runtime:
     status_pages: StatusPageService
     tokens: TokenService
     metrics: MetricsService
+    users: UserService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -71,6 +84,7 @@ class Runtime:
         limiter = RateLimiter(settings.redis_url)
         hashing_key = settings.hashing_key()
         accounts = AccountService(database, hashing_key, clock)
+        monitors = MonitorService(database, clock)
         return cls(
             settings=settings,
             db=database,
@@ -78,7 +92,8 @@ class Runtime:
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
             limiter=limiter,
             probe_ctx=ProbeContext.from_settings(settings),
-            monitors=MonitorService(database, clock),
+            monitors=monitors,
+            overview=MonitorOverviewService(database, clock, monitors),
             heartbeats=HeartbeatService(
                 database, clock, limiter, per_minute=settings.heartbeat_pings_per_minute
             ),
@@ -112,6 +127,7 @@ class Runtime:
             ),
             tokens=TokenService(database, hashing_key, clock, accounts),
             metrics=MetricsService(database, clock),
+            users=UserService(database, hashing_key, clock, limiter=limiter),
             clock=clock,
         )
 
@@ -132,11 +148,16 @@ class Runtime:
         before, after = await upgrade_from(self.db)
         log.info(describe_upgrade(before, after))
 
-    async def bootstrap(self) -> CreatedKey | None:
-        """On the first start with no account, create one; return its key (shown once)."""
+    async def bootstrap(self) -> Bootstrapped | None:
+        """On the first start with no account, create one with its owner, a dashboard
+        user; return its key and the user's password (both shown once)."""
         if not self.settings.bootstrap_account or await self.accounts.count_accounts():
             return None
-        return await self.accounts.create_account("admin", plan="unlimited")
+        key = await self.accounts.create_account("admin", plan="unlimited")
+        owner = await self.users.create_user(
+            key.account_sid, self.settings.bootstrap_email, "owner"
+        )
+        return Bootstrapped(key, owner)
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,4 +1,4 @@
-"""The `watchwire` command: serve, api, worker, db, backup, account, key, check; the API's
+"""The `watchwire` command: serve, api, worker, db, backup, account, key, user, check; the API's
 resources (monitors, webhooks, contacts, status-pages, events) and config as code (apply,
 export, schema).
 
@@ -22,6 +22,7 @@ from watchwire.cli.events import events_app
 from watchwire.cli.geo import geo_app
 from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
+from watchwire.cli.users import user_app
 from watchwire.cli.worker import worker
 from watchwire.config import CONFIG_VARIABLE
 
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.command("backup")(backup)
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
+app.add_typer(user_app, name="user")
 app.add_typer(check_app, name="check")
 app.add_typer(geo_app, name="geo")
 app.add_typer(rdap_app, name="rdap")

@@ -21,8 +21,7 @@ from watchwire.cli._common import console, describe_database, fail, run, setting
 from watchwire.config import Settings
 from watchwire.heap import freeze_startup_objects
 from watchwire.http_server import Server, listen
-from watchwire.runtime import Runtime
-from watchwire.services.accounts import CreatedKey
+from watchwire.runtime import Bootstrapped, Runtime
 from watchwire.store.migrate import is_current
 
 log = logging.getLogger("watchwire")
@@ -46,13 +45,20 @@ def bind(settings: Settings, given: str | None) -> socket.socket:
         fail(f"{where}: cannot listen there: {reason}")
 
 
-def _announce(created: CreatedKey, settings: Settings) -> None:
+def _announce(made: Bootstrapped, settings: Settings) -> None:
     base = f"http://{settings.listen_host}:{settings.listen_port}"
+    created = made.key
     console.print("[bold green]Created the first account.[/] Its API key is shown only once:")
     console.print(f"\n  [bold]{created.key}[/]\n", highlight=False, soft_wrap=True)
     console.print("Try it:", highlight=False)
     console.print(
         f"  curl -H 'X-API-Key: {created.key}' {base}/v1/account\n", highlight=False, soft_wrap=True
+    )
+    console.print(f"Sign in to the dashboard at {base}/ (the password is shown only once):")
+    console.print(
+        f"\n  email:    [bold]{made.owner.user.email}[/]\n  password: [bold]{made.owner.password}[/]\n",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

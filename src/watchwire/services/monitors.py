@@ -169,6 +169,19 @@ class MonitorService:
             raise NotFoundError("Monitor not found")
         return row
 
+    @staticmethod
+    async def rows_of(conn: Connection, account_sid: str, sids: list[str]) -> list[Any]:
+        """The rows of these monitors of the account (for monitor_of), in no set order."""
+        if not sids:
+            return []
+        return list(
+            (
+                await conn.execute(
+                    _ROWS.where(monitors.c.account_sid == account_sid, monitors.c.sid.in_(sids))
+                )
+            ).all()
+        )
+
     async def _read(self, account_sid: str, sid: str) -> Any:
         async with self._db.connect() as conn:
             return await self._row(conn, account_sid, sid)
@@ -260,6 +273,25 @@ class MonitorService:
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
+            )
+            return monitor_of(await self._row(conn, account_sid, sid))
+
+    async def check_now(self, account_sid: str, sid: str) -> Monitor:
+        """Make the monitor due now: the engine checks it at its next claim (within a
+        second or so). A heartbeat is told by its pings, not checked: ValidationError; so is
+        a paused monitor (resume it instead)."""
+        async with self._db.transaction() as conn:
+            row = await self._row(conn, account_sid, sid)
+            if get_kind(row.kind).read_row is not None:
+                raise ValidationError.field(
+                    "kind", "kind", "a heartbeat monitor is told by its pings, not checked"
+                )
+            if row.paused:
+                raise ValidationError.field("paused", "paused", "resume the monitor to check it")
+            await conn.execute(
+                monitors.update()
+                .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
+                .values(next_run_at=self._clock.now())
             )
             return monitor_of(await self._row(conn, account_sid, sid))
 

@@ -94,6 +94,8 @@ monitors = sa.Table(
     sa.Index("ix_monitors_due", "paused", "next_run_at"),
     sa.Index("ix_monitors_account_kind", "account_sid", "kind"),
     sa.Index("ix_monitors_ping_token", "ping_token", unique=True),
+    # The dashboard's list by name (migration 0019).
+    sa.Index("ix_monitors_account_name", "account_sid", "name"),
 )
 
 monitor_results = sa.Table(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, get_args
@@ -153,7 +154,12 @@ class Opener:
         return Opened(view, shared=key is None and owner is None)
 
 
-def router(opener: Opener) -> APIRouter:
+Home = Callable[[Request], Awaitable[Response]]
+
+
+def router(opener: Opener, home: Home | None = None) -> APIRouter:
+    """The page routes; `home` answers `/` on an address that is no page's own domain
+    (the dashboard), instead of the 404 page."""
     routes = APIRouter(include_in_schema=False)
     rendered = RenderedPages()
 
@@ -194,7 +200,10 @@ def router(opener: Opener) -> APIRouter:
         access_key: Annotated[str | None, Query(max_length=200)] = None,
         period: Annotated[str, Query(max_length=10)] = "24h",
     ) -> Response:
-        return await page(request, None, access_key, period)
+        answer = await page(request, None, access_key, period)
+        if answer.status_code == 404 and home is not None:
+            return await home(request)
+        return answer
 
     async def grant(request: Request, token: str | None, access_key: str) -> Response:
         """Checks the key with a visit; a right key is kept in a cookie for this page only."""

@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from watchwire.clock import as_utc, isoformat
+from watchwire.clock import as_utc
 from watchwire.engine.evaluate_uptime import (
     Evaluation,
     Transition,
@@ -48,8 +48,14 @@ from watchwire.store.tables_status import maintenance_in_progress, status_notice
 log = logging.getLogger(__name__)
 
 
+def wire_time(value: datetime) -> str:
+    """A time as the agent protocol carries it: ISO 8601 to the microsecond (a location's
+    checks are told apart by their time, and two may fall in one second)."""
+    return as_utc(value).isoformat(timespec="microseconds")
+
+
 def parse_iso(text: str) -> datetime:
-    """An ISO 8601 time as `isoformat` writes it (`…Z`), timezone-aware."""
+    """An ISO 8601 time (`…Z` or an offset), timezone-aware."""
     return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
@@ -88,7 +94,7 @@ class Work:
             "timeout": self.timeout,
             "interval": self.interval,
             "expect": list(self.expect),
-            "due": isoformat(self.due),
+            "due": wire_time(self.due),
         }
 
     @classmethod
@@ -119,9 +125,9 @@ class LocationResult:
         r = self.result
         return {
             "sid": self.sid,
-            "due": isoformat(self.due),
-            "started_at": isoformat(self.started_at),
-            "checked_at": isoformat(self.checked_at),
+            "due": wire_time(self.due),
+            "started_at": wire_time(self.started_at),
+            "checked_at": wire_time(self.checked_at),
             "ok": r.ok,
             "response_ms": r.response_ms,
             "error": r.error,
@@ -271,13 +277,29 @@ async def record(
         placed = await _placements(conn, sids, lock)
         batch = _Batch()
         accepted: set[str] = set()
+        stale: list[dict[str, Any]] = []
         for item in sorted(results, key=lambda r: r.checked_at):
             row = rows.get(item.sid)
             place = placed.get((item.sid, location))
-            if row is None or place is None or not _counts(place, item, owner, now):
+            if row is None or place is None:
+                continue
+            if not _counts(place, item, owner, now):
+                if place.lease_owner == owner:  # ours, but nothing to count: give it back
+                    stale.append({"b_sid": item.sid})
                 continue
             placed[(item.sid, location)] = _observe(batch, row, place, item, location, owner, now)
             accepted.add(item.sid)
+        if stale:
+            await conn.execute(
+                monitor_locations.update()
+                .where(
+                    monitor_locations.c.monitor_sid == sa.bindparam("b_sid"),
+                    monitor_locations.c.location == location,
+                    monitor_locations.c.lease_owner == owner,
+                )
+                .values(lease_owner=None, lease_expires_at=None),
+                stale,
+            )
         if batch.placements:
             await _write_placements(conn, location, batch.placements)
             await conn.execute(monitor_results.insert(), batch.results)

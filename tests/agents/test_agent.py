@@ -141,7 +141,7 @@ async def test_the_agent_api_refuses_what_it_must(
     refused = await client.post("/v1/agent/results", json=batch, headers=agent)
     assert refused.status_code == 400
     empty = await client.post("/v1/agent/work", json=body, headers=agent)
-    assert (empty.status_code, empty.json()["data"]) == (200, [])
+    assert (empty.status_code, empty.json()["data"]) == (200, {"work": [], "next_due_at": None})
 
 
 async def test_a_silent_agent_times_out_and_resolves(runtime: Runtime, account: CreatedKey) -> None:

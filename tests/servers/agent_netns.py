@@ -30,7 +30,7 @@ HUB_PORT = 8080
 
 # The site: answers every request with 200 and writes the caller's address, one line per
 # request, so a test can count the checks that reached it from each agent; agent i (from
-# 10.211.i.2) waits 20 ms × (i - 1) for its answer.
+# 10.211.i.2) waits 20 ms x (i - 1) for its answer.
 SITE_SCRIPT = """
 import asyncio, sys
 hits = open(sys.argv[1], "a", buffering=1)
@@ -129,7 +129,7 @@ def locations_netns(tmp_path: Path) -> Iterator[Locations]:
                 SITE_SCRIPT,
                 str(hits),
                 str(SITE_PORT),
-            ],  # fmt: skip
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 
-from watchwire.engine.location_runs import LocationResult, Work
+from watchwire.engine.location_runs import LocationResult, Work, parse_iso
 
 # A call that takes longer is an outage: the agent keeps checking and buffering meanwhile.
 CALL_TIMEOUT = 15.0
@@ -56,9 +57,14 @@ class AgentClient:
         )
         return data
 
-    async def claim(self, limit: int) -> list[Work]:
+    async def claim(self, limit: int) -> tuple[list[Work], datetime | None]:
+        """Due work leased to this instance, and when the next check comes due."""
         data = await self._post("/v1/agent/work", {"instance": self.instance, "limit": limit})
-        return [Work.from_json(item) for item in data]
+        next_due = data.get("next_due_at")
+        return (
+            [Work.from_json(item) for item in data["work"]],
+            None if next_due is None else parse_iso(next_due),
+        )
 
     async def push(self, batch_id: str, results: list[dict[str, Any]]) -> dict[str, Any]:
         data: dict[str, Any] = await self._post(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from watchwire.agents.buffer import ResultBuffer
 from watchwire.agents.client import AgentClient, AgentRefused, CentralUnavailable
@@ -30,12 +30,13 @@ class AgentSource:
         self.online = True
         # Each known check with its next due time on the agent's own schedule.
         self._known: dict[str, Work] = {}
+        self._next_due: datetime | None = None
         self.wake = asyncio.Event()
         self.sent = 0
 
     async def claim(self, limit: int) -> list[Work]:
         try:
-            works = await self.client.claim(limit)
+            works, self._next_due = await self.client.claim(limit)
         except CentralUnavailable as exc:
             if self.online:
                 log.warning("central service unavailable (%s): checking from memory", exc)
@@ -67,7 +68,10 @@ class AgentSource:
         self.wake.set()
 
     async def seconds_to_next(self) -> float | None:
-        if self.online or not self._known:
+        if self.online:
+            due = self._next_due
+            return None if due is None else (due - self.clock.now()).total_seconds()
+        if not self._known:
             return None
         earliest = min(work.due for work in self._known.values())
         return (earliest - self.clock.now()).total_seconds()

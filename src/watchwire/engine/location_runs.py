@@ -255,6 +255,33 @@ async def record(
     batch_id: str | None = None,
 ) -> Written:
     """Write `results` of `location` in one transaction (see the module docstring)."""
+    try:
+        return await _record(db, location, owner, results, now=now, batch_id=batch_id)
+    except sa.exc.IntegrityError:
+        # The same batch written at once by another request (an agent that timed out and
+        # sent it again while the first was still being written): that one counts.
+        if batch_id is not None and await _batch_seen(db, batch_id):
+            return Written(0, 0, duplicate=True)
+        raise
+
+
+async def _batch_seen(db: Database, batch_id: str) -> bool:
+    async with db.connect() as conn:
+        found = await conn.execute(
+            sa.select(agent_batches.c.batch_id).where(agent_batches.c.batch_id == batch_id)
+        )
+        return found.one_or_none() is not None
+
+
+async def _record(
+    db: Database,
+    location: str,
+    owner: str,
+    results: Sequence[LocationResult],
+    *,
+    now: datetime,
+    batch_id: str | None,
+) -> Written:
     async with db.transaction() as conn:
         if batch_id is not None:
             seen = (

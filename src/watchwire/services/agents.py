@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -78,14 +79,20 @@ class AgentService:
             ).scalar_one()
         return Heartbeat(location, int(timeout))
 
-    async def claim(self, location: str, instance: str, limit: int) -> list[Work]:
+    async def claim(
+        self, location: str, instance: str, limit: int
+    ) -> tuple[list[Work], datetime | None]:
+        """Up to `limit` due checks leased to the instance, and when the next one not
+        leased comes due (the agent sleeps until then)."""
         if not 0 <= limit <= MAX_CLAIM:
             raise ValidationError.field(
                 "limit", "range", f"limit must be between 0 and {MAX_CLAIM}"
             )
-        return await location_runs.claim(
-            self.db, location, owner_of(location, instance), self.clock.now(), limit
+        now = self.clock.now()
+        found = await location_runs.claim(
+            self.db, location, owner_of(location, instance), now, limit
         )
+        return found, await location_runs.next_due_at(self.db, location, now)
 
     async def record(
         self, location: str, instance: str, batch_id: str, results: Sequence[LocationResult]

@@ -2,7 +2,7 @@
 authenticated by its location's agent token (`Authorization: Bearer wwa_…`), not an API key.
 
     POST /v1/agent/heartbeat   {instance, version}              → {location, timeout_minutes}
-    POST /v1/agent/work        {instance, limit}                → [work …], leased to it
+    POST /v1/agent/work        {instance, limit}                → {work: […], next_due_at}
     POST /v1/agent/results     {instance, batch_id, results}    → {written, discarded, duplicate}
 
 A batch id names one batch for good: sent again (the answer was lost in an outage), it is
@@ -24,7 +24,7 @@ from watchwire.api.envelope import JsonResponse, ok
 from watchwire.api.native.openapi import answer
 from watchwire.clock import as_utc
 from watchwire.engine.kinds.base import CheckResult
-from watchwire.engine.location_runs import LocationResult
+from watchwire.engine.location_runs import LocationResult, wire_time
 from watchwire.errors import AuthError
 from watchwire.text import SingleLine
 
@@ -117,6 +117,13 @@ class WorkJson(TypedDict):
 
 
 @answer
+class WorkListJson(TypedDict):
+    work: list[WorkJson]
+    # When the location's next check comes due (after these), for the agent's idle sleep.
+    next_due_at: str | None
+
+
+@answer
 class WrittenJson(TypedDict):
     written: int
     discarded: int
@@ -134,13 +141,19 @@ async def heartbeat(request: Request, body: HeartbeatBody, location: Location) -
 @router.post(
     "/agent/work",
     summary="Lease the location's due checks to this instance",
-    response_model=list[WorkJson],
+    response_model=WorkListJson,
 )
 async def work(request: Request, body: WorkBody, location: Location) -> JsonResponse:
     runtime = runtime_of(request)
     await runtime.agents.heartbeat(location, body.instance, "")
-    found = await runtime.agents.claim(location, body.instance, body.limit)
-    return ok(request, [w.to_json() for w in found])
+    found, next_due = await runtime.agents.claim(location, body.instance, body.limit)
+    return ok(
+        request,
+        {
+            "work": [w.to_json() for w in found],
+            "next_due_at": None if next_due is None else wire_time(next_due),
+        },
+    )
 
 
 @router.post(

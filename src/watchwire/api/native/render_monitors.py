@@ -131,6 +131,8 @@ class DowntimeJson(TypedDict):
     duration: int
     ongoing: bool
     error: str | None
+    locations: list[str] | None
+    partial: bool
 
 
 def ping_url(request: Request, token: str | None) -> str | None:
@@ -252,6 +254,8 @@ def downtime_json(downtime: Downtime) -> DowntimeJson:
         "duration": downtime.duration,
         "ongoing": downtime.ongoing,
         "error": downtime.error,
+        "locations": None if downtime.locations is None else list(downtime.locations),
+        "partial": downtime.partial,
     }
 
 

@@ -53,3 +53,7 @@ async def test_monitor_fields(
     body.update(disabled_locations=[], locations=["local"], quorum=1)
     made = (await client.post("/v1/monitors", json=body, headers=auth)).json()["data"]
     assert (made["locations"], made["disabled_locations"], made["quorum"]) == (["local"], [], 1)
+
+    grouped = await client.get(f"/v1/monitors/{made['sid']}/metrics?group=location", headers=auth)
+    assert grouped.status_code == 200, grouped.text
+    assert [g["location"] for g in grouped.json()["data"]["groups"]] == ["local"]

@@ -111,6 +111,11 @@ async def test_one_location_failing_is_partial_a_majority_is_down(
         ).all()
     assert per_location == {"local": 1, "fra": 3, "syd": 3}
     assert dict(placed) == per_location
+    metrics = await runtime.monitors.metrics(account.account_sid, sid, group="location")
+    assert {span.location: span.figures["checks"] for span in metrics.groups} == per_location
+    # The monitor's own figures count a failure only while the verdict was down.
+    assert metrics.whole.figures["checks"] == 7
+    assert metrics.whole.figures["failures"] == 1
 
 
 async def test_a_silent_location_does_not_vote(runtime: Runtime, account: CreatedKey) -> None:

@@ -266,6 +266,8 @@ class MetricsSpan:
     start: datetime
     end: datetime
     figures: Figures
+    # With `group=location`: the location these figures are of.
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,21 +269,37 @@ class MetricsSpanJson(_Bounds, Figures):
 
 
 @answer
+class LocationMetricsSpanJson(MetricsSpanJson):
+    location: str
+
+
+@answer
 class GroupedMetricsJson(MetricsSpanJson):
     group: str
-    groups: list[MetricsSpanJson]
+    groups: list[MetricsSpanJson | LocationMetricsSpanJson]
 
 
 # The whole span, and with `group` one span per hour or day too.
 MetricsJson = MetricsSpanJson | GroupedMetricsJson
 
 
-def _span_json(span: MetricsSpan) -> MetricsSpanJson:
-    return {"from": isoformat(span.start), "to": isoformat(span.end), **span.figures}
+def _span_json(span: MetricsSpan) -> MetricsSpanJson | LocationMetricsSpanJson:
+    shown: MetricsSpanJson = {
+        "from": isoformat(span.start),
+        "to": isoformat(span.end),
+        **span.figures,
+    }
+    if span.location is None:
+        return shown
+    return LocationMetricsSpanJson(**shown, location=span.location)
 
 
 def metrics_json(metrics: Metrics) -> MetricsJson:
-    whole = _span_json(metrics.whole)
+    whole: MetricsSpanJson = {
+        "from": isoformat(metrics.whole.start),
+        "to": isoformat(metrics.whole.end),
+        **metrics.whole.figures,
+    }
     if not metrics.group:
         return whole
     return GroupedMetricsJson(

@@ -20,6 +20,7 @@ Writing a batch of one location's results, in one transaction:
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -493,22 +494,32 @@ async def _apply_location_rollups(
     if lock:
         query = query.with_for_update()
     existing = {(r.monitor_sid, as_utc(r.hour)): r for r in (await conn.execute(query)).all()}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for key, delta in groups.items():
         row = existing.get(key)
         merged = Rollup.from_row(row) if row is not None else Rollup()
         merged.merge(delta)
+        values = merged.to_row()
         if row is None:
-            await conn.execute(
-                lr.insert().values(
-                    monitor_sid=key[0], location=location, hour=key[1], **merged.to_row()
-                )
-            )
+            inserts.append({"monitor_sid": key[0], "location": location, "hour": key[1], **values})
         else:
-            await conn.execute(
-                lr.update()
-                .where(lr.c.monitor_sid == key[0], lr.c.location == location, lr.c.hour == key[1])
-                .values(**merged.to_row())
+            updates.append(
+                {"b_sid": key[0], "b_hour": key[1], **{"v_" + k: v for k, v in values.items()}}
             )
+    if inserts:
+        await conn.execute(lr.insert(), inserts)
+    if updates:
+        statement = (
+            lr.update()
+            .where(
+                lr.c.monitor_sid == sa.bindparam("b_sid"),
+                lr.c.location == location,
+                lr.c.hour == sa.bindparam("b_hour"),
+            )
+            .values({name: sa.bindparam("v_" + name) for name in Rollup().to_row()})
+        )
+        await conn.execute(statement, updates)
 
 
 def _state_of(place: Any) -> LocationState:
@@ -546,11 +557,18 @@ async def _judge(
         return 0
     maintained = await _under_maintenance(conn, now)
     open_downtimes = await _open_downtimes(conn, sorted(accepted))
+    # Each monitor's placements and points, grouped once (a batch holds hundreds).
+    places_of: dict[str, list[Any]] = defaultdict(list)
+    for (placed_sid, _), place in placed.items():
+        places_of[placed_sid].append(place)
+    points_of: dict[str, list[Point]] = defaultdict(list)
+    for point in batch.location_points:
+        points_of[point.monitor_sid].append(point)
     monitor_updates: list[dict[str, Any]] = []
     events = 0
     for sid in sorted(accepted):
         row = rows[sid]
-        places = [p for (s, _), p in placed.items() if s == sid]
+        places = places_of[sid]
         judged = verdict(
             (_state_of(p) for p in places),
             now=now,
@@ -562,7 +580,7 @@ async def _judge(
             (p for p in places if p.last_checked_at is not None),
             key=lambda p: as_utc(p.last_checked_at) or now,
         )
-        for point in [p for p in batch.location_points if p.monitor_sid == sid]:
+        for point in points_of[sid]:
             outcome = "down" if judged.verdict == "down" else point.outcome
             if outcome == "down" and judged.verdict != "down":
                 outcome = "up"  # one location's failure is not the monitor's

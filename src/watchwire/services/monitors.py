@@ -215,10 +215,6 @@ class MonitorService:
                 if "contact_groups" in changes
                 else list(row.contact_groups)
             )
-            if {"locations", "disabled_locations"} & changes.keys():
-                await placements.check_codes(
-                    conn, fields.locations, fields.disabled_locations, self._own
-                )
             now = self._clock.now()
             values = {**_columns(fields, groups), "updated_at": now}
             if "recipients" in changes:
@@ -257,8 +253,16 @@ class MonitorService:
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
             )
-            if {"locations", "disabled_locations"} & changes.keys():
-                await placements.replace(conn, self._own, now, [sid])
+            # (A refused choice of locations rolls the whole change back.)
+            await placements.after_update(
+                conn,
+                self._own,
+                now,
+                sid,
+                (fields.locations, fields.disabled_locations),
+                moved={"locations", "disabled_locations"} & changes.keys() != set(),
+                due=values.get("next_run_at") == now,
+            )
             return monitor_of(await self._row(conn, account_sid, sid))
 
     async def set_paused(self, account_sid: str, sid: str, paused: bool) -> Monitor:
@@ -271,6 +275,7 @@ class MonitorService:
                 values.update(heartbeats.schedule(row.options, row.interval_seconds, now))
             elif not paused:
                 values["next_run_at"] = now
+                await placements.due_now(conn, sid, now)
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)

@@ -117,6 +117,35 @@ async def replace_all(conn: Connection, own: str, now: datetime) -> None:
     await replace(conn, own, now, None)
 
 
+async def after_update(
+    conn: Connection,
+    own: str,
+    now: datetime,
+    sid: str,
+    choice: tuple[Sequence[str] | None, Sequence[str]],
+    *,
+    moved: bool,
+    due: bool,
+) -> None:
+    """A changed monitor's placements: its new choice of locations checked and applied
+    (`moved`), and due now everywhere when its own schedule was made due (`due`)."""
+    if moved:
+        await check_codes(conn, choice[0], choice[1], own)
+        await replace(conn, own, now, [sid])
+    if due:
+        await due_now(conn, sid, now)
+
+
+async def due_now(conn: Connection, sid: str, now: datetime) -> None:
+    """A monitor resumed, or its interval or target changed: due now at every location, as
+    its own schedule is."""
+    await conn.execute(
+        monitor_locations.update()
+        .where(monitor_locations.c.monitor_sid == sid)
+        .values(next_run_at=now)
+    )
+
+
 async def forget(conn: Connection, sid: str) -> None:
     """A deleted monitor's placements."""
     await conn.execute(monitor_locations.delete().where(monitor_locations.c.monitor_sid == sid))

@@ -342,7 +342,8 @@ async def _record(
 
 
 async def _monitors(conn: Connection, sids: list[str], lock: bool) -> dict[str, Any]:
-    query = sa.select(monitors).where(monitors.c.sid.in_(sids))
+    # In one order, so two batches of the same monitors lock them without a deadlock.
+    query = sa.select(monitors).where(monitors.c.sid.in_(sids)).order_by(monitors.c.sid)
     if lock:
         query = query.with_for_update()
     return {row.sid: row for row in (await conn.execute(query)).all()}
@@ -350,7 +351,11 @@ async def _monitors(conn: Connection, sids: list[str], lock: bool) -> dict[str, 
 
 async def _placements(conn: Connection, sids: list[str], lock: bool) -> dict[tuple[str, str], Any]:
     """Every location's placement of these monitors: the quorum reads them all."""
-    query = sa.select(monitor_locations).where(monitor_locations.c.monitor_sid.in_(sids))
+    query = (
+        sa.select(monitor_locations)
+        .where(monitor_locations.c.monitor_sid.in_(sids))
+        .order_by(monitor_locations.c.monitor_sid, monitor_locations.c.location)
+    )
     if lock:
         query = query.with_for_update()
     return {(r.monitor_sid, r.location): r for r in (await conn.execute(query)).all()}

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from tests.delivery.helpers import subscribe
 from tests.engine.test_runner import events_of
 from tests.servers.api_server import api_server
 from tests.servers.engine_targets import SwitchablePort, tcp_port
@@ -28,6 +29,7 @@ from watchwire.probes.base import ProbeContext
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.tables_engine import monitor_results
+from watchwire.store.tables_webhooks import deliveries
 
 __all__ = ["api_server", "tcp_port"]
 
@@ -148,6 +150,7 @@ async def test_a_silent_agent_times_out_and_resolves(runtime: Runtime, account: 
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
     await _fra(runtime, account, "127.0.0.1:9")
+    await subscribe(runtime, account.account_sid, "http://127.0.0.1:9/hook")
     await runtime.agents.heartbeat("fra", "fra-1", "1.0")
     assert await check_agents(runtime.db, clock.now()) == 0
     clock.advance(5 * 60 + 1)
@@ -163,6 +166,9 @@ async def test_a_silent_agent_times_out_and_resolves(runtime: Runtime, account: 
     assert timeout.payload["agent"]["code"] == "fra"
     assert [i["instance"] for i in timeout.payload["instances"]] == ["fra-1"]
     assert [i["instance"] for i in resolve.payload["instances"]] == ["fra-1"]
+    async with runtime.db.connect() as conn:  # told through the outbox: one delivery each
+        queued = (await conn.execute(sa.select(deliveries.c.event_sid))).scalars().all()
+    assert sorted(queued) == sorted([timeout.sid, resolve.sid])
 
 
 def test_work_travels_as_json() -> None:

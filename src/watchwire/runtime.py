@@ -13,6 +13,7 @@ from watchwire.engine.jobs import Job
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.agents import AgentService
 from watchwire.services.aliases import AliasResolver
 from watchwire.services.certs.service import CertService
 from watchwire.services.contact_groups import ContactGroupService
@@ -22,6 +23,7 @@ from watchwire.services.domains.service import DomainService
 from watchwire.services.events import EventService
 from watchwire.services.heartbeats import HeartbeatService
 from watchwire.services.idempotency import IdempotencyService
+from watchwire.services.locations import LocationService
 from watchwire.services.metrics import MetricsService
 from watchwire.services.monitor_overview import MonitorOverviewService
 from watchwire.services.monitors import MonitorService
@@ -72,6 +74,10 @@ class Runtime:
     tokens: TokenService
     metrics: MetricsService
     users: UserService
+    # The probe locations (decision 0032); `locations.own` is this server's.
+    locations: LocationService
+    # What agents of other locations ask over the agent API.
+    agents: AgentService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -84,7 +90,7 @@ class Runtime:
         limiter = RateLimiter(settings.redis_url)
         hashing_key = settings.hashing_key()
         accounts = AccountService(database, hashing_key, clock)
-        monitors = MonitorService(database, clock)
+        monitors = MonitorService(database, clock, settings.location)
         return cls(
             settings=settings,
             db=database,
@@ -128,6 +134,8 @@ class Runtime:
             tokens=TokenService(database, hashing_key, clock, accounts),
             metrics=MetricsService(database, clock),
             users=UserService(database, hashing_key, clock, limiter=limiter),
+            locations=LocationService(database, clock, settings.location),
+            agents=AgentService(database, clock),
             clock=clock,
         )
 

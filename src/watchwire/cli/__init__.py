@@ -14,12 +14,14 @@ from typing import Annotated
 import typer
 
 from watchwire.cli.admin import account_app, db_app, key_app
+from watchwire.cli.agent import agent
 from watchwire.cli.apply import apply, export, schema
 from watchwire.cli.apps import contacts_app, monitors_app, status_pages_app, webhooks_app
 from watchwire.cli.backup import backup
 from watchwire.cli.check import check_app
 from watchwire.cli.events import events_app
 from watchwire.cli.geo import geo_app
+from watchwire.cli.locations import location_app
 from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
 from watchwire.cli.users import user_app
@@ -35,11 +37,13 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("api")(api)
 app.command("worker")(worker)
+app.command("agent")(agent)
 app.add_typer(db_app, name="db")
 app.command("backup")(backup)
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
 app.add_typer(user_app, name="user")
+app.add_typer(location_app, name="location")
 app.add_typer(check_app, name="check")
 app.add_typer(geo_app, name="geo")
 app.add_typer(rdap_app, name="rdap")

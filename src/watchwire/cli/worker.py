@@ -15,7 +15,7 @@ import uvicorn
 
 from watchwire import logs
 from watchwire.app import create_metrics_app
-from watchwire.background import run_background
+from watchwire.background import run_background, run_location
 from watchwire.cli._common import fail, run, settings_or_fail
 from watchwire.config import Settings
 from watchwire.heap import freeze_startup_objects
@@ -67,7 +67,12 @@ async def _work(settings: Settings, concurrency: int, location: str) -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
         freeze_startup_objects()
-        work = run_background(runtime, concurrency=concurrency, location=location, stop=stop)
+        if location != settings.location and await runtime.locations.exists(location):
+            # Another location of the registry, on the shared database: its checks only. A
+            # name the registry does not hold is today's label of the server's own work.
+            work = run_location(runtime, concurrency=concurrency, location=location, stop=stop)
+        else:
+            work = run_background(runtime, concurrency=concurrency, location=location, stop=stop)
         if settings.metrics_address is None:
             await work
         else:
@@ -82,8 +87,14 @@ def worker(
         typer.Option("--concurrency", "-c", min=1, help="Checks at once (default: setting)"),
     ] = None,
     location: Annotated[
-        str, typer.Option("--location", help="Name recorded with each result")
-    ] = "local",
+        str | None,
+        typer.Option(
+            "--location",
+            help="Location (default: the setting). A location of the registry other than "
+            "the server's own runs only that location's checks; any other name is recorded "
+            "with each result.",
+        ),
+    ] = None,
     metrics_listen: Annotated[
         str | None,
         typer.Option(
@@ -94,4 +105,8 @@ def worker(
     """Run only the background work: checks, scheduled jobs and deliveries (no API)."""
     settings = settings_or_fail(metrics_listen=metrics_listen)
     logs.configure(settings)
-    run(lambda: _work(settings, concurrency or settings.engine_concurrency, location))
+    run(
+        lambda: _work(
+            settings, concurrency or settings.engine_concurrency, location or settings.location
+        )
+    )

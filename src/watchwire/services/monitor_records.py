@@ -111,6 +111,11 @@ class Monitor:
     # A free text kept with the monitor, and the group it is filed under (None: none).
     note: str = ""
     group_name: str | None = None
+    # The locations chosen (None: every one), those left out, and how many must see it
+    # down for an outage (None: a majority of those that answered).
+    locations: tuple[str, ...] | None = None
+    disabled_locations: tuple[str, ...] = ()
+    quorum: int | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -162,6 +167,9 @@ def monitor_of(row: Any) -> Monitor:
         domain=domain_of(row),
         note=row.note,
         group_name=row.group_name,
+        locations=None if row.locations is None else tuple(row.locations),
+        disabled_locations=tuple(row.disabled_locations or ()),
+        quorum=row.quorum,
     )
 
 
@@ -232,6 +240,10 @@ class Downtime:
     ended_at: datetime | None
     duration: int  # seconds, up to now while ongoing
     error: str | None
+    # The locations that saw it (None: the server's own only), and whether they were fewer
+    # than the quorum: one place's trouble, not an outage (decision 0032).
+    locations: tuple[str, ...] | None = None
+    partial: bool = False
 
     @property
     def ongoing(self) -> bool:
@@ -246,6 +258,8 @@ def downtime_of(row: Any, now: datetime) -> Downtime:
         ended_at=ended,
         duration=int(((ended or now) - began).total_seconds()),
         error=row.error,
+        locations=None if row.locations is None else tuple(row.locations),
+        partial=bool(row.partial),
     )
 
 
@@ -257,6 +271,8 @@ class MetricsSpan:
     start: datetime
     end: datetime
     figures: Figures
+    # With `group=location`: the location these figures are of.
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from watchwire.engine.rollup import Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.services import heartbeats
+from watchwire.services import heartbeats, placements
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.monitor_limits import check_room, check_unique, lock_account
 from watchwire.services.monitor_notify import announce_unmute, owned_recipients, stored_mute
@@ -43,6 +43,7 @@ from watchwire.store.tables_engine import (
     monitor_rollups,
     monitors,
 )
+from watchwire.store.tables_locations import location_rollups
 from watchwire.store.tables_status import status_pages
 from watchwire.timeparse import parse_time
 
@@ -70,6 +71,9 @@ def _columns(fields: MonitorFields, contact_groups: list[str]) -> dict[str, Any]
         "note": fields.note,
         "group_name": fields.group_name,
         "contact_groups": contact_groups,
+        "locations": fields.locations,
+        "disabled_locations": fields.disabled_locations,
+        "quorum": fields.quorum,
     }
 
 
@@ -94,6 +98,9 @@ def _fields_of(row: Any) -> dict[str, Any]:
         "group_name": row.group_name,
         "contact_groups": row.contact_groups,
         "recipients": row.recipients,
+        "locations": row.locations,
+        "disabled_locations": row.disabled_locations,
+        "quorum": row.quorum,
     }
 
 
@@ -118,9 +125,11 @@ _ROWS = sa.select(monitors, status_pages.c.token.label("published_page")).select
 
 
 class MonitorService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, own_location: str = "local") -> None:
         self._db = db
         self._clock = clock
+        # This server's own location: a monitor run from it alone needs no placements.
+        self._own = own_location
 
     async def create(self, account_sid: str, raw: dict[str, Any], *, min_interval: int) -> Monitor:
         """A new monitor, due within a few seconds. Without `contact_groups` it tells the
@@ -138,6 +147,9 @@ class MonitorService:
             if not fields.allow_duplicate:
                 await check_unique(conn, account_sid, fields.kind, fields.target)
             groups = await resolve_groups(conn, account_sid, fields.contact_groups)
+            await placements.check_codes(
+                conn, fields.locations, fields.disabled_locations, self._own
+            )
             values = {
                 "sid": sid,
                 "account_sid": account_sid,
@@ -156,6 +168,7 @@ class MonitorService:
                 values["ping_token"] = heartbeats.new_token()
                 values.update(heartbeats.schedule(fields.options, fields.interval, now))
             await conn.execute(monitors.insert().values(values))
+            await placements.replace(conn, self._own, now, [sid])
             return monitor_of(await self._row(conn, account_sid, sid))
 
     @staticmethod
@@ -257,6 +270,16 @@ class MonitorService:
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
             )
+            # (A refused choice of locations rolls the whole change back.)
+            await placements.after_update(
+                conn,
+                self._own,
+                now,
+                sid,
+                (fields.locations, fields.disabled_locations),
+                moved={"locations", "disabled_locations"} & changes.keys() != set(),
+                due=values.get("next_run_at") == now,
+            )
             return monitor_of(await self._row(conn, account_sid, sid))
 
     async def set_paused(self, account_sid: str, sid: str, paused: bool) -> Monitor:
@@ -269,6 +292,7 @@ class MonitorService:
                 values.update(heartbeats.schedule(row.options, row.interval_seconds, now))
             elif not paused:
                 values["next_run_at"] = now
+                await placements.due_now(conn, sid, now)
             await conn.execute(
                 monitors.update()
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
@@ -306,6 +330,7 @@ class MonitorService:
             )
             for table in (monitor_results, monitor_rollups, downtimes, heartbeat_pings):
                 await conn.execute(table.delete().where(table.c.monitor_sid == sid))
+            await placements.forget(conn, sid)
             # Its own published page goes with it; pages that list it among others stay.
             await remove_pages(
                 conn,
@@ -359,9 +384,9 @@ class MonitorService:
         """Uptime, Apdex and response times over [from, to), whole and per hour or day.
 
         Rollups are hourly, so the range is widened to whole hours."""
-        if group not in (None, "hour", "day"):
-            raise ValidationError.field("group", "enum", "group must be hour or day")
-        await self._read(account_sid, sid)
+        if group not in (None, "hour", "day", "location"):
+            raise ValidationError.field("group", "enum", "group must be hour, day or location")
+        monitor_row = await self._read(account_sid, sid)
         start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
         if end - start > timedelta(days=MAX_METRICS_DAYS):
             raise ValidationError.field(
@@ -391,9 +416,35 @@ class MonitorService:
         whole = MetricsSpan(first_hour, end, total.metrics())
         if not group:
             return Metrics(whole)
+        if group == "location":
+            spans = await self._by_location(monitor_row, first_hour, end, total)
+            return Metrics(whole, group, spans)
         step = group_step(group)
         spans = tuple(MetricsSpan(key, key + step, groups[key].metrics()) for key in sorted(groups))
         return Metrics(whole, group, spans)
+
+    async def _by_location(
+        self, row: Any, first_hour: datetime, end: datetime, total: Rollup
+    ) -> tuple[MetricsSpan, ...]:
+        """Each location's own figures over the range (its hourly rollups); a monitor that
+        runs from the server's own location alone has its own rollups as that location's."""
+        lr = location_rollups
+        async with self._db.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(lr).where(
+                        lr.c.monitor_sid == row.sid, lr.c.hour >= first_hour, lr.c.hour < end
+                    )
+                )
+            ).all()
+        per: dict[str, Rollup] = {}
+        for found in rows:
+            per.setdefault(found.location, Rollup()).merge(Rollup.from_row(found))
+        if not per and not row.by_location:
+            per[self._own] = total
+        return tuple(
+            MetricsSpan(first_hour, end, per[code].metrics(), location=code) for code in sorted(per)
+        )
 
     async def downtimes(
         self,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from watchwire.api.native import (
     account,
+    agent,
     certs,
     contacts,
     deliveries,
@@ -13,6 +14,7 @@ from watchwire.api.native import (
     events,
     health,
     keys,
+    locations,
     monitors,
     openapi,
     rbl,
@@ -37,6 +39,8 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (certs.router, "/v1"),
     (rbl.router, "/v1"),
     (status_pages.router, "/v1"),
+    (locations.router, "/v1"),
+    (agent.router, "/v1"),
 )
 
 

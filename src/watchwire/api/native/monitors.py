@@ -164,7 +164,8 @@ async def monitor_metrics(
     since: TimeFrom = None,
     until: TimeTo = None,
     group: Annotated[
-        Literal["hour", "day"] | None, Query(description="Also give one row per hour or day")
+        Literal["hour", "day", "location"] | None,
+        Query(description="Also give one row per hour, day or location"),
     ] = None,
 ) -> JsonResponse:
     metrics = await runtime_of(request).monitors.metrics(

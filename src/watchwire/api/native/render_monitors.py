@@ -79,6 +79,9 @@ class MonitorJson(TypedDict):
     note: str
     group_name: str | None
     contact_groups: list[str]
+    locations: list[str] | None
+    disabled_locations: list[str]
+    quorum: int | None
     mute_until: str | None
     recipients: list[str] | None
     state: str
@@ -130,6 +133,8 @@ class DowntimeJson(TypedDict):
     duration: int
     ongoing: bool
     error: str | None
+    locations: list[str] | None
+    partial: bool
 
 
 def ping_url(request: Request, token: str | None) -> str | None:
@@ -190,6 +195,9 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "note": monitor.note,
         "group_name": monitor.group_name,
         "contact_groups": list(monitor.contact_groups),
+        "locations": None if monitor.locations is None else list(monitor.locations),
+        "disabled_locations": list(monitor.disabled_locations),
+        "quorum": monitor.quorum,
         "mute_until": monitor.mute_until,
         "recipients": None if monitor.recipients is None else list(monitor.recipients),
         "state": monitor.state,
@@ -250,6 +258,8 @@ def downtime_json(downtime: Downtime) -> DowntimeJson:
         "duration": downtime.duration,
         "ongoing": downtime.ongoing,
         "error": downtime.error,
+        "locations": None if downtime.locations is None else list(downtime.locations),
+        "partial": downtime.partial,
     }
 
 
@@ -263,21 +273,37 @@ class MetricsSpanJson(_Bounds, Figures):
 
 
 @answer
+class LocationMetricsSpanJson(MetricsSpanJson):
+    location: str
+
+
+@answer
 class GroupedMetricsJson(MetricsSpanJson):
     group: str
-    groups: list[MetricsSpanJson]
+    groups: list[MetricsSpanJson | LocationMetricsSpanJson]
 
 
 # The whole span, and with `group` one span per hour or day too.
 MetricsJson = MetricsSpanJson | GroupedMetricsJson
 
 
-def _span_json(span: MetricsSpan) -> MetricsSpanJson:
-    return {"from": isoformat(span.start), "to": isoformat(span.end), **span.figures}
+def _span_json(span: MetricsSpan) -> MetricsSpanJson | LocationMetricsSpanJson:
+    shown: MetricsSpanJson = {
+        "from": isoformat(span.start),
+        "to": isoformat(span.end),
+        **span.figures,
+    }
+    if span.location is None:
+        return shown
+    return LocationMetricsSpanJson(**shown, location=span.location)
 
 
 def metrics_json(metrics: Metrics) -> MetricsJson:
-    whole = _span_json(metrics.whole)
+    whole: MetricsSpanJson = {
+        "from": isoformat(metrics.whole.start),
+        "to": isoformat(metrics.whole.end),
+        **metrics.whole.figures,
+    }
     if not metrics.group:
         return whole
     return GroupedMetricsJson(

@@ -195,3 +195,16 @@ async def test_a_worker_serves_its_own_counters(settings: Settings) -> None:
     assert value(found, "process_resident_memory_bytes") > 0
     assert any(s.name == "watchwire_http_requests_total" for s in found)
     assert "watchwire_queue_due" not in answer.text
+
+
+async def test_each_agent_instance_shows_when_it_was_last_heard_from(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    await runtime.locations.create({"code": "fra", "name": "Frankfurt"})
+    await runtime.agents.heartbeat("fra", "host-a:41", "1.0", started=True)
+    async with _guarded(runtime) as client:
+        answer = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    found = {(s.name, s.labels.get("instance")): s.value for s in samples(answer.text)}
+    seen = found[("watchwire_agent_last_seen_timestamp_seconds", "host-a:41")]
+    assert seen == clock.now().timestamp()
+    assert found[("watchwire_agent_timed_out", "host-a:41")] == 0

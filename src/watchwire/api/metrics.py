@@ -95,6 +95,29 @@ def _queues(snapshot: MetricsSnapshot, lines: list[str]) -> None:
         lines.append(f'watchwire_deliveries_waiting{{status="{status}"}} {count}\n')
 
 
+def _agents(snapshot: MetricsSnapshot, lines: list[str]) -> None:
+    if not snapshot.agents:
+        return
+    _family(
+        lines,
+        "watchwire_agent_last_seen_timestamp_seconds",
+        "When each agent instance of a location last called the agent API (Unix time).",
+    )
+    for location, instance, seen, _ in snapshot.agents:
+        labels = f'location="{_escape(location)}",instance="{_escape(instance)}"'
+        lines.append(
+            f"watchwire_agent_last_seen_timestamp_seconds{{{labels}}} {seen.timestamp()}\n"
+        )
+    _family(
+        lines,
+        "watchwire_agent_timed_out",
+        "1 while an agent instance is silent past its location's timeout (agent.timeout).",
+    )
+    for location, instance, _, timed_out in snapshot.agents:
+        labels = f'location="{_escape(location)}",instance="{_escape(instance)}"'
+        lines.append(f"watchwire_agent_timed_out{{{labels}}} {int(timed_out)}\n")
+
+
 def _monitors(readings: list[MonitorReading], now: float, lines: list[str]) -> None:
     labels = [f'monitor="{r.sid}",kind="{r.kind}",target="{_escape(r.target)}"' for r in readings]
     _family(
@@ -168,6 +191,7 @@ def database_exposition(snapshot: MetricsSnapshot) -> bytes:
     """The database's series of `snapshot` in the text format (0.0.4)."""
     lines: list[str] = []
     _queues(snapshot, lines)
+    _agents(snapshot, lines)
     if snapshot.monitors:
         _monitors(snapshot.monitors, snapshot.taken_at.timestamp(), lines)
     return "".join(lines).encode()

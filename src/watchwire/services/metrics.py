@@ -1,5 +1,6 @@
 """What `/metrics` reads from the database when it is scraped: how much work is due in each
-queue, how many deliveries wait, and each monitor's last reading (decision 0034).
+queue, how many deliveries wait, when each agent was last heard from, and each
+monitor's last reading (decision 0034).
 
 These are the same whichever process is asked, so they are read, not counted: a handful of
 set-based queries per scrape (one count per queue, one grouped count of deliveries, one
@@ -10,7 +11,7 @@ own counters are watchwire/telemetry.py's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from watchwire.clock import Clock, as_utc
 from watchwire.store.database import Database
 from watchwire.store.tables_certs import cert_monitors
 from watchwire.store.tables_engine import monitors
+from watchwire.store.tables_locations import agent_instances
 from watchwire.store.tables_webhooks import deliveries
 
 # Deliveries still to be made, by status (delivered, failed and dead ones are history).
@@ -50,6 +52,8 @@ class MetricsSnapshot:
     due: dict[str, int]
     waiting_deliveries: dict[str, int]
     monitors: list[MonitorReading]
+    # Each agent instance (location, instance) and when it was last heard from.
+    agents: list[tuple[str, str, datetime, bool]] = field(default_factory=list)
 
 
 def _expiry(value: str | None) -> datetime | None:
@@ -146,6 +150,14 @@ def _readings(conn: SyncConnection) -> list[MonitorReading]:
     return found
 
 
+_AGENTS = sa.select(
+    agent_instances.c.location,
+    agent_instances.c.instance,
+    agent_instances.c.last_seen_at,
+    agent_instances.c.timed_out,
+).order_by(agent_instances.c.location, agent_instances.c.instance)
+
+
 class MetricsService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -166,6 +178,10 @@ class MetricsService:
             waiting = dict.fromkeys(WAITING, 0)
             waiting.update({status: int(n) for status, n in conn.execute(_WAITING)})
             readings = _readings(conn) if with_monitors else []
-            return MetricsSnapshot(now, due, waiting, readings)
+            agents = [
+                (row.location, row.instance, as_utc(row.last_seen_at), bool(row.timed_out))
+                for row in conn.execute(_AGENTS)
+            ]
+            return MetricsSnapshot(now, due, waiting, readings, agents)
 
         return await self.db.read_off_loop(read)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from watchwire import __version__, logs, web
 from watchwire.api import auth, docs, errors, native
-from watchwire.api.dialects import entri, generatorlabs
+from watchwire.api.dialects import entri, generatorlabs, updown
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
@@ -54,6 +54,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     docs.install(app, openapi_url="/v1/openapi.json")
     generatorlabs.mount(app)
     entri.mount(app)  # claims /token and /monitor/… (nothing else lives there)
+    updown.mount(app)  # claims /api/… but Enterno's /api/v3 and /api/v4
     # The status-page service's visits; the runtime holds it like every other service.
     web.install(
         app,

@@ -391,3 +391,31 @@ class MonitorService:
                 )
             ).all()
         return Page([downtime_of(r, now) for r in rows], int(total), page)
+
+    async def uptimes(self, account_sid: str, since: timedelta) -> dict[str, float | None]:
+        """Each of the account's monitors' uptime % over the last `since` (whole hours of
+        its rollups, as `metrics` counts it); None for a monitor with nothing counted yet.
+        One query for all of them: a face listing every monitor with its uptime."""
+        first_hour = group_start(self._clock.now() - since, "hour")
+        counted = monitor_rollups.c
+        query = (
+            sa.select(
+                monitors.c.sid,
+                sa.func.sum(counted.up_seconds + counted.down_seconds + counted.degraded_seconds),
+                sa.func.sum(counted.down_seconds),
+            )
+            .select_from(
+                monitors.outerjoin(
+                    monitor_rollups,
+                    sa.and_(counted.monitor_sid == monitors.c.sid, counted.hour >= first_hour),
+                )
+            )
+            .where(monitors.c.account_sid == account_sid)
+            .group_by(monitors.c.sid)
+        )
+        async with self._db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {
+            sid: round(100.0 * (int(total) - int(down or 0)) / int(total), 4) if total else None
+            for sid, total, down in rows
+        }

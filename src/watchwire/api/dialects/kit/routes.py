@@ -99,14 +99,22 @@ def mount(parent: FastAPI, prefix: str, app: ASGIApp) -> None:
 class Claim(BaseRoute):
     """Every request whose path is one of `paths` or lies under one (`/monitor/…`), handed to
     `app` with its path as it came: the dialect's routes are written with their full paths.
-    Unlike a Mount, the bare path itself (`/token`) is claimed too, and nothing is stripped."""
+    Unlike a Mount, the bare path itself (`/token`) is claimed too, and nothing is stripped.
+    Paths under one of `excluding` are left to whoever claims them (updown claims `/api` but
+    not Enterno's `/api/v3` and `/api/v4`), whatever order the claims are made in."""
 
-    def __init__(self, paths: tuple[str, ...], app: ASGIApp) -> None:
+    def __init__(
+        self, paths: tuple[str, ...], app: ASGIApp, excluding: tuple[str, ...] = ()
+    ) -> None:
         self.paths = paths
         self.app = app
+        self.excluding = excluding
 
     def claims(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") for p in self.paths)
+        def under(prefixes: tuple[str, ...]) -> bool:
+            return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+        return under(self.paths) and not under(self.excluding)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] not in ("http", "websocket"):
@@ -123,9 +131,12 @@ class Claim(BaseRoute):
         raise NoMatchFound(name, path_params)
 
 
-def claim(parent: FastAPI, paths: tuple[str, ...], app: ASGIApp) -> None:
-    """Route every request under `paths` (each a path at the root) to a dialect's `app`."""
-    parent.router.routes.append(Claim(paths, app))
+def claim(
+    parent: FastAPI, paths: tuple[str, ...], app: ASGIApp, excluding: tuple[str, ...] = ()
+) -> None:
+    """Route every request under `paths` (each a path at the root) but those under
+    `excluding` to a dialect's `app`."""
+    parent.router.routes.append(Claim(paths, app, excluding))
 
 
 def dialect_app(

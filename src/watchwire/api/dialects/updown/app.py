@@ -1,0 +1,39 @@
+"""The updown dialect as its own small ASGI app. 001's paths sit under `/api` at the root of
+its base URL, which Enterno's API (000) shares for `/api/v3` and `/api/v4`: the app claims
+every path under `/api` except those two, whatever order the dialects are mounted in, and
+sees its paths unchanged. So an unknown path under `/api` is answered in updown's
+`{"error": …}`, and one under `/api/v3` or `/api/v4` in whatever Enterno answers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from watchwire.api.dialects.kit import routes
+from watchwire.api.dialects.updown import (
+    checks,
+    errors,
+    history,
+    recipients,
+    status_pages,
+    webhooks,
+)
+
+PATHS = ("/api",)
+# Enterno's versions (000): theirs, not updown's.
+EXCLUDED = ("/api/v3", "/api/v4")
+# Every router of the dialect, in one place (the isolation test walks their routes).
+ROUTERS = (
+    checks.router,
+    history.router,
+    recipients.router,
+    webhooks.router,
+    status_pages.router,
+)
+
+
+def create_dialect_app(parent: FastAPI) -> FastAPI:
+    return routes.dialect_app(parent, "watchwire — updown.io dialect", errors.install, ROUTERS)
+
+
+def mount(parent: FastAPI) -> None:
+    routes.claim(parent, PATHS, create_dialect_app(parent), excluding=EXCLUDED)

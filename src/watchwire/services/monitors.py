@@ -414,7 +414,7 @@ class MonitorService:
             .group_by(monitors.c.sid)
         )
         async with self._db.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            rows: list[Any] = list((await conn.execute(query)).all())
         return {
             sid: round(100.0 * (int(total) - int(down or 0)) / int(total), 4) if total else None
             for sid, total, down in rows

@@ -39,9 +39,17 @@ async def test_a_form_create_answers_201_with_every_field(updown: httpx.AsyncCli
     check = response.json()
     assert set(check) == CHECK_FIELDS
     assert check["token"].startswith("MO")
-    assert (check["url"], check["alias"], check["type"]) == ("https://shop.example/", "Shop", "https")
+    assert (check["url"], check["alias"], check["type"]) == (
+        "https://shop.example/",
+        "Shop",
+        "https",
+    )
     assert (check["period"], check["apdex_t"], check["enabled"]) == (30, 0.25, True)
-    assert (check["string_match"], check["http_verb"], check["http_body"]) == ("Welcome", "POST", "ping")
+    assert (check["string_match"], check["http_verb"], check["http_body"]) == (
+        "Welcome",
+        "POST",
+        "ping",
+    )
     assert check["custom_headers"] == {"X-Token": "abc", "Accept": "text/html"}
     assert (check["mute_until"], check["recipients"], check["published"]) == ("forever", [], False)
     assert check["last_status"] is None and check["uptime"] == 100.0 and check["down"] is False
@@ -108,7 +116,10 @@ async def test_updowns_lists_and_sentences(updown: httpx.AsyncClient) -> None:
     assert await error(url="https://c.example/", apdex_t="0.3") == (
         400, "Apdex t is not included in the list (given: 0.3)",
     )  # fmt: skip
-    assert await error(url="x", type="ftp") == (400, "Type is not included in the list (given: ftp)")
+    assert await error(url="x", type="ftp") == (
+        400,
+        "Type is not included in the list (given: ftp)",
+    )
     assert await error(period="60") == (400, "URL can't be blank")
     assert (await updown.post("/api/checks", data={"url": "https://c.example/"})).status_code == 201
     assert await error(url="https://c.example/") == (

@@ -67,9 +67,7 @@ def _registered(exc: ConflictError, url: str) -> Exception:
 
 @checks.list
 async def list_checks(request: Request, principal: Monitors) -> JsonResponse:
-    monitors = await every_item(
-        partial(runtime_of(request).monitors.list, principal.account_sid)
-    )
+    monitors = await every_item(partial(runtime_of(request).monitors.list, principal.account_sid))
     return JsonResponse(await shown(request, principal, monitors))
 
 

@@ -39,17 +39,11 @@ async def list_recipients(request: Request, principal: Anyone) -> JsonResponse:
     runtime = runtime_of(request)
     shown: list[dict[str, Any]] = []
     if principal.has_scope("contacts"):
-        contacts = await every_item(
-            partial(runtime.contacts.list_contacts, principal.account_sid)
-        )
+        contacts = await every_item(partial(runtime.contacts.list_contacts, principal.account_sid))
         shown.extend(render.recipient_of_contact(c) for c in contacts)
     if principal.has_scope("webhook"):
-        webhooks = await every_item(
-            partial(runtime.subscriptions.list_page, principal.account_sid)
-        )
-        shown.extend(
-            render.recipient_of_webhook(w) for w in webhooks if w.disabled_reason is None
-        )
+        webhooks = await every_item(partial(runtime.subscriptions.list_page, principal.account_sid))
+        shown.extend(render.recipient_of_webhook(w) for w in webhooks if w.disabled_reason is None)
     if not principal.has_scope("contacts") and not principal.has_scope("webhook"):
         raise ForbiddenError("This API key has neither the 'contacts' nor the 'webhook' scope")
     return JsonResponse(shown)

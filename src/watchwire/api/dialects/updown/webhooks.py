@@ -42,7 +42,5 @@ async def create_webhook(request: Request, principal: Webhooks) -> JsonResponse:
 
 @webhooks.delete
 async def delete_webhook(request: Request, id: str, principal: Webhooks) -> JsonResponse:
-    await runtime_of(request).subscriptions.delete(
-        principal.account_sid, path_sid("webhook", id)
-    )
+    await runtime_of(request).subscriptions.delete(principal.account_sid, path_sid("webhook", id))
     return JsonResponse({"deleted": True})

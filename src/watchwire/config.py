@@ -138,6 +138,10 @@ class Settings(BaseSettings):
     # notices is seen at once on the process that made it.
     status_page_cache_seconds: float = Field(default=10.0, ge=0, le=300)
 
+    # This server's own probe location (decision 0032): the code its engine records with
+    # every result and that the location registry holds for it.
+    location: str = Field(default="local", pattern=r"^[a-z][a-z0-9-]{1,15}$")
+
     # A worker runs at most this many checks at once.
     engine_concurrency: int = Field(default=500, ge=1, le=20000)
     # On SIGTERM, checks, deliveries and API requests in flight get this long to finish;

@@ -21,6 +21,7 @@ from watchwire.services.domains.service import DomainService
 from watchwire.services.events import EventService
 from watchwire.services.heartbeats import HeartbeatService
 from watchwire.services.idempotency import IdempotencyService
+from watchwire.services.locations import LocationService
 from watchwire.services.monitors import MonitorService
 from watchwire.services.rbl.service import RblService
 from watchwire.services.status_pages.service import StatusPageService
@@ -56,6 +57,8 @@ class Runtime:
     certs: CertService
     status_pages: StatusPageService
     tokens: TokenService
+    # The probe locations (decision 0032); `locations.own` is this server's.
+    locations: LocationService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -75,7 +78,7 @@ class Runtime:
             idempotency=IdempotencyService(database, clock, settings.idempotency_ttl_seconds),
             limiter=limiter,
             probe_ctx=ProbeContext.from_settings(settings),
-            monitors=MonitorService(database, clock),
+            monitors=MonitorService(database, clock, settings.location),
             heartbeats=HeartbeatService(
                 database, clock, limiter, per_minute=settings.heartbeat_pings_per_minute
             ),
@@ -108,6 +111,7 @@ class Runtime:
                 database, clock, cache_seconds=settings.status_page_cache_seconds
             ),
             tokens=TokenService(database, hashing_key, clock, accounts),
+            locations=LocationService(database, clock, settings.location),
             clock=clock,
         )
 

@@ -8,6 +8,9 @@ import pytest
 from tests.api.isolation import RESOURCES, OwnedResource
 from watchwire.runtime import Runtime
 
+# Routes with a path id of a resource no account owns (the operator's probe locations).
+SHARED_ROUTES = {("GET", "/v1/locations/{code}")}
+
 CASES = [
     pytest.param(resource, method, path, body, id=f"{resource.name}:{method} {path}")
     for resource in RESOURCES
@@ -60,5 +63,5 @@ def test_every_owned_route_is_registered(app: object) -> None:
         for method in operations
     }
     assert len(routes) > 40  # the check itself must see the routes
-    missing = sorted(routes - covered)
+    missing = sorted(routes - covered - SHARED_ROUTES)
     assert not missing, f"add these routes to tests/api/isolation.py: {missing}"

@@ -20,6 +20,7 @@ from watchwire.cli.backup import backup
 from watchwire.cli.check import check_app
 from watchwire.cli.events import events_app
 from watchwire.cli.geo import geo_app
+from watchwire.cli.locations import location_app
 from watchwire.cli.rdap import rdap_app
 from watchwire.cli.serve import api, serve
 from watchwire.cli.worker import worker
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.command("backup")(backup)
 app.add_typer(account_app, name="account")
 app.add_typer(key_app, name="key")
+app.add_typer(location_app, name="location")
 app.add_typer(check_app, name="check")
 app.add_typer(geo_app, name="geo")
 app.add_typer(rdap_app, name="rdap")

@@ -71,6 +71,7 @@ async def _serve(
     try:
         if migrate:
             await runtime.migrate()
+            await runtime.locations.ensure_own()
             created = await runtime.bootstrap()
             if created is not None:
                 _announce(created, settings)
@@ -108,7 +109,10 @@ async def _serve(
             loop.add_signal_handler(sig, _stopper(server, stop))
         background = asyncio.create_task(
             run_background(
-                runtime, concurrency=settings.engine_concurrency, location="local", stop=stop
+                runtime,
+                concurrency=settings.engine_concurrency,
+                location=settings.location,
+                stop=stop,
             )
         )
         log.info("watchwire listening on http://%s:%d", settings.listen_host, settings.listen_port)

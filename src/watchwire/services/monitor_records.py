@@ -108,6 +108,11 @@ class Monitor:
     ssl_certificate: MonitorCertificate | None = None
     # None until the domain of the host was first read, and for hosts without one.
     domain: MonitorDomain | None = None
+    # The locations chosen (None: every one), those left out, and how many must see it
+    # down for an outage (None: a majority of those that answered).
+    locations: tuple[str, ...] | None = None
+    disabled_locations: tuple[str, ...] = ()
+    quorum: int | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -157,6 +162,9 @@ def monitor_of(row: Any) -> Monitor:
         ssl_error=row.ssl_error,
         ssl_certificate=certificate_of(row.ssl_certificate),
         domain=domain_of(row),
+        locations=None if row.locations is None else tuple(row.locations),
+        disabled_locations=tuple(row.disabled_locations or ()),
+        quorum=row.quorum,
     )
 
 

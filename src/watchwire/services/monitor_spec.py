@@ -3,7 +3,7 @@ the monitor kinds (engine/kinds) and their probes' own Options models."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -21,6 +21,7 @@ MAX_INTERVAL = 86_400
 MIN_RETRY_INTERVAL = 10
 DEFAULT_SSL_DAYS = [30, 14, 7, 1]
 RECIPIENT_KINDS = ("contact", "contact_group", "webhook")
+LocationCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}$")]
 
 
 class MonitorFields(BaseModel):
@@ -64,6 +65,21 @@ class MonitorFields(BaseModel):
         default=None,
         max_length=100,
         description="contact (CO…), contact group (CG…) and webhook (WH…) SIDs told alone",
+    )
+    locations: list[LocationCode] | None = Field(
+        default=None,
+        max_length=50,
+        description="codes of the locations it runs from (`/v1/locations`); none: every one",
+    )
+    disabled_locations: list[LocationCode] = Field(
+        default_factory=list, max_length=50, description="codes of locations left out"
+    )
+    quorum: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="locations that must see it down for an outage; none: a majority of "
+        "those that answered (fewer: a partial downtime)",
     )
     allow_duplicate: bool = Field(
         default=False,

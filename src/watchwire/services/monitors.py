@@ -19,7 +19,7 @@ from watchwire.engine.rollup import Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
-from watchwire.services import heartbeats
+from watchwire.services import heartbeats, placements
 from watchwire.services.contacts import resolve_groups
 from watchwire.services.monitor_limits import check_room, check_unique, lock_account
 from watchwire.services.monitor_notify import announce_unmute, owned_recipients, stored_mute
@@ -68,6 +68,9 @@ def _columns(fields: MonitorFields, contact_groups: list[str]) -> dict[str, Any]
         "paused": fields.paused,
         "tags": fields.tags,
         "contact_groups": contact_groups,
+        "locations": fields.locations,
+        "disabled_locations": fields.disabled_locations,
+        "quorum": fields.quorum,
     }
 
 
@@ -90,6 +93,9 @@ def _fields_of(row: Any) -> dict[str, Any]:
         "tags": row.tags,
         "contact_groups": row.contact_groups,
         "recipients": row.recipients,
+        "locations": row.locations,
+        "disabled_locations": row.disabled_locations,
+        "quorum": row.quorum,
     }
 
 
@@ -114,9 +120,11 @@ _ROWS = sa.select(monitors, status_pages.c.token.label("published_page")).select
 
 
 class MonitorService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, own_location: str = "local") -> None:
         self._db = db
         self._clock = clock
+        # This server's own location: a monitor run from it alone needs no placements.
+        self._own = own_location
 
     async def create(self, account_sid: str, raw: dict[str, Any], *, min_interval: int) -> Monitor:
         """A new monitor, due within a few seconds. Without `contact_groups` it tells the
@@ -134,6 +142,9 @@ class MonitorService:
             if not fields.allow_duplicate:
                 await check_unique(conn, account_sid, fields.kind, fields.target)
             groups = await resolve_groups(conn, account_sid, fields.contact_groups)
+            await placements.check_codes(
+                conn, fields.locations, fields.disabled_locations, self._own
+            )
             values = {
                 "sid": sid,
                 "account_sid": account_sid,
@@ -152,6 +163,7 @@ class MonitorService:
                 values["ping_token"] = heartbeats.new_token()
                 values.update(heartbeats.schedule(fields.options, fields.interval, now))
             await conn.execute(monitors.insert().values(values))
+            await placements.replace(conn, self._own, now, [sid])
             return monitor_of(await self._row(conn, account_sid, sid))
 
     @staticmethod
@@ -202,6 +214,10 @@ class MonitorService:
                 if "contact_groups" in changes
                 else list(row.contact_groups)
             )
+            if {"locations", "disabled_locations"} & changes.keys():
+                await placements.check_codes(
+                    conn, fields.locations, fields.disabled_locations, self._own
+                )
             now = self._clock.now()
             values = {**_columns(fields, groups), "updated_at": now}
             if "recipients" in changes:
@@ -240,6 +256,8 @@ class MonitorService:
                 .where(monitors.c.sid == sid, monitors.c.account_sid == account_sid)
                 .values(values)
             )
+            if {"locations", "disabled_locations"} & changes.keys():
+                await placements.replace(conn, self._own, now, [sid])
             return monitor_of(await self._row(conn, account_sid, sid))
 
     async def set_paused(self, account_sid: str, sid: str, paused: bool) -> Monitor:
@@ -270,6 +288,7 @@ class MonitorService:
             )
             for table in (monitor_results, monitor_rollups, downtimes, heartbeat_pings):
                 await conn.execute(table.delete().where(table.c.monitor_sid == sid))
+            await placements.forget(conn, sid)
             # Its own published page goes with it; pages that list it among others stay.
             await remove_pages(
                 conn,

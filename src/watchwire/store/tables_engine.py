@@ -80,6 +80,14 @@ monitors = sa.Table(
     sa.Column("domain_bracket", sa.Integer, nullable=True),
     sa.Column("domain_checked_at", UtcDateTime, nullable=True),
     sa.Column("domain_error", sa.Text, nullable=True),
+    # Migration 0021 (decision 0032): the locations it runs from (None: all) less
+    # `disabled_locations`, how many must agree on down (None: a majority of those that
+    # answered), and whether it runs from its `monitor_locations` rows (more than one
+    # location, or another one than the server's) instead of from its own schedule.
+    sa.Column("locations", sa.JSON, nullable=True),
+    sa.Column("disabled_locations", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("quorum", sa.Integer, nullable=True),
+    sa.Column("by_location", sa.Boolean, nullable=False, server_default=sa.false()),
     # Schedule and lease: a worker owns a monitor from its claim until it writes the result
     # or the lease expires.
     sa.Column("next_run_at", UtcDateTime, nullable=False),
@@ -148,6 +156,10 @@ downtimes = sa.Table(
     sa.Column("started_at", UtcDateTime, nullable=False),
     sa.Column("ended_at", UtcDateTime, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
+    # Migration 0021: the locations that saw it (None: the server's only), and `partial`:
+    # fewer than the quorum did, so it was no outage.
+    sa.Column("locations", sa.JSON, nullable=True),
+    sa.Column("partial", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_downtimes_monitor_started", "monitor_sid", "started_at"),
 )
 

@@ -13,6 +13,7 @@ from watchwire.api.native import (
     events,
     health,
     keys,
+    locations,
     monitors,
     openapi,
     rbl,
@@ -37,6 +38,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (certs.router, "/v1"),
     (rbl.router, "/v1"),
     (status_pages.router, "/v1"),
+    (locations.router, "/v1"),
 )
 
 

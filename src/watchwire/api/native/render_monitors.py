@@ -77,6 +77,9 @@ class MonitorJson(TypedDict):
     paused: bool
     tags: list[str]
     contact_groups: list[str]
+    locations: list[str] | None
+    disabled_locations: list[str]
+    quorum: int | None
     mute_until: str | None
     recipients: list[str] | None
     state: str
@@ -186,6 +189,9 @@ def monitor_json(request: Request, monitor: Monitor) -> MonitorJson:
         "paused": monitor.paused,
         "tags": list(monitor.tags),
         "contact_groups": list(monitor.contact_groups),
+        "locations": None if monitor.locations is None else list(monitor.locations),
+        "disabled_locations": list(monitor.disabled_locations),
+        "quorum": monitor.quorum,
         "mute_until": monitor.mute_until,
         "recipients": None if monitor.recipients is None else list(monitor.recipients),
         "state": monitor.state,

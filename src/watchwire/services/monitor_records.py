@@ -235,6 +235,11 @@ class Downtime:
     ended_at: datetime | None
     duration: int  # seconds, up to now while ongoing
     error: str | None
+    # Its row's integer id; the locations that saw it (None: the server's only); `partial`:
+    # fewer locations than the quorum did, so it was no outage.
+    id: int = 0
+    locations: tuple[str, ...] | None = None
+    partial: bool = False
 
     @property
     def ongoing(self) -> bool:
@@ -249,6 +254,9 @@ def downtime_of(row: Any, now: datetime) -> Downtime:
         ended_at=ended,
         duration=int(((ended or now) - began).total_seconds()),
         error=row.error,
+        id=row.id,
+        locations=None if row.locations is None else tuple(row.locations),
+        partial=bool(row.partial),
     )
 
 

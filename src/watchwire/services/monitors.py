@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection as SyncConnection
 
 from watchwire.clock import Clock, as_utc
 from watchwire.engine.kinds import get_kind
-from watchwire.engine.rollup import Rollup, group_start, group_step
+from watchwire.engine.rollup import Figures, Point, Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -438,3 +439,98 @@ class MonitorService:
             sid: round(100.0 * (int(total) - int(down or 0)) / int(total), 4) if total else None
             for sid, total, down in rows
         }
+
+    async def downtime_results(
+        self, account_sid: str, sid: str, downtime: Downtime
+    ) -> tuple[tuple[CheckRecord, ...], tuple[CheckRecord, ...]]:
+        """The raw results that opened and closed a downtime, per location: each location's
+        first failed check from its start, and its first successful one from its end (none
+        while it goes on, and none once the results are past their retention window)."""
+        await self._read(account_sid, sid)
+        end = downtime.ended_at or self._clock.now()
+        opened = await self._first_per_location(sid, downtime.started_at, end, ("down",))
+        closed: tuple[CheckRecord, ...] = ()
+        if downtime.ended_at is not None:
+            closed = await self._first_per_location(
+                sid,
+                downtime.ended_at,
+                downtime.ended_at + timedelta(days=1),
+                ("up", "degraded"),
+            )
+        return opened, closed
+
+    async def _first_per_location(
+        self,
+        sid: str,
+        start: datetime,
+        end: datetime,
+        outcomes: tuple[str, ...],
+    ) -> tuple[CheckRecord, ...]:
+        # Bounded: more rows than locations check a monitor, few enough to read at once.
+        limit = 100
+        async with self._db.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(monitor_results)
+                    .where(
+                        monitor_results.c.monitor_sid == sid,
+                        monitor_results.c.checked_at >= start,
+                        monitor_results.c.checked_at <= end,
+                        monitor_results.c.outcome.in_(outcomes),
+                    )
+                    .order_by(monitor_results.c.checked_at, monitor_results.c.id)
+                    .limit(limit)
+                )
+            ).all()
+        first: dict[str, CheckRecord] = {}
+        for row in rows:
+            first.setdefault(row.location, check_of(row))
+        return tuple(first.values())
+
+    async def metrics_by_location(
+        self,
+        account_sid: str,
+        sid: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, Figures]:
+        """The figures of `metrics` per location the checks ran from, over [from, to).
+        Hourly rollups are per monitor, so these come from the raw results: they cover the
+        results' retention window at most (`raw_results_days`, 14 by default)."""
+        monitor = await self._read(account_sid, sid)
+        start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
+        query = (
+            sa.select(
+                monitor_results.c.location,
+                monitor_results.c.checked_at,
+                monitor_results.c.outcome,
+                monitor_results.c.response_ms,
+                monitor_results.c.covers_seconds,
+                monitor_results.c.details,
+            )
+            .where(
+                monitor_results.c.monitor_sid == sid,
+                monitor_results.c.checked_at >= start,
+                monitor_results.c.checked_at < end,
+            )
+            .order_by(monitor_results.c.location)
+        )
+
+        def summed(conn: SyncConnection) -> dict[str, Figures]:
+            by_location: dict[str, Rollup] = {}
+            for row in conn.execute(query):
+                timings = row.details.get("timings") or {}
+                point = Point(
+                    sid,
+                    row.checked_at,
+                    row.outcome,
+                    row.response_ms,
+                    row.covers_seconds,
+                    monitor.apdex_t_ms,
+                    {k: float(v) for k, v in timings.items() if isinstance(v, int | float)},
+                )
+                by_location.setdefault(row.location, Rollup()).add(point)
+            return {code: rollup.metrics() for code, rollup in by_location.items()}
+
+        return await self._db.read_off_loop(summed)

@@ -39,10 +39,15 @@ def client(name: str, base_url: str, key: CreatedKey) -> Any:
     return updownio.service(name, api_key=key.key, endpoint=base_url, timeout=30)
 
 
-async def test_a_scenario_through_every_service(served_app: str, account: CreatedKey) -> None:
+async def test_a_scenario_through_every_service(
+    runtime: Runtime, served_app: str, account: CreatedKey
+) -> None:
     checks = client("checks", served_app, account)
     recipients = client("recipients", served_app, account)
     pages = client("status_pages", served_app, account)
+    nodes = client("nodes", served_app, account)
+    await runtime.locations.ensure_own()
+    await runtime.locations.update("local", {"ipv4": "192.0.2.1", "city": "Paris"})
 
     def scenario() -> dict[str, Any]:
         hook = recipients.add("webhook", "http://127.0.0.1:9/updown", {"name": "Ops"})
@@ -61,8 +66,10 @@ async def test_a_scenario_through_every_service(served_app: str, account: Create
         by_token = checks.show(made["token"], params={"metrics": True})
         changed = checks.update(made["token"], data={"period": 60, "published": True})
         metrics = checks.metrics(made["token"], params={"from": "-1d", "group": "time"})
+        by_host = checks.metrics(made["token"], params={"group": "host"})
         whole = checks.metrics(url="https://client.example/")
-        downtimes = checks.downtimes(made["token"], params={"page": 1})
+        downtimes = checks.downtimes(made["token"], params={"page": 1, "results": True})
+        node_list, node_ips = nodes.list(), nodes.ips()
         page = pages.add([made["token"]], {"name": "Client page", "visibility": "public"})
         pages.update(page["token"], {"description": "All of it", "checks": [made["token"]]})
         listed_pages = pages.list()
@@ -82,7 +89,9 @@ async def test_a_scenario_through_every_service(served_app: str, account: Create
     assert seen["shown"]["token"] == made["token"]
     assert "metrics" in seen["by_token"]
     assert (seen["changed"]["period"], seen["changed"]["published"]) == (60, True)
-    assert seen["metrics"] == {} and seen["whole"]["requests"]["samples"] == 0
+    assert seen["metrics"] == {} == seen["by_host"]
+    assert seen["whole"]["requests"]["samples"] == 0
+    assert seen["node_list"]["local"]["city"] == "Paris" and seen["node_ips"] == ["192.0.2.1"]
     assert seen["downtimes"] == []
     assert seen["listed_pages"][0]["description"] == "All of it"
     assert seen["deleted_page"] is True and seen["deleted"] is True

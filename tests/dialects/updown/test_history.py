@@ -23,6 +23,11 @@ async def test_downtimes_and_metrics_of_real_checks(
 ) -> None:
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
+    await runtime.locations.ensure_own()
+    await runtime.locations.update(
+        "local",
+        {"city": "Frankfurt", "country": "Germany", "country_code": "DE", "ipv4": "192.0.2.10"},
+    )
     made = await updown.post(
         "/api/checks", data={"url": site.url, "period": "60", "apdex_t": "2.0"}
     )
@@ -37,11 +42,22 @@ async def test_downtimes_and_metrics_of_real_checks(
     downtimes = (await updown.get(f"/api/checks/{token}/downtimes")).json()
     assert [d["ended_at"] is None for d in downtimes] == [True, False]  # newest first
     ongoing, ended = downtimes
-    assert set(ended) == {"error", "started_at", "ended_at", "duration"}
+    assert set(ended) == {"id", "error", "started_at", "ended_at", "duration", "partial"}
     assert ended["duration"] == 180  # the first failure to the first success
     assert "500" in ended["error"] and ongoing["duration"] is None
     assert all(TIME.fullmatch(d["started_at"]) for d in downtimes)
     assert (await updown.get(f"/api/checks/{token}/downtimes", params={"page": "2"})).json() == []
+    detailed = (await updown.get(f"/api/checks/{token}/downtimes?results=true")).json()
+    [opened] = detailed[1]["down_results"]
+    [closed] = detailed[1]["up_results"]
+    assert (opened["status"], opened["response"]["code"], closed["response"]["code"]) == (
+        "down", 500, 200,
+    )  # fmt: skip
+    assert opened["request"] == {
+        "sent_at": ended["started_at"], "http_method": "GET", "node": "local",
+    }  # fmt: skip
+    assert closed["request"]["sent_at"] == ended["ended_at"]
+    assert detailed[0]["up_results"] == [] and detailed[0]["partial"] is False
 
     metrics = (await updown.get(f"/api/checks/{token}/metrics")).json()  # the last month
     assert set(metrics) == {"uptime", "apdex", "requests", "timings"}
@@ -60,6 +76,12 @@ async def test_downtimes_and_metrics_of_real_checks(
     ).json()
     assert list(hourly) == ["2026-11-24T12:00:00Z"]
     assert hourly["2026-11-24T12:00:00Z"]["requests"]["samples"] == 15
+    by_host = (await updown.get(f"/api/checks/{token}/metrics?group=host")).json()
+    assert list(by_host) == ["local"]
+    assert by_host["local"]["requests"] == requests  # one location: the same checks
+    assert by_host["local"]["host"] == {
+        "ip": "192.0.2.10", "city": "Frankfurt", "country": "Germany", "country_code": "DE",
+    }  # fmt: skip
     empty = (
         await updown.get(
             f"/api/checks/{token}/metrics", params={"from": "2026-01-01", "to": "2026-01-02"}

@@ -106,6 +106,10 @@ INTRUSIONS: dict[tuple[str, str], list[Intrusion]] = {
         Intrusion("/api/webhooks", {"url": "http://127.0.0.1:9/j"}, own_one)
     ],
     ("DELETE", "/api/webhooks/{id}"): [Intrusion("/api/webhooks/{webhook}", None, not_found)],
+    **{
+        ("GET", path): [Intrusion(path, None, nothing_of_the_owner)]
+        for path in ("/api/nodes", "/api/nodes/ips", "/api/nodes/ipv4", "/api/nodes/ipv6")
+    },
     **_pages("/api/status_pages"),
     **_pages("/api/status-pages"),
 }

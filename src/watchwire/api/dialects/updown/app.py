@@ -13,6 +13,7 @@ from watchwire.api.dialects.updown import (
     checks,
     errors,
     history,
+    nodes,
     recipients,
     status_pages,
     webhooks,
@@ -28,6 +29,7 @@ ROUTERS = (
     recipients.router,
     webhooks.router,
     status_pages.router,
+    nodes.router,
 )
 
 

@@ -1,6 +1,8 @@
 """A check's history: `/api/checks/:token/downtimes` (newest first, 100 per page, `page`
-from 1) and `/api/checks/:token/metrics` (`from`, `to` in any format the time parser takes,
-default the last month; `group=time` for one entry per hour). Scope `monitors`."""
+from 1; `results=true` adds the checks that opened and closed each, per location) and
+`/api/checks/:token/metrics` (`from`, `to` in any format the time parser takes, default the
+last month; `group=time` for one entry per hour, `group=host` for one per location, with
+its place from the registry). Scope `monitors`."""
 
 from __future__ import annotations
 
@@ -23,8 +25,7 @@ from watchwire.pagination import PageRequest
 router = APIRouter(tags=["checks"])
 DOWNTIMES_PER_PAGE = 100
 DEFAULT_FROM = "1 month ago"
-# updown's groupings → the service's (`host` needs per-location rollups: see the docs).
-GROUPS = {"time": "hour"}
+GROUPS = ("time", "host")
 _TIME = 64
 
 
@@ -34,10 +35,17 @@ async def downtimes(request: Request, token: str, principal: Monitors) -> JsonRe
     page = PageRequest(
         page=fields.integer("page", 1, maximum=MAX_PAGING_NUMBER), per_page=DOWNTIMES_PER_PAGE
     )
-    found = await runtime_of(request).monitors.downtimes(
-        principal.account_sid, path_sid("monitor", token, "token"), page
-    )
-    return JsonResponse([render.downtime(d) for d in found.items])
+    monitors = runtime_of(request).monitors
+    sid = path_sid("monitor", token, "token")
+    found = await monitors.downtimes(principal.account_sid, sid, page)
+    shown = [render.downtime(d) for d in found.items]
+    if fields.boolean("results") and found.items:
+        monitor = await monitors.get(principal.account_sid, sid)
+        for item, answer in zip(found.items, shown, strict=True):
+            opened, closed = await monitors.downtime_results(principal.account_sid, sid, item)
+            answer["down_results"] = [render.result(monitor, r) for r in opened]
+            answer["up_results"] = [render.result(monitor, r) for r in closed]
+    return JsonResponse(shown)
 
 
 @router.get("/api/checks/{token}/metrics")
@@ -46,12 +54,27 @@ async def metrics(request: Request, token: str, principal: Monitors) -> JsonResp
     group = fields.text("group", max_length=16)
     if group is not None and group not in GROUPS:
         raise not_in_list("group", group)
-    found = await runtime_of(request).monitors.metrics(
+    runtime = runtime_of(request)
+    sid = path_sid("monitor", token, "token")
+    since = fields.text("from", max_length=_TIME) or DEFAULT_FROM
+    until = fields.text("to", max_length=_TIME)
+    if group == "host":
+        per_location = await runtime.monitors.metrics_by_location(
+            principal.account_sid, sid, since=since, until=until
+        )
+        places = {location.code: location for location in await runtime.locations.list()}
+        return JsonResponse(
+            {
+                code: {**render.metrics(figures), "host": render.host(places.get(code))}
+                for code, figures in per_location.items()
+            }
+        )
+    found = await runtime.monitors.metrics(
         principal.account_sid,
-        path_sid("monitor", token, "token"),
-        since=fields.text("from", max_length=_TIME) or DEFAULT_FROM,
-        until=fields.text("to", max_length=_TIME),
-        group=GROUPS[group] if group else None,
+        sid,
+        since=since,
+        until=until,
+        group="hour" if group == "time" else None,
     )
     if group is None:
         return JsonResponse(render.metrics(found.whole.figures))

@@ -9,6 +9,7 @@
     string_match      options.keyword http_verb         options.method (`GET/HEAD` → GET)
     http_body         options.body    custom_headers    options.headers
     mute_until        mute_until      recipients[]      recipients (`type:SID` or SID)
+    disabled_locations[]              disabled_locations (location codes, /api/nodes)
 
 Rules updown states as lists are checked here, in its words ("is not included in the list
 (given: 45)"); every other rule is the service's, whose errors name 001's fields.
@@ -161,6 +162,9 @@ def _common(fields: Fields, values: dict[str, Any]) -> None:
     chosen_recipients = recipients(fields)
     if chosen_recipients is not None:
         values["recipients"] = chosen_recipients
+    disabled = fields.items("disabled_locations", max_length=16, max_items=50)
+    if disabled is not None:
+        values["disabled_locations"] = disabled
 
 
 def create_fields(fields: Fields) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +20,8 @@ from watchwire.api.dialects.updown.reading import rendered_type
 from watchwire.clock import as_utc, isoformat, isoformat_or_none
 from watchwire.engine.rollup import Figures
 from watchwire.services.contacts import Contact
-from watchwire.services.monitor_records import Downtime, Monitor
+from watchwire.services.locations import Location
+from watchwire.services.monitor_records import CheckRecord, Downtime, Monitor
 from watchwire.services.status_pages.records import StatusPage
 from watchwire.services.subscriptions import Subscription
 
@@ -124,7 +125,7 @@ def check(
         "string_match": options.get("keyword") or "",
         "enabled": not monitor.paused,
         "published": monitor.published_page is not None,
-        "disabled_locations": [],
+        "disabled_locations": list(monitor.disabled_locations),
         "recipients": recipients.of_check(monitor),
         "last_check_at": isoformat_or_none(monitor.last_checked_at),
         "next_check_at": isoformat_or_none(monitor.next_run_at),
@@ -142,38 +143,70 @@ def check(
 
 def downtime(item: Downtime) -> dict[str, Any]:
     return {
+        "id": str(item.id),
         "error": item.error,
         "started_at": isoformat(item.started_at),
         "ended_at": isoformat_or_none(item.ended_at),
         "duration": None if item.ongoing else item.duration,
+        "partial": item.partial,
     }
 
 
-def _ms(value: float | None) -> int | None:
-    return None if value is None else round(value)
-
-
-def metrics(figures: Figures) -> dict[str, Any]:
-    """One span's figures in updown's shape; no `apdex` before a check is counted."""
-    phases = figures["timings"]
-
+def _timings(phases: Mapping[str, float], total: float | None) -> dict[str, int]:
     def phase(name: str) -> float:
         return phases.get(name) or 0.0
 
-    timed = figures["response_time"]["avg"]
-    shown: dict[str, Any] = {"uptime": figures["uptime"]}
-    if figures["apdex"] is not None:
-        shown["apdex"] = figures["apdex"]
-    shown["requests"] = figures["requests"]
-    shown["timings"] = {
+    return {
         "redirect": round(phase("redirect")),
         "namelookup": round(phase("dns")),
         "connection": round(phase("connect")),
         "handshake": round(phase("tls")),
         "response": round(phase("first_byte") + phase("transfer")),
-        "total": _ms(timed) or 0,
+        "total": round(total or 0),
     }
+
+
+def result(monitor: Monitor, record: CheckRecord) -> dict[str, Any]:
+    """One check that opened or closed a downtime (`results=true`), as far as watchwire
+    records it: no headers or addresses are kept, so those keys are absent."""
+    status = record.details.get("status")
+    received = record.checked_at + timedelta(milliseconds=record.response_ms or 0)
+    return {
+        "status": record.outcome,
+        "error": record.error,
+        "request": {
+            "sent_at": isoformat(record.checked_at),
+            "http_method": monitor.options.get("method", "GET") if monitor.kind == "http" else None,
+            "node": record.location,
+        },
+        "response": {
+            "received_at": isoformat(received) if record.response_ms is not None else None,
+            "final_url": monitor.target if monitor.kind == "http" else None,
+            "code": status if isinstance(status, int) else None,
+        },
+        "timings": _timings(record.timings, record.response_ms),
+    }
+
+
+def metrics(figures: Figures) -> dict[str, Any]:
+    """One span's figures in updown's shape; no `apdex` before a check is counted."""
+    phases = {name: value for name, value in figures["timings"].items() if value is not None}
+    shown: dict[str, Any] = {"uptime": figures["uptime"]}
+    if figures["apdex"] is not None:
+        shown["apdex"] = figures["apdex"]
+    shown["requests"] = figures["requests"]
+    shown["timings"] = _timings(phases, figures["response_time"]["avg"])
     return shown
+
+
+def host(location: Location | None) -> dict[str, Any]:
+    """The `host` of a `group=host` entry: the location's address and place."""
+    return {
+        "ip": location.ipv4 if location else None,
+        "city": (location.city or None) if location else None,
+        "country": (location.country or None) if location else None,
+        "country_code": (location.country_code or None) if location else None,
+    }
 
 
 def recipient_of_contact(contact: Contact) -> dict[str, Any]:

@@ -109,12 +109,14 @@ class Claim(BaseRoute):
         self.paths = paths
         self.app = app
         self.excluding = excluding
+        # str.startswith takes a tuple: one call per set, whatever its size.
+        self._under = tuple(p + "/" for p in paths)
+        self._under_excluded = tuple(p + "/" for p in excluding)
 
     def claims(self, path: str) -> bool:
-        def under(prefixes: tuple[str, ...]) -> bool:
-            return any(path == p or path.startswith(p + "/") for p in prefixes)
-
-        return under(self.paths) and not under(self.excluding)
+        if not (path in self.paths or path.startswith(self._under)):
+            return False
+        return not (path in self.excluding or path.startswith(self._under_excluded))
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] not in ("http", "websocket"):

@@ -9,7 +9,13 @@ import asyncio
 import logging
 
 from watchwire.delivery.worker import DeliveryWorker, WorkerOptions
+from watchwire.engine.agent_watch import watch_agents
 from watchwire.engine.jobs import Job, run_jobs
+from watchwire.engine.location_engine import (
+    DatabaseSource,
+    LocationEngine,
+    LocationEngineConfig,
+)
 from watchwire.engine.retention import Retention, run_retention
 from watchwire.engine.runner import Engine, EngineConfig, worker_id
 from watchwire.runtime import Runtime
@@ -52,6 +58,23 @@ def delivery_worker(runtime: Runtime, *, concurrency: int = 64) -> DeliveryWorke
     )
 
 
+def location_engine_of(runtime: Runtime, *, concurrency: int, location: str) -> LocationEngine:
+    """The checks of monitors placed at `location`, from the shared database."""
+    source = DatabaseSource(runtime.db, runtime.clock, location, worker_id(location))
+    config = LocationEngineConfig(
+        concurrency=concurrency, grace=runtime.settings.stop_grace_seconds
+    )
+    return LocationEngine(source, runtime.probe_ctx, runtime.clock, config)
+
+
+async def run_location(
+    runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
+) -> None:
+    """`worker --location CODE` of another location than the server's own: only that
+    location's checks, on the shared database (an agent without HTTP)."""
+    await location_engine_of(runtime, concurrency=concurrency, location=location).run(stop)
+
+
 async def run_background(
     runtime: Runtime, *, concurrency: int, location: str, stop: asyncio.Event
 ) -> None:
@@ -70,5 +93,8 @@ async def run_background(
             runtime.settings.stop_grace_seconds,
         ),
         delivery.run(stop),
+        # Monitors placed at several locations: this server's own share of their checks.
+        location_engine_of(runtime, concurrency=concurrency, location=location).run(stop),
+        watch_agents(runtime.db, runtime.clock, stop),
         run_retention(runtime.db, runtime.clock, Retention.from_settings(runtime.settings), stop),
     )

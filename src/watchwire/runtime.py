@@ -12,6 +12,7 @@ from watchwire.delivery.channels import ChannelContext
 from watchwire.probes.base import ProbeContext
 from watchwire.ratelimit import RateLimiter
 from watchwire.services.accounts import AccountService, CreatedKey
+from watchwire.services.agents import AgentService
 from watchwire.services.aliases import AliasResolver
 from watchwire.services.certs.service import CertService
 from watchwire.services.contact_groups import ContactGroupService
@@ -59,6 +60,8 @@ class Runtime:
     tokens: TokenService
     # The probe locations (decision 0032); `locations.own` is this server's.
     locations: LocationService
+    # What agents of other locations ask over the agent API.
+    agents: AgentService
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -112,6 +115,7 @@ class Runtime:
             ),
             tokens=TokenService(database, hashing_key, clock, accounts),
             locations=LocationService(database, clock, settings.location),
+            agents=AgentService(database, clock),
             clock=clock,
         )
 

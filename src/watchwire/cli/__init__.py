@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from watchwire.cli.admin import account_app, db_app, key_app
+from watchwire.cli.agent import agent
 from watchwire.cli.apply import apply, export, schema
 from watchwire.cli.apps import contacts_app, monitors_app, status_pages_app, webhooks_app
 from watchwire.cli.backup import backup
@@ -35,6 +36,7 @@ app = typer.Typer(
 app.command("serve")(serve)
 app.command("api")(api)
 app.command("worker")(worker)
+app.command("agent")(agent)
 app.add_typer(db_app, name="db")
 app.command("backup")(backup)
 app.add_typer(account_app, name="account")

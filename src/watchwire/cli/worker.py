@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from watchwire import logs
-from watchwire.background import run_background
+from watchwire.background import run_background, run_location
 from watchwire.cli._common import fail, run, settings_or_fail
 from watchwire.heap import freeze_startup_objects
 from watchwire.runtime import Runtime
@@ -38,6 +38,11 @@ async def _work(concurrency: int, location: str) -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
         freeze_startup_objects()
+        if location != settings.location and await runtime.locations.exists(location):
+            # Another location of the registry, on the shared database: its checks only. A
+            # name the registry does not hold is today's label of the server's own work.
+            await run_location(runtime, concurrency=concurrency, location=location, stop=stop)
+            return
         await run_background(runtime, concurrency=concurrency, location=location, stop=stop)
     finally:
         await runtime.close()
@@ -49,10 +54,16 @@ def worker(
         typer.Option("--concurrency", "-c", min=1, help="Checks at once (default: setting)"),
     ] = None,
     location: Annotated[
-        str, typer.Option("--location", help="Name recorded with each result")
-    ] = "local",
+        str | None,
+        typer.Option(
+            "--location",
+            help="Location (default: the setting). A location of the registry other than "
+            "the server's own runs only that location's checks; any other name is recorded "
+            "with each result.",
+        ),
+    ] = None,
 ) -> None:
     """Run only the background work: checks, scheduled jobs and deliveries (no API)."""
     settings = settings_or_fail()
     logs.configure(settings)
-    run(lambda: _work(concurrency or settings.engine_concurrency, location))
+    run(lambda: _work(concurrency or settings.engine_concurrency, location or settings.location))

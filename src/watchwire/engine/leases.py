@@ -48,12 +48,16 @@ async def claim_due(
     now: datetime,
     limit: int,
     lease_for: LeaseFor | float,
+    where: tuple[Any, ...] = (),
 ) -> list[Any]:
     """Claim up to `limit` due rows of `table` for `owner`, earliest due first. `lease_for`
-    is the lease length in seconds, or a function of the row giving it."""
+    is the lease length in seconds, or a function of the row giving it; `where` narrows the
+    rows claimed."""
     if limit <= 0:
         return []
-    query = sa.select(table).where(*_due(table, now)).order_by(table.c.next_run_at).limit(limit)
+    query = (
+        sa.select(table).where(*_due(table, now), *where).order_by(table.c.next_run_at).limit(limit)
+    )
     if db.dialect == "postgresql":
         query = query.with_for_update(skip_locked=True)
 
@@ -120,7 +124,9 @@ async def release(db: Database, table: sa.Table, owner: str, sids: list[str] | N
     return int(result.rowcount or 0)
 
 
-async def next_due_at(db: Database, table: sa.Table, now: datetime) -> datetime | None:
+async def next_due_at(
+    db: Database, table: sa.Table, now: datetime, where: tuple[Any, ...] = ()
+) -> datetime | None:
     """When the earliest unpaused, unleased row comes due (for the idle sleep); rows in
     flight are leased and do not count."""
     unleased = sa.or_(table.c.lease_expires_at.is_(None), table.c.lease_expires_at <= now)
@@ -128,7 +134,7 @@ async def next_due_at(db: Database, table: sa.Table, now: datetime) -> datetime 
         value: datetime | None = (
             await conn.execute(
                 sa.select(sa.func.min(table.c.next_run_at)).where(
-                    table.c.paused.is_(False), unleased
+                    table.c.paused.is_(False), unleased, *where
                 )
             )
         ).scalar_one_or_none()

@@ -47,10 +47,21 @@ def after_check(
     return next_run(due, interval, now)
 
 
+# Monitors placed at locations run from their `monitor_locations` rows (location_runs.py),
+# not from their own schedule.
+_OWN_SCHEDULE = (monitors.c.by_location.is_(False),)
+
+
 async def claim_due(db: Database, owner: str, now: datetime, limit: int) -> list[Any]:
     """Claim up to `limit` due monitors for `owner`; returns their rows, earliest due first."""
     return await leases.claim_due(
-        db, monitors, owner, now, limit, lambda r: lease_seconds(r.timeout_seconds, r.kind)
+        db,
+        monitors,
+        owner,
+        now,
+        limit,
+        lambda r: lease_seconds(r.timeout_seconds, r.kind),
+        _OWN_SCHEDULE,
     )
 
 
@@ -61,4 +72,4 @@ async def release(db: Database, owner: str, sids: list[str] | None = None) -> in
 
 async def next_due_at(db: Database, now: datetime) -> datetime | None:
     """When the earliest unpaused, unleased monitor comes due (for the idle sleep)."""
-    return await leases.next_due_at(db, monitors, now)
+    return await leases.next_due_at(db, monitors, now, _OWN_SCHEDULE)

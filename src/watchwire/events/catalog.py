@@ -56,6 +56,9 @@ CATALOG: dict[str, EventType] = {
         # Webhook endpoints (updown 001): warnings after 10/100/900 failures, then disabled
         EventType("webhook.failing", "001", "A webhook endpoint keeps failing its deliveries."),
         EventType("webhook.disabled", "001", "A failing webhook endpoint was disabled."),
+        # Probe locations' agents (003): every instance silent past the location's timeout
+        EventType("agent.timeout", "003", "Every instance of a location's agent went silent."),
+        EventType("agent.timeout.resolve", "003", "A timed-out location's agent checks in again."),
     )
 }
 

@@ -147,6 +147,13 @@ class LocationService:
             raise NotFoundError(f"no location {code!r}", code="not_found")
         return location_of(row)
 
+    async def exists(self, code: str) -> bool:
+        async with self.db.connect() as conn:
+            found = (
+                await conn.execute(sa.select(locations.c.code).where(locations.c.code == code))
+            ).one_or_none()
+        return found is not None
+
     async def ensure_own(self) -> Location:
         """Add this server's own location when it is not in the registry yet (the first
         start); an existing row is left as the operator set it."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from watchwire.engine.kinds import get_kind
 from watchwire.errors import ValidationError
 from watchwire.store.database import Connection
 from watchwire.store.tables_engine import monitors
@@ -61,7 +62,11 @@ async def replace(
     within 10 s, spread at random; existing ones keep their schedule and verdict."""
     known = await known_codes(conn) or [own]
     query = sa.select(
-        monitors.c.sid, monitors.c.locations, monitors.c.disabled_locations, monitors.c.by_location
+        monitors.c.sid,
+        monitors.c.kind,
+        monitors.c.locations,
+        monitors.c.disabled_locations,
+        monitors.c.by_location,
     )
     if sids is not None:
         if not sids:
@@ -74,14 +79,15 @@ async def replace(
     if sids is not None:
         placed_query = placed_query.where(monitor_locations.c.monitor_sid.in_(list(sids)))
     placed: dict[str, set[str]] = {}
-    for sid, code in (await conn.execute(placed_query)).all():
-        placed.setdefault(sid, set()).add(code)
+    for placed_row in (await conn.execute(placed_query)).all():
+        placed.setdefault(placed_row.monitor_sid, set()).add(placed_row.location)
     inserts: list[dict[str, Any]] = []
     removals: list[dict[str, Any]] = []
     flags: list[dict[str, Any]] = []
     for row in rows:
         wanted = effective(row.locations, row.disabled_locations or [], known)
-        by_location = wanted != [own]
+        # A heartbeat is told by pings to the server: it runs nowhere.
+        by_location = wanted != [own] and get_kind(row.kind).read_row is None
         target = set(wanted) if by_location else set()
         have = placed.get(row.sid, set())
         inserts.extend(_new_placement(row.sid, code, now) for code in sorted(target - have))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from watchwire.api.native import (
     account,
+    agent,
     certs,
     contacts,
     deliveries,
@@ -39,6 +40,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (rbl.router, "/v1"),
     (status_pages.router, "/v1"),
     (locations.router, "/v1"),
+    (agent.router, "/v1"),
 )
 
 

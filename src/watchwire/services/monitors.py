@@ -12,11 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection as SyncConnection
 
 from watchwire.clock import Clock, as_utc
 from watchwire.engine.kinds import get_kind
-from watchwire.engine.rollup import Figures, Point, Rollup, group_start, group_step
+from watchwire.engine.rollup import Figures, Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -44,6 +43,7 @@ from watchwire.store.tables_engine import (
     monitor_rollups,
     monitors,
 )
+from watchwire.store.tables_locations import location_rollups
 from watchwire.store.tables_status import status_pages
 from watchwire.timeparse import parse_time
 
@@ -495,42 +495,25 @@ class MonitorService:
         since: str | None = None,
         until: str | None = None,
     ) -> dict[str, Figures]:
-        """The figures of `metrics` per location the checks ran from, over [from, to).
-        Hourly rollups are per monitor, so these come from the raw results: they cover the
-        results' retention window at most (`raw_results_days`, 14 by default)."""
-        monitor = await self._read(account_sid, sid)
+        """The figures of `metrics` per location the checks ran from, over [from, to),
+        from the hourly rollups of each location. A monitor run from this server's own
+        location alone (no placements) has its own rollups, shown under that location."""
+        row = await self._read(account_sid, sid)
         start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
-        query = (
-            sa.select(
-                monitor_results.c.location,
-                monitor_results.c.checked_at,
-                monitor_results.c.outcome,
-                monitor_results.c.response_ms,
-                monitor_results.c.covers_seconds,
-                monitor_results.c.details,
+        if end - start > timedelta(days=MAX_METRICS_DAYS):
+            raise ValidationError.field(
+                "from", "range", f"a metrics range is at most {MAX_METRICS_DAYS} days"
             )
-            .where(
-                monitor_results.c.monitor_sid == sid,
-                monitor_results.c.checked_at >= start,
-                monitor_results.c.checked_at < end,
-            )
-            .order_by(monitor_results.c.location)
+        table = location_rollups if row.by_location else monitor_rollups
+        query = sa.select(table).where(
+            table.c.monitor_sid == sid,
+            table.c.hour >= group_start(start, "hour"),
+            table.c.hour < end,
         )
-
-        def summed(conn: SyncConnection) -> dict[str, Figures]:
-            by_location: dict[str, Rollup] = {}
-            for row in conn.execute(query):
-                timings = row.details.get("timings") or {}
-                point = Point(
-                    sid,
-                    row.checked_at,
-                    row.outcome,
-                    row.response_ms,
-                    row.covers_seconds,
-                    monitor.apdex_t_ms,
-                    {k: float(v) for k, v in timings.items() if isinstance(v, int | float)},
-                )
-                by_location.setdefault(row.location, Rollup()).add(point)
-            return {code: rollup.metrics() for code, rollup in by_location.items()}
-
-        return await self._db.read_off_loop(summed)
+        async with self._db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        by_location: dict[str, Rollup] = {}
+        for found in rows:
+            code = found.location if row.by_location else self._own
+            by_location.setdefault(code, Rollup()).merge(Rollup.from_row(found))
+        return {code: by_location[code].metrics() for code in sorted(by_location)}

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from tests.docs.examples import ROOT, documents
+from watchwire.api.dialects.kit.routes import Claim
 from watchwire.app import create_app
 from watchwire.config import Settings
 from watchwire.events.catalog import CATALOG
@@ -63,8 +64,12 @@ def test_every_file_named_is_in_the_repository() -> None:
 
 
 def _routes() -> set[str]:
+    """The app's routes, and those of the dialects that claim paths at the root (Entri,
+    updown), which keep their full paths."""
     app = create_app(settings=Settings(database_url="sqlite:///:memory:", secret_key="docs"))
-    return {_PARAM.sub("{}", route.path) for route in app.routes if hasattr(route, "path")}
+    routes = list(app.routes)
+    routes += [r for c in app.routes if isinstance(c, Claim) for r in getattr(c.app, "routes", [])]
+    return {_PARAM.sub("{}", route.path) for route in routes if hasattr(route, "path")}
 
 
 def _served(path: str, routes: set[str]) -> bool:

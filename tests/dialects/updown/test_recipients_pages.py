@@ -107,6 +107,7 @@ async def test_status_pages_under_both_spellings(
     wrong = await updown.post("/api/status_pages", data={"name": "X", "checks[]": ["MOnope"]})
     assert wrong.status_code == 400 and wrong.json()["error"].startswith("Checks[0]")
     assert (await updown.delete(f"/api/status_pages/{page['token']}")).json() == {"deleted": True}
-    assert (await updown.get(f"/api/status_pages/{page['token']}")).status_code == 404
+    gone = await updown.get(f"/api/status_pages/{page['token']}")
+    assert (gone.status_code, gone.json()) == (404, {"error": "Not found"})
     async with runtime.db.connect() as conn:
         assert (await conn.execute(sa.text("select count(*) from status_pages"))).scalar() == 1

@@ -27,14 +27,10 @@ FIELD_NAMES = {
     "name": "alias",
     "apdex_t_ms": "apdex_t",
     "components": "checks",
-    "recipients": "recipients",
 }
 # How a field is named at the start of a sentence (Rails' `human_attribute_name`).
 HUMAN = {"url": "URL", "apdex_t": "Apdex t", "http_verb": "HTTP verb", "http_body": "HTTP body"}
-_NOT_FOUND = {
-    "Monitor not found": "Check not found",
-    "Status page not found": "Status page not found",
-}
+_NOT_FOUND = {"Monitor not found": "Check not found", "Resource not found": "Not found"}
 _HTTP_MESSAGES = {404: "Not found", 405: "Method not allowed"}
 
 

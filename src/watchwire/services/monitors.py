@@ -517,3 +517,30 @@ class MonitorService:
             code = found.location if row.by_location else self._own
             by_location.setdefault(code, Rollup()).merge(Rollup.from_row(found))
         return {code: by_location[code].metrics() for code in sorted(by_location)}
+
+    async def add_recipient_everywhere(self, account_sid: str, recipient_sid: str) -> int:
+        """Add a contact or webhook to every monitor of the account that tells its own
+        recipients (the others tell the default routing, which reaches it already); the
+        number of monitors changed. updown's `selected` on a new recipient."""
+        async with self._db.transaction() as conn:
+            await owned_recipients(conn, account_sid, [recipient_sid])
+            rows = (
+                await conn.execute(
+                    sa.select(monitors.c.sid, monitors.c.recipients).where(
+                        monitors.c.account_sid == account_sid
+                    )
+                )
+            ).all()
+            # A JSON null is not SQL's NULL on every database: told apart here.
+            changed = [
+                row
+                for row in rows
+                if row.recipients is not None and recipient_sid not in row.recipients
+            ]
+            for row in changed:
+                await conn.execute(
+                    monitors.update()
+                    .where(monitors.c.sid == row.sid)
+                    .values(recipients=[*row.recipients, recipient_sid])
+                )
+        return len(changed)

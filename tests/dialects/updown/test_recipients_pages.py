@@ -38,6 +38,16 @@ async def test_recipients_list_create_delete_and_checks_naming_them(
     )
     assert chosen.json()["recipients"] == [mail_id]
 
+    # `selected=true`: added to the checks that name their own recipients too.
+    pager = await updown.post(
+        "/api/recipients",
+        data={"type": "webhook", "value": "http://127.0.0.1:9/p", "selected": "true"},
+    )
+    assert pager.status_code == 201, pager.text
+    pager_id = pager.json()["id"]
+    shown = (await updown.get(f"/api/checks/{chosen.json()['token']}")).json()
+    assert shown["recipients"] == [mail_id, pager_id]
+
     missing = await updown.post("/api/recipients", data={"type": "email"})
     assert missing.json() == {"error": "Value is required"}
     assert (await updown.delete(f"/api/recipients/{mail_id}")).json() == {"deleted": True}

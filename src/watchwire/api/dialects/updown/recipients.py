@@ -3,10 +3,11 @@ recipients with `type:SID` ids; create one (`type`, `value`, `name`, `selected`)
 one. Contacts need the key's `contacts` scope, webhooks its `webhook` scope; the list shows
 what the key may see.
 
-`selected` (updown: "select this recipient for all checks") is the contact's place in the
-account's default contact group, which every check without its own recipient list tells:
-true or absent, in it; false, in no group (told only by checks that name it). A webhook
-reaches every check without its own list. Webhooks are made in updown's format and hidden
+`selected` (updown: "select this recipient for all checks"): a contact goes into the
+account's default contact group, which every check without its own recipient list tells,
+unless `selected` is false (then in no group: told only by checks that name it); a webhook
+reaches every check without its own list anyway. With `selected=true` the recipient is also
+added to every check that has its own list. Webhooks are made in updown's format and hidden
 once disabled after 1,000 failed deliveries (001: "automatically removed").
 """
 
@@ -55,23 +56,27 @@ async def create_recipient(request: Request, principal: Anyone) -> JsonResponse:
     kind = fields.text("type", required=True, max_length=64) or ""
     value = fields.text("value", required=True, max_length=_VALUE) or ""
     name = fields.text("name", max_length=255)
+    selected = fields.boolean("selected")
     runtime = runtime_of(request)
     if kind == WEBHOOK:
         require_scope(principal, "webhook")
-        created = await runtime.subscriptions.create(
+        hook = await runtime.subscriptions.create(
             principal.account_sid, principal.plan, url=value, name=name or "", format="updown"
         )
-        return JsonResponse(render.recipient_of_webhook(created), status_code=201)
-    require_scope(principal, "contacts")
-    selected = fields.boolean("selected")
-    contact = await runtime.contacts.create_contact(
-        principal.account_sid,
-        type=kind,
-        contact=value,
-        name=name,
-        contact_groups=None if selected is not False else [],
-    )
-    return JsonResponse(render.recipient_of_contact(contact), status_code=201)
+        sid, answer = hook.sid, render.recipient_of_webhook(hook)
+    else:
+        require_scope(principal, "contacts")
+        contact = await runtime.contacts.create_contact(
+            principal.account_sid,
+            type=kind,
+            contact=value,
+            name=name,
+            contact_groups=None if selected is not False else [],
+        )
+        sid, answer = contact.sid, render.recipient_of_contact(contact)
+    if selected:
+        await runtime.monitors.add_recipient_everywhere(principal.account_sid, sid)
+    return JsonResponse(answer, status_code=201)
 
 
 @recipients.delete

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from watchwire import __version__, logs, web
 from watchwire.api import auth, docs, errors, metrics, native
-from watchwire.api.dialects import enterno, entri, generatorlabs
+from watchwire.api.dialects import enterno, entri, generatorlabs, updown
 from watchwire.api.envelope import JsonResponse
 from watchwire.api.middleware.compression import CompressionMiddleware
 from watchwire.api.middleware.idempotency import IdempotencyMiddleware
@@ -72,14 +72,19 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     docs.install(app, openapi_url="/v1/openapi.json")
     generatorlabs.mount(app)
     entri.mount(app)  # claims /token and /monitor/… (nothing else lives there)
-    enterno.mount(app)  # claims /api/v3/… and /api/v4/… only: the rest of /api is free
+    enterno.mount(app)  # claims /api/v3/… and /api/v4/… only
+    updown.mount(app)  # claims the rest of /api (the narrower claim answers first)
     # Added last = outermost: the request id wraps everything; compression wraps replays too;
     # an unexpected error inside any of them is answered without losing the connection.
     # Its 409s and 400s under a dialect's paths answer in that dialect's envelope; there, a
     # key may also come in the body.
     app.add_middleware(
         IdempotencyMiddleware,
-        error_responses=[(path, enterno.error_response) for path in enterno.PATHS],
+        # Narrower prefixes first: the first that matches answers.
+        error_responses=[
+            *((path, enterno.error_response) for path in enterno.PATHS),
+            *((path, updown.error_response) for path in updown.PATHS),
+        ],
         body_keys=[(path, enterno.key_in_body) for path in enterno.PATHS],
     )
     app.add_middleware(CompressionMiddleware, minimum_size=500)

@@ -64,6 +64,8 @@ def test_every_file_named_is_in_the_repository() -> None:
 
 
 def _routes() -> set[str]:
+    """The app's routes, and those of the dialects that claim paths at the root (Entri,
+    updown), which keep their full paths."""
     app = create_app(settings=Settings(database_url="sqlite:///:memory:", secret_key="docs"))
     # A dialect that claims its paths (kit.routes.claim) serves its own app's routes.
     routes = [r for c in app.routes if isinstance(c, Claim) for r in getattr(c.app, "routes", [])]

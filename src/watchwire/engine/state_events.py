@@ -204,6 +204,10 @@ async def _state_event(
             )
         )
     elif transition.previous == "down":
+        # The downtime this ends, for formats that describe it (updown's `downtime`).
+        began = as_utc(row.failing_since) or as_utc(row.state_changed_at) or now
+        payload["down_since"] = isoformat(began)
+        payload["down_error"] = row.last_error
         await conn.execute(
             downtimes.update()
             .where(downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None))

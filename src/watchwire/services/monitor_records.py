@@ -240,8 +240,10 @@ class Downtime:
     ended_at: datetime | None
     duration: int  # seconds, up to now while ongoing
     error: str | None
-    # The locations that saw it (None: the server's own only), and whether they were fewer
-    # than the quorum: one place's trouble, not an outage (decision 0032).
+    # Its row's integer id; the locations that saw it (None: the server's own only), and
+    # whether they were fewer than the quorum: one place's trouble, not an outage (decision
+    # 0032).
+    id: int = 0
     locations: tuple[str, ...] | None = None
     partial: bool = False
 
@@ -258,6 +260,7 @@ def downtime_of(row: Any, now: datetime) -> Downtime:
         ended_at=ended,
         duration=int(((ended or now) - began).total_seconds()),
         error=row.error,
+        id=row.id,
         locations=None if row.locations is None else tuple(row.locations),
         partial=bool(row.partial),
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from watchwire.clock import Clock, as_utc
 from watchwire.engine.kinds import get_kind
-from watchwire.engine.rollup import Rollup, group_start, group_step
+from watchwire.engine.rollup import Figures, Rollup, group_start, group_step
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import new_sid
 from watchwire.pagination import Page, PageRequest
@@ -478,3 +478,136 @@ class MonitorService:
                 )
             ).all()
         return Page([downtime_of(r, now) for r in rows], int(total), page)
+
+    async def uptimes(self, account_sid: str, since: timedelta) -> dict[str, float | None]:
+        """Each of the account's monitors' uptime % over the last `since` (whole hours of
+        its rollups, as `metrics` counts it); None for a monitor with nothing counted yet.
+        One query for all of them: a face listing every monitor with its uptime."""
+        first_hour = group_start(self._clock.now() - since, "hour")
+        counted = monitor_rollups.c
+        query = (
+            sa.select(
+                monitors.c.sid,
+                sa.func.sum(counted.up_seconds + counted.down_seconds + counted.degraded_seconds),
+                sa.func.sum(counted.down_seconds),
+            )
+            .select_from(
+                monitors.outerjoin(
+                    monitor_rollups,
+                    sa.and_(counted.monitor_sid == monitors.c.sid, counted.hour >= first_hour),
+                )
+            )
+            .where(monitors.c.account_sid == account_sid)
+            .group_by(monitors.c.sid)
+        )
+        async with self._db.connect() as conn:
+            rows: list[Any] = list((await conn.execute(query)).all())
+        return {
+            sid: round(100.0 * (int(total) - int(down or 0)) / int(total), 4) if total else None
+            for sid, total, down in rows
+        }
+
+    async def downtime_results(
+        self, account_sid: str, sid: str, downtime: Downtime
+    ) -> tuple[tuple[CheckRecord, ...], tuple[CheckRecord, ...]]:
+        """The raw results that opened and closed a downtime, per location: each location's
+        first failed check from its start, and its first successful one from its end (none
+        while it goes on, and none once the results are past their retention window)."""
+        await self._read(account_sid, sid)
+        end = downtime.ended_at or self._clock.now()
+        opened = await self._first_per_location(sid, downtime.started_at, end, ("down",))
+        closed: tuple[CheckRecord, ...] = ()
+        if downtime.ended_at is not None:
+            closed = await self._first_per_location(
+                sid,
+                downtime.ended_at,
+                downtime.ended_at + timedelta(days=1),
+                ("up", "degraded"),
+            )
+        return opened, closed
+
+    async def _first_per_location(
+        self,
+        sid: str,
+        start: datetime,
+        end: datetime,
+        outcomes: tuple[str, ...],
+    ) -> tuple[CheckRecord, ...]:
+        # Bounded: more rows than locations check a monitor, few enough to read at once.
+        limit = 100
+        async with self._db.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(monitor_results)
+                    .where(
+                        monitor_results.c.monitor_sid == sid,
+                        monitor_results.c.checked_at >= start,
+                        monitor_results.c.checked_at <= end,
+                        monitor_results.c.outcome.in_(outcomes),
+                    )
+                    .order_by(monitor_results.c.checked_at, monitor_results.c.id)
+                    .limit(limit)
+                )
+            ).all()
+        first: dict[str, CheckRecord] = {}
+        for row in rows:
+            first.setdefault(row.location, check_of(row))
+        return tuple(first.values())
+
+    async def metrics_by_location(
+        self,
+        account_sid: str,
+        sid: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, Figures]:
+        """The figures of `metrics` per location the checks ran from, over [from, to),
+        from the hourly rollups of each location. A monitor run from this server's own
+        location alone (no placements) has its own rollups, shown under that location."""
+        row = await self._read(account_sid, sid)
+        start, end = time_range(since, until, self._clock.now(), timedelta(days=1))
+        if end - start > timedelta(days=MAX_METRICS_DAYS):
+            raise ValidationError.field(
+                "from", "range", f"a metrics range is at most {MAX_METRICS_DAYS} days"
+            )
+        table = location_rollups if row.by_location else monitor_rollups
+        query = sa.select(table).where(
+            table.c.monitor_sid == sid,
+            table.c.hour >= group_start(start, "hour"),
+            table.c.hour < end,
+        )
+        async with self._db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        by_location: dict[str, Rollup] = {}
+        for found in rows:
+            code = found.location if row.by_location else self._own
+            by_location.setdefault(code, Rollup()).merge(Rollup.from_row(found))
+        return {code: by_location[code].metrics() for code in sorted(by_location)}
+
+    async def add_recipient_everywhere(self, account_sid: str, recipient_sid: str) -> int:
+        """Add a contact or webhook to every monitor of the account that tells its own
+        recipients (the others tell the default routing, which reaches it already); the
+        number of monitors changed. updown's `selected` on a new recipient."""
+        async with self._db.transaction() as conn:
+            await owned_recipients(conn, account_sid, [recipient_sid])
+            rows = (
+                await conn.execute(
+                    sa.select(monitors.c.sid, monitors.c.recipients).where(
+                        monitors.c.account_sid == account_sid
+                    )
+                )
+            ).all()
+            # A JSON null is not SQL's NULL on every database: told apart here.
+            changed = [
+                row
+                for row in rows
+                if row.recipients is not None and recipient_sid not in row.recipients
+            ]
+            for row in changed:
+                await conn.execute(
+                    monitors.update()
+                    .where(monitors.c.sid == row.sid)
+                    .values(recipients=[*row.recipients, recipient_sid])
+                )
+        return len(changed)

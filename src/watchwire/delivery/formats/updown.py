@@ -8,9 +8,10 @@ consecutive failures, so this format's endpoint is disabled then whatever the op
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from watchwire.clock import isoformat
+from watchwire.clock import as_utc, isoformat
 from watchwire.delivery.formats.base import DeliveryRules, WebhookFormat, only_200
 from watchwire.events.event import Event
 
@@ -79,17 +80,91 @@ def _check(payload: dict[str, Any], *, certificate_event: bool = False) -> dict[
     }
 
 
+# How a check names its address in updown's words: `tcp://host:port`, `icmp://host`.
+_SCHEMES = {"tcp": "tcp", "tcps": "tcps", "ping": "icmp"}
+
+
+def _url(payload: dict[str, Any]) -> str:
+    monitor = payload.get("monitor")
+    if not isinstance(monitor, dict):
+        return ""
+    scheme = _SCHEMES.get(str(monitor.get("kind")))
+    target = str(monitor.get("target", ""))
+    return f"{scheme}://{target}" if scheme else target
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        return as_utc(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _lasting(seconds: int) -> str:
+    """updown's duration words: `45 seconds`, `10 minutes`, `3 hours`."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def _downtime(event: Event) -> dict[str, Any] | None:
+    """The downtime a `check.down` opens or a `check.up` closes (001's `downtime`)."""
+    began = _time(event.payload.get("down_since"))
+    if event.type not in ("monitor.down", "monitor.up") or began is None:
+        return None
+    ended = as_utc(event.created_at) if event.type == "monitor.up" else None
+    error = event.payload.get("error" if ended is None else "down_error")
+    return {
+        "error": error,
+        "started_at": isoformat(began),
+        "ended_at": isoformat(ended) if ended else None,
+        "duration": int((ended - began).total_seconds()) if ended else None,
+        "partial": False,
+    }
+
+
+def describe(event: Event, downtime: dict[str, Any] | None) -> str:
+    """The description in updown's words for its events; others keep watchwire's."""
+    url = _url(event.payload)
+    if event.type == "monitor.down" and downtime is not None:
+        since = _time(downtime["started_at"])
+        at = since.strftime("%H:%M:%S") if since else downtime["started_at"]
+        return f"DOWN: {url} since {at} (UTC), reason: {downtime['error'] or 'check failed'}"
+    if event.type == "monitor.up" and downtime is not None:
+        reason = f", reason: {downtime['error']}" if downtime["error"] else ""
+        return f"UP: {url} after being down for {_lasting(downtime['duration'])}{reason}"
+    host = url.partition("://")[2].split("/")[0] or url
+    certificate = event.payload.get("certificate")
+    days = certificate.get("days_left") if isinstance(certificate, dict) else None
+    if event.type == "ssl.expiring" and days is not None:
+        return f"The SSL certificate served by {host} will expire in {days} days"
+    if event.type in ("ssl.invalid", "ssl.expired"):
+        return f"The SSL certificate served by {host} is not valid: {event.payload.get('error')}"
+    if event.type == "ssl.valid":
+        return f"The SSL certificate served by {host} is valid again"
+    if event.type == "ssl.renewed":
+        return f"The SSL certificate served by {host} has been renewed"
+    if event.type == "monitor.apdex_drop":
+        return f"Apdex of {url} dropped {event.payload.get('dropped_percent')}%"
+    return event.description
+
+
 def payload(event: Event) -> list[dict[str, Any]]:
     ssl = _ssl(event)
     skipped = ("check", "monitor", *(_SSL_FIELDS if ssl is not None else ()))
     extra = {k: v for k, v in event.payload.items() if k not in skipped}
     if ssl is not None:
         extra["ssl"] = ssl
+    downtime = _downtime(event)
+    if downtime is not None:
+        extra["downtime"] = downtime
     item = {
         **extra,
         "event": EVENT_NAMES.get(event.type, event.type),
         "time": isoformat(event.created_at),
-        "description": event.description,
+        "description": describe(event, downtime),
         "check": _check(event.payload, certificate_event=ssl is not None),
     }
     if event.type == "monitor.apdex_drop":

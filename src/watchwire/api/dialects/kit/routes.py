@@ -105,9 +105,11 @@ class Claim(BaseRoute):
     def __init__(self, paths: tuple[str, ...], app: ASGIApp) -> None:
         self.paths = paths
         self.app = app
+        # str.startswith takes a tuple: one call per set, whatever its size.
+        self._under = tuple(p + "/" for p in paths)
 
     def claims(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") for p in self.paths)
+        return path in self.paths or path.startswith(self._under)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] not in ("http", "websocket"):

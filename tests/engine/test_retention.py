@@ -27,6 +27,7 @@ from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
 from watchwire.store.database import Database
 from watchwire.store.tables import idempotency_keys, metadata
+from watchwire.store.tables_locations import agent_batches
 
 __all__ = ["rbl_server", "rbldnsd_factory", "settings", "site", "webhook_receiver"]
 
@@ -61,6 +62,11 @@ BOUNDED = {
     "status_notices": "written by hand by the account: its incident history, kept",
     "status_notice_updates": "written by hand, deleted with their notice",
     "token_signing_keys": "one per rotation; past their grace, deleted by the next rotation",
+    "users": "dashboard users, added and removed by the account's owners",
+    "locations": "probe locations, added and removed by the operator",
+    "agent_instances": "one per agent identity, which an agent keeps across its restarts",
+    "monitor_locations": "one per monitor and location it runs from, deleted with either",
+    "location_rollups": "one per monitor, location and hour: kept for good like the rollups",
 }
 
 
@@ -205,6 +211,36 @@ async def test_idempotency_keys_go_once_past_their_ttl(
     clock.advance(31)
     assert (await _purge(runtime, keep))["idempotency_keys"] == 1
     assert await _count(runtime.db, idempotency_keys) == 0
+
+
+async def test_sessions_go_past_their_end_and_batch_ids_with_the_raw_results(
+    runtime: Runtime, account: CreatedKey
+) -> None:
+    clock = _clock(runtime)
+    created = await runtime.users.create_user(account.account_sid, "ops@acme.test", "owner")
+    old = await runtime.users.sign_in("ops@acme.test", created.password)
+    async with runtime.db.transaction() as conn:
+        await conn.execute(
+            agent_batches.insert().values(
+                batch_id="b-old", location="fra", results=3, received_at=clock.now()
+            )
+        )
+    clock.advance(13 * DAY)
+    new = await runtime.users.sign_in("ops@acme.test", created.password)
+    async with runtime.db.transaction() as conn:
+        await conn.execute(
+            agent_batches.insert().values(
+                batch_id="b-new", location="fra", results=3, received_at=clock.now()
+            )
+        )
+    clock.advance(2 * DAY)
+    purged = await _purge(runtime)
+    assert (purged["user_sessions"], purged["agent_batches"]) == (1, 1)
+    assert await runtime.users.session_user(old.token) is None
+    assert await runtime.users.session_user(new.token) is not None
+    async with runtime.db.connect() as conn:
+        kept = (await conn.execute(sa.select(agent_batches.c.batch_id))).scalars().all()
+    assert list(kept) == ["b-new"]
 
 
 async def _expired_keys(runtime: Runtime, account: CreatedKey, count: int) -> None:

@@ -9,7 +9,8 @@
        deliveries → events no delivery refers to →
        finished one-off blocklist checks with no open callback → finished domain batches →
        raw monitor results → heartbeat pings (kept as long as raw results) → idempotency
-       keys past their TTL.
+       keys past their TTL → agents' batch ids (as old as raw results) → dashboard sessions
+       past their end.
     3. Several workers may run this at once: a batch picks its rows with
        `FOR UPDATE SKIP LOCKED` on PostgreSQL (rows another purge or a writer holds are
        skipped, never waited on); SQLite has one process. Nothing else is coordinated.
@@ -39,7 +40,9 @@ from watchwire.store.database import Database
 from watchwire.store.tables import events, idempotency_keys
 from watchwire.store.tables_domains import domain_batches
 from watchwire.store.tables_engine import heartbeat_pings, monitor_results
+from watchwire.store.tables_locations import agent_batches
 from watchwire.store.tables_rbl import rbl_checks
+from watchwire.store.tables_users import user_sessions
 from watchwire.store.tables_webhooks import deliveries
 
 if TYPE_CHECKING:
@@ -141,6 +144,17 @@ def _pings(now: datetime, keep: Retention) -> list[Any]:
     return [heartbeat_pings.c.received_at < _days(now, keep.results_days)]
 
 
+def _agent_batches(now: datetime, keep: Retention) -> list[Any]:
+    # A batch id only has to outlive the agent's retries of it (minutes, hours through a long
+    # outage); kept as long as the raw results the batch wrote, which go at the same age.
+    return [agent_batches.c.received_at < _days(now, keep.results_days)]
+
+
+def _sessions(now: datetime, keep: Retention) -> list[Any]:
+    # A session past its end is refused at sign-in already; its row is only kept until here.
+    return [user_sessions.c.expires_at < now]
+
+
 def _idempotency(now: datetime, keep: Retention) -> list[Any]:
     return [idempotency_keys.c.created_at < now - timedelta(seconds=keep.idempotency_seconds)]
 
@@ -154,6 +168,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("monitor_results", monitor_results, ("id",), _results),
     Kind("heartbeat_pings", heartbeat_pings, ("id",), _pings),
     Kind("idempotency_keys", idempotency_keys, ("account_sid", "key"), _idempotency),
+    Kind("agent_batches", agent_batches, ("batch_id",), _agent_batches),
+    Kind("user_sessions", user_sessions, ("token_hash",), _sessions),
 )
 
 

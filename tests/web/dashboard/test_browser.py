@@ -162,6 +162,7 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await tab.fill("#f-interval", "")
     await tab.click("button:text('Add')")
     await expect(tab.locator("#certs")).to_contain_text("localhost")
+    assert await serious_violations(tab) == []  # the list with its filters and buttons
 
     await tab.goto(f"{base}/monitors?q=backup")
     await tab.click("text=Nightly backup")

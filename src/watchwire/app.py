@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Route
 
 from watchwire import __version__, logs, web
@@ -21,6 +22,12 @@ from watchwire.api.native.checked_route import CheckedRoute
 from watchwire.config import Settings, get_settings
 from watchwire.runtime import Runtime
 from watchwire.web import dashboard
+
+
+async def _page_owner(request: Request) -> str | None:
+    """Whose status pages a visitor may see as their owner: an API key's account, or the
+    signed-in dashboard user's (the editor's preview of a private page)."""
+    return await auth.page_owner(request) or await dashboard.page_owner(request)
 
 
 def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
@@ -59,7 +66,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     web.install(
         app,
         visits_of=lambda request: request.app.state.runtime.status_pages,
-        owner_of=auth.page_owner,
+        owner_of=_page_owner,
         home=dashboard.home,  # `/` where no status page has its own domain
     )
     # The operators' dashboard: sign-in, monitors, events, deliveries, keys, users.

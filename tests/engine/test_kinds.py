@@ -18,6 +18,7 @@ from watchwire.engine.checks import run_check
 from watchwire.engine.kinds import KINDS, get_kind
 from watchwire.engine.kinds.base import OVERRUN, CheckSpec
 from watchwire.engine.kinds.heartbeat import Options as HeartbeatOptions
+from watchwire.engine.kinds.http import KEPT_HEADERS
 from watchwire.engine.scheduler import LEASE_MARGIN, lease_seconds
 from watchwire.engine.ssl_watch import watched
 from watchwire.errors import ValidationError
@@ -97,6 +98,9 @@ async def test_http_check_reads_status_and_phases(
     assert {"connect", "first_byte"} <= result.phases.keys()
     assert result.details["status"] == 200
     assert result.details["timings"].keys() == result.phases.keys()
+    # The kept headers only (the monitor's page shows them), lower-cased.
+    assert "content-type" in result.details["headers"]
+    assert set(result.details["headers"]) <= set(KEPT_HEADERS)
     site.status = 503
     failed = await run_check(CheckSpec("http", site.url, {}, 5.0), probe_ctx)
     assert not failed.ok and failed.error and "503" in failed.error
@@ -168,6 +172,7 @@ async def test_tcps_and_ssl_checks_time_connect_and_handshake(
         assert set(result.phases) == {"connect", "tls"}
         assert result.response_ms == pytest.approx(sum(result.phases.values()))
         assert result.details["days_left"] > 30 and result.details["trusted"] is True
+        assert result.details["chain_length"] >= 1 and result.details["issuer"]
     untrusted = await run_check(CheckSpec("tcps", tls_service.target, {}, 5.0), probe_ctx)
     assert not untrusted.ok and untrusted.status == "down"
     assert untrusted.error is not None and "trusted root" in untrusted.error

@@ -27,6 +27,7 @@ from watchwire.services.contacts import Contact, ContactService, resolve_groups
 from watchwire.store.database import Database
 from watchwire.store.tables import events
 from watchwire.store.tables_contacts import contacts as contacts_table
+from watchwire.store.tables_webhooks import deliveries
 
 __all__ = ["mail_sink"]
 
@@ -145,6 +146,28 @@ async def test_pause_and_resume(runtime: Runtime, service: ContactService, acct:
     await service.confirm_contact(acct, sid, await latest_code(runtime, sid))
     assert (await service.pause_contact(acct, sid)).status == "paused"
     assert (await service.resume_contact(acct, sid)).status == "active"
+
+
+async def test_a_test_goes_to_an_active_contact_alone(
+    runtime: Runtime, service: ContactService, acct: str
+) -> None:
+    created = await new_email_contact(service, acct)
+    other = await service.create_contact(acct, type="email", contact="else@example.com")
+    for sid in (created.sid, other.sid):
+        await service.confirm_contact(acct, sid, await latest_code(runtime, sid))
+    await service.pause_contact(acct, other.sid)
+    with pytest.raises(ConflictError):
+        await service.send_test(acct, other.sid)
+    event_sid = await service.send_test(acct, created.sid)
+    async with runtime.db.connect() as conn:
+        targets = (
+            await conn.execute(
+                sa.select(deliveries.c.target_type, deliveries.c.target_sid).where(
+                    deliveries.c.event_sid == event_sid
+                )
+            )
+        ).all()
+    assert [tuple(t) for t in targets] == [("contact", created.sid)]
 
 
 async def test_a_new_destination_needs_a_new_confirmation(

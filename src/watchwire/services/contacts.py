@@ -408,3 +408,27 @@ class ContactService:
                 )
             await self._send_code(conn, account_sid, sid, row.name, row.type)
         return await self.get_contact(account_sid, sid)
+
+    async def send_test(self, account_sid: str, sid: str) -> str:
+        """Send an active contact a `test` event (to that contact alone, through the outbox,
+        like its confirmation code); returns the event's SID. A pending or paused contact is
+        a conflict: it would not be sent alerts either."""
+        async with self._db.transaction() as conn:
+            row = await self._contact_row(conn, account_sid, sid)
+            if row.status != "active":
+                raise ConflictError(
+                    f"The contact is {row.status}: only an active contact is sent a test",
+                    code="contact_not_active",
+                )
+            event = await record_event(
+                conn,
+                account_sid=account_sid,
+                type="test",
+                description=f"Test message for the {row.type} contact {row.name}",
+                payload={"contact_sid": sid, "type": row.type, "name": row.name},
+                now=self._clock.now(),
+                resource_type="contact",
+                resource_sid=sid,
+                recipients=[sid],
+            )
+        return event.sid

@@ -164,4 +164,5 @@ async def test_certificates_domains_and_blocklist_hosts_are_listed(
     for shown in ("Shop &lt;TLS&gt;", "shop.test", "127.0.0.2", "mail &lt;out&gt;"):
         assert shown in page.text, shown
     assert "<TLS>" not in page.text and "<out>" not in page.text
-    assert "Certificate monitors (1)" in page.text and "Blocklist hosts (1, 0 listed)" in page.text
+    assert "Certificate monitors (1 of 1)" in page.text
+    assert "Blocklist hosts (1 of 1, 0 listed)" in page.text

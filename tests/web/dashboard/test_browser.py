@@ -148,6 +148,22 @@ async def test_an_operator_watches_a_site_go_down_and_up(
     await worker(runtime).run_once()
     assert len(webhook_receiver.requests("/hook")) == 3
 
+    # A certificate monitor's form: its refusals next to their fields, then it is listed.
+    await tab.click("nav >> text=Certs & domains")
+    await tab.click("text=New certificate monitor")
+    await tab.fill("#f-hostname", "https://localhost/")
+    await tab.fill("#f-interval", "10")
+    await tab.click("button:text('Add')")
+    await expect(tab.locator("#f-interval-error")).to_contain_text("300")
+    await expect(tab.locator("#f-hostname-error")).to_be_visible()
+    await tab.screenshot(path=shots / "dashboard-cert-form-errors.png", full_page=True)
+    assert await serious_violations(tab) == []
+    await tab.fill("#f-hostname", "localhost")
+    await tab.fill("#f-interval", "")
+    await tab.click("button:text('Add')")
+    await expect(tab.locator("#certs")).to_contain_text("localhost")
+    assert await serious_violations(tab) == []  # the list with its filters and buttons
+
     await tab.goto(f"{base}/monitors?q=backup")
     await tab.click("text=Nightly backup")
     await expect(tab.locator("#monitor-state")).to_have_text("Up")

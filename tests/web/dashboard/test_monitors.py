@@ -5,12 +5,15 @@ text everywhere."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
 from tests.servers.engine_targets import SwitchableSite, site
+from watchwire.clock import FrozenClock
 from watchwire.runtime import Runtime
 from watchwire.services.accounts import CreatedKey
+from watchwire.store.tables_engine import monitor_results
 
 from .conftest import csrf_of
 
@@ -234,3 +237,53 @@ async def test_mute_and_unmute(
     assert refused.status_code == 400
     assert (await owner.post(base + "/mute", data={"csrf": csrf})).status_code == 303
     assert (await runtime.monitors.get(account.account_sid, monitor.sid)).mute_until is None
+
+
+async def test_result_details_rendered_by_what_they_are(
+    owner: httpx.AsyncClient, runtime: Runtime, account: CreatedKey, clock: FrozenClock
+) -> None:
+    monitor = await runtime.monitors.create(
+        account.account_sid, {"kind": "http", "target": "http://127.0.0.1:9/"}, min_interval=15
+    )
+    readings = [
+        {
+            "status": 503,
+            "http_version": "1.1",
+            "headers": {"content-type": "text/html", "server": HOSTILE},
+            "final_url": "http://127.0.0.1:9/" + HOSTILE,
+        },
+        {
+            "tls_version": "TLSv1.3",
+            "common_name": "shop.test",
+            "issuer": "CN=" + HOSTILE,
+            "not_after": "2031-02-03T00:00:00Z",
+            "days_left": 9,
+            "trusted": False,
+            "chain_length": 2,
+            "hostname_matches": False,
+        },
+        {"answers": ["192.0.2.1", '"v=spf1 ' + HOSTILE + '"'], "reply": HOSTILE},
+    ]
+    async with runtime.db.transaction() as conn:
+        for offset, details in enumerate(readings):
+            await conn.execute(
+                monitor_results.insert().values(
+                    monitor_sid=monitor.sid,
+                    checked_at=clock.now() - timedelta(minutes=offset),
+                    outcome="down",
+                    response_ms=12.0,
+                    error=None,
+                    covers_seconds=60,
+                    lateness_ms=0.0,
+                    location="local",
+                    details=details,
+                )
+            )
+    page = (await owner.get(f"/monitors/{monitor.sid}")).text
+    assert HOSTILE not in page and page.count("&lt;img src=x") == 5
+    assert '<strong class="bad">HTTP 503</strong> <span class="muted">HTTP/1.1</span>' in page
+    assert "<dt>content-type</dt><dd><code>text/html</code></dd>" in page
+    assert "<strong>TLSv1.3</strong>" in page and "expires 2031-02-03" in page
+    assert ">not trusted<" in page and ">name mismatch<" in page and "chain of 2" in page
+    assert "<li><code>192.0.2.1</code></li>" in page
+    assert "<code>reply=&lt;img" in page  # what no kind reads stays key=value

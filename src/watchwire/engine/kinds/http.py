@@ -11,8 +11,21 @@ if TYPE_CHECKING:
     from watchwire.probes.http.http import Result
 
 
+# The response headers a result keeps (each value cut to KEPT_CHARS): what tells an operator
+# what answered and how (a moved site, a proxy's error page, a cache), at a few dozen bytes a
+# check; the whole set (0.5 to 1.5 kB a response) would be most of a result row's size.
+KEPT_HEADERS = ("content-type", "content-length", "location", "server", "cache-control")
+KEPT_CHARS = 200
+
+
+def kept_headers(headers: dict[str, str]) -> dict[str, str]:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    return {name: lowered[name][:KEPT_CHARS] for name in KEPT_HEADERS if name in lowered}
+
+
 def response_reading(response: Result) -> tuple[float, dict[str, float], dict[str, Any]]:
-    """An HTTP response's total time, its timing phases and its status (also for `headers`)."""
+    """An HTTP response's total time, its timing phases and its details (also for
+    `headers`): status, HTTP version, the kept headers, and where redirects ended."""
     timings = response.timings
     # `redirect` is always there (0 without a redirect): updown's averages include it so.
     phases = {"redirect": timings.redirects_ms} | {
@@ -26,7 +39,14 @@ def response_reading(response: Result) -> tuple[float, dict[str, float], dict[st
         )
         if value is not None
     }
-    return timings.total_ms, phases, {"status": response.status}
+    details: dict[str, Any] = {"status": response.status}
+    if response.http_version:
+        details["http_version"] = response.http_version
+    if response.headers:
+        details["headers"] = kept_headers(response.headers)
+    if response.final_url and response.final_url != response.url:
+        details["final_url"] = response.final_url
+    return timings.total_ms, phases, details
 
 
 def interpret(spec: CheckSpec, result: Result) -> CheckResult:

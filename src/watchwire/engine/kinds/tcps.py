@@ -22,7 +22,16 @@ def interpret(spec: CheckSpec, result: Result) -> CheckResult:
     details: dict[str, Any] = {"tls_version": result.tls_version}
     if result.certificate is not None:
         leaf = result.certificate
-        details.update(not_after=leaf.not_after, days_left=leaf.days_left, trusted=result.trusted)
+        details.update(
+            not_after=leaf.not_after,
+            days_left=leaf.days_left,
+            trusted=result.trusted,
+            # The chain's summary for the monitor's page: who it is for, who issued it.
+            common_name=leaf.common_name,
+            issuer=leaf.issuer,
+            chain_length=result.chain_length,
+            hostname_matches=result.hostname_matches,
+        )
     return reading(result, sum(phases.values()) if phases else None, phases, details)
 
 

@@ -23,8 +23,9 @@ from watchwire.web.dashboard import (
     routes_webhooks,
 )
 from watchwire.web.dashboard.routes_session import home
+from watchwire.web.dashboard.session import page_owner
 
-__all__ = ["ROUTERS", "STATIC_URL", "home", "install"]
+__all__ = ["ROUTERS", "STATIC_URL", "home", "install", "page_owner"]
 
 STATIC_URL = "/static/dashboard"
 

@@ -88,6 +88,17 @@ async def visit(request: Request) -> Visit:
     return Visit(user, account, runtime.users.csrf_token(token))
 
 
+async def page_owner(request: Request) -> str | None:
+    """The signed-in user's account, for the status pages' owner view (web/pages.py's
+    `owner_of`): a private or protected page of that account opens for its users (every role
+    reads every page), as the editor's preview. None without a live session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    user = await runtime_of(request).users.session_user(token)
+    return None if user is None else user.account_sid
+
+
 def login_nonce(request: Request) -> tuple[str, bool]:
     """The sign-in form's nonce cookie value, and whether it is new (to be set)."""
     nonce = request.cookies.get(LOGIN_COOKIE, "")

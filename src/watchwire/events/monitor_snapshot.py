@@ -28,7 +28,7 @@ UPTIME_WINDOW = timedelta(days=30)
 async def _uptime(conn: Connection, sid: str, now: datetime) -> float | None:
     first_hour = now.replace(minute=0, second=0, microsecond=0) - UPTIME_WINDOW
     counted = monitor_rollups.c
-    total, down = (
+    figures: Any = (
         await conn.execute(
             sa.select(
                 sa.func.sum(counted.up_seconds + counted.down_seconds + counted.degraded_seconds),
@@ -36,24 +36,27 @@ async def _uptime(conn: Connection, sid: str, now: datetime) -> float | None:
             ).where(counted.monitor_sid == sid, counted.hour >= first_hour)
         )
     ).one()
+    total, down = figures
     if not total:
         return None
     return round(100.0 * (int(total) - int(down or 0)) / int(total), 4)
 
 
 async def _recipients(conn: Connection, row: Any) -> list[str]:
-    rows = (
-        await conn.execute(
-            sa.select(contacts.c.sid, contacts.c.type, contact_group_members.c.group_sid)
-            .select_from(
-                contacts.outerjoin(
-                    contact_group_members, contact_group_members.c.contact_sid == contacts.c.sid
+    rows: list[Any] = list(
+        (
+            await conn.execute(
+                sa.select(contacts.c.sid, contacts.c.type, contact_group_members.c.group_sid)
+                .select_from(
+                    contacts.outerjoin(
+                        contact_group_members, contact_group_members.c.contact_sid == contacts.c.sid
+                    )
                 )
+                .where(contacts.c.account_sid == row.account_sid)
+                .order_by(contacts.c.created_at, contacts.c.sid)
             )
-            .where(contacts.c.account_sid == row.account_sid)
-            .order_by(contacts.c.created_at, contacts.c.sid)
-        )
-    ).all()
+        ).all()
+    )
     book: dict[str, tuple[str, list[str]]] = {}
     for sid, type_, group in rows:
         entry = book.setdefault(sid, (type_, []))
@@ -105,6 +108,7 @@ async def snapshot(
         "mute_until": value("mute_until"),
         "state": value("state"),
         "state_changed_at": when("state_changed_at"),
+        "failing_since": when("failing_since"),
         "last_checked_at": when("last_checked_at"),
         "last_error": value("last_error"),
         "last_status": value("last_status"),

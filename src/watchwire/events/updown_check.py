@@ -29,6 +29,8 @@ class CheckFacts(TypedDict):
     mute_until: str | None
     state: str
     state_changed_at: str | None
+    # The first failed check of the run that is down (its downtime's start).
+    failing_since: str | None
     last_checked_at: str | None
     last_error: str | None
     # The stored text: an HTTP status is made of digits, an outcome is a word.
@@ -127,7 +129,7 @@ def check_object(facts: CheckFacts, *, now: datetime, base_url: str = "") -> dic
         "last_status": status,
         "uptime": 100.0 if facts["uptime"] is None else round(facts["uptime"], 2),
         "down": down,
-        "down_since": _shown(facts["state_changed_at"]) if down else None,
+        "down_since": _shown(facts["failing_since"] or facts["state_changed_at"]) if down else None,
         "up_since": _shown(facts["state_changed_at"]) if facts["state"] == "up" else None,
         "error": facts["last_error"] if down else None,
         "period": facts["interval"],

@@ -74,6 +74,7 @@ def facts(monitor: Monitor, *, uptime: float | None, recipients: Recipients) -> 
         "mute_until": monitor.mute_until,
         "state": monitor.state,
         "state_changed_at": isoformat_or_none(monitor.state_changed_at),
+        "failing_since": isoformat_or_none(monitor.failing_since),
         "last_checked_at": isoformat_or_none(monitor.last_checked_at),
         "last_error": monitor.last_error,
         "last_status": status,

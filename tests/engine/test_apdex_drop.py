@@ -19,6 +19,12 @@ from watchwire.services.accounts import CreatedKey
 __all__ = ["site", "webhook_receiver"]
 
 H = datetime(2026, 3, 1, 12, tzinfo=UTC)
+# DIALECTS.md §3.2: every field of updown's check object.
+CHECK_FIELDS = (
+    "token url alias last_status uptime down down_since up_since error period apdex_t "
+    "string_match enabled published disabled_locations recipients last_check_at next_check_at "
+    "created_at mute_until favicon_url custom_headers http_verb http_body ssl domain type"
+).split()
 
 
 def _hours(*values: float) -> dict[datetime, float]:
@@ -111,4 +117,9 @@ async def test_a_site_that_slows_down_raises_one_drop_through_the_outbox(
     assert item["event"] == "check.performance_drop"
     assert item["apdex_dropped"] == "100%"
     assert item["check"]["token"] == sid
+    # The full check object (the one GET /api/checks/:token renders), as it stood then.
+    assert set(item["check"]) == set(CHECK_FIELDS)
+    assert item["check"]["alias"] == "shop" and item["check"]["down"] is False
+    assert item["check"]["apdex_t"] == 0.1 and item["check"]["period"] == 1200
+    assert 0 < item["check"]["uptime"] <= 100 and item["check"]["type"] == "http"
     assert len(item["last_metrics"]) == 6

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from watchwire.clock import as_utc, isoformat
 from watchwire.engine.mute import mute_status
 from watchwire.engine.rollup import Rollup, hour_of
+from watchwire.events.monitor_snapshot import snapshot
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection
 from watchwire.store.tables_engine import monitor_rollups
@@ -126,7 +127,7 @@ async def record_drops(
             account_sid=row.account_sid,
             type=EVENT,
             description=describe(row, drop),
-            payload=payload(row, drop),
+            payload={**payload(row, drop), "snapshot": await snapshot(conn, row, now)},
             now=now,
             resource_type="monitor",
             resource_sid=row.sid,

@@ -22,6 +22,7 @@ from watchwire.engine.checks import monitor_payload
 from watchwire.engine.evaluate_domains import EXPIRED, evaluate_expiry
 from watchwire.engine.kinds import get_kind
 from watchwire.errors import ProbeError
+from watchwire.events.monitor_snapshot import snapshot
 from watchwire.events.store import record_event
 from watchwire.probes import targets
 from watchwire.probes.base import ProbeContext
@@ -137,6 +138,7 @@ async def record_reading(
             "registrar": reading.registrar,
             "rdap_server": reading.rdap_server,
             "source": "RDAP",
+            "snapshot": await snapshot(conn, row, now, update),
         },
         now=now,
         resource_type="monitor",

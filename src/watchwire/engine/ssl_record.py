@@ -10,6 +10,7 @@ from typing import Any
 from watchwire.engine import ssl_watch
 from watchwire.engine.checks import monitor_payload
 from watchwire.engine.ssl_watch import Certificate, CertReading, SslEvent, SslState
+from watchwire.events.monitor_snapshot import snapshot
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection
 
@@ -92,7 +93,10 @@ async def record_reading(
             account_sid=row.account_sid,
             type=event.type,
             description=describe(row, event, reading),
-            payload=payload(row, event, reading),
+            payload={
+                **payload(row, event, reading),
+                "snapshot": await snapshot(conn, row, now, update),
+            },
             now=now,
             resource_type="monitor",
             resource_sid=row.sid,

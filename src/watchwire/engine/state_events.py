@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from watchwire import logs
 from watchwire.clock import as_utc, isoformat
 from watchwire.engine.checks import monitor_payload
@@ -17,6 +19,7 @@ from watchwire.engine.evaluate_uptime import Evaluation
 from watchwire.engine.kinds.base import CheckResult
 from watchwire.engine.mute import mute_status, to_announce
 from watchwire.events.event import Event
+from watchwire.events.monitor_snapshot import snapshot
 from watchwire.events.store import record_event
 from watchwire.store.database import Connection
 from watchwire.store.tables_engine import downtimes
@@ -102,16 +105,16 @@ async def notify_state(
         )
         if not held:
             announced = transition.current
-        event = await _state_event(conn, row, evaluation, result, now, held=held)
+        event = await _state_event(conn, row, evaluation, result, update, now, held=held)
         notes.lines.append(_state_note(row, transition.previous, transition.current, event, now))
         update["v_announced_state"] = announced
         return 1
     current = to_announce(state, announced) if mute == "ended" else None
     if current is None:
         return 0
-    event = await _announce(conn, row, current, announced, result, now, ended=ended)
-    notes.lines.append(_state_note(row, announced or "up", current, event, now))
     update["v_announced_state"] = current
+    event = await _announce(conn, row, current, announced, result, update, now, ended=ended)
+    notes.lines.append(_state_note(row, announced or "up", current, event, now))
     return 1
 
 
@@ -143,6 +146,7 @@ async def _announce(
     state: str,
     announced: str | None,
     result: CheckResult,
+    update: dict[str, Any],
     now: datetime,
     *,
     ended: str,
@@ -162,6 +166,7 @@ async def _announce(
             "state": state,
             "after_mute": True,
             "error": result.error,
+            "snapshot": await snapshot(conn, row, now, update),
         },
         now=now,
         resource_type="monitor",
@@ -176,13 +181,14 @@ async def _state_event(
     row: Any,
     evaluation: Evaluation,
     result: CheckResult,
+    update: dict[str, Any],
     now: datetime,
     *,
     held: bool,
 ) -> Event:
     transition = evaluation.transition
     assert transition is not None
-    payload = {
+    payload: dict[str, Any] = {
         "monitor": monitor_payload(row),
         "previous_state": transition.previous,
         "state": transition.current,
@@ -198,21 +204,24 @@ async def _state_event(
     if transition.event == "monitor.down":
         since = transition.failing_since or now
         payload["down_since"] = isoformat(since)
-        await conn.execute(
+        opened = await conn.execute(
             downtimes.insert().values(
                 monitor_sid=row.sid, started_at=since, ended_at=None, error=result.error
             )
         )
+        # The id GET /api/checks/:token/downtimes shows (updown's webhook `downtime.id`).
+        key = opened.inserted_primary_key
+        payload["downtime_id"] = key[0] if key else None
     elif transition.previous == "down":
         # The downtime this ends, for formats that describe it (updown's `downtime`).
         began = as_utc(row.failing_since) or as_utc(row.state_changed_at) or now
         payload["down_since"] = isoformat(began)
         payload["down_error"] = row.last_error
-        await conn.execute(
-            downtimes.update()
-            .where(downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None))
-            .values(ended_at=now)
-        )
+        open_ = downtimes.c.monitor_sid == row.sid, downtimes.c.ended_at.is_(None)
+        closed = await conn.execute(sa.select(sa.func.max(downtimes.c.id)).where(*open_))
+        payload["downtime_id"] = closed.scalar()
+        await conn.execute(downtimes.update().where(*open_).values(ended_at=now))
+    payload["snapshot"] = await snapshot(conn, row, now, update)
     return await record_event(
         conn,
         account_sid=row.account_sid,

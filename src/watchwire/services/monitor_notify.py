@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from watchwire.clock import isoformat
 from watchwire.engine.mute import FOREVER, RECOVERY, to_announce
 from watchwire.errors import ValidationError
+from watchwire.events.monitor_snapshot import snapshot
 from watchwire.events.store import record_event
 from watchwire.ids import is_sid
 from watchwire.store.database import Connection
@@ -89,6 +90,7 @@ async def announce_unmute(conn: Connection, row: Any, now: datetime) -> dict[str
             "state": state,
             "after_mute": True,
             "error": row.last_error,
+            "snapshot": await snapshot(conn, row, now, {"v_mute_until": None}),
         },
         now=now,
         resource_type="monitor",

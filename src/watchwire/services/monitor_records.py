@@ -116,6 +116,8 @@ class Monitor:
     locations: tuple[str, ...] | None = None
     disabled_locations: tuple[str, ...] = ()
     quorum: int | None = None
+    # While down (or failing towards down): the first failed check of the run.
+    failing_since: datetime | None = None
 
 
 def last_status_of(stored: str | None) -> int | str | None:
@@ -170,6 +172,7 @@ def monitor_of(row: Any) -> Monitor:
         locations=None if row.locations is None else tuple(row.locations),
         disabled_locations=tuple(row.disabled_locations or ()),
         quorum=row.quorum,
+        failing_since=as_utc(row.failing_since),
     )
 
 

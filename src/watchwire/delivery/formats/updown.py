@@ -9,11 +9,12 @@ consecutive failures, so this format's endpoint is disabled then whatever the op
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from watchwire.clock import as_utc, isoformat
 from watchwire.delivery.formats.base import DeliveryRules, WebhookFormat, only_200
 from watchwire.events.event import Event
+from watchwire.events.updown_check import CheckFacts, check_object
 
 # updown's names for the catalogue's uptime events (001 / GAPS.md); others keep their name.
 EVENT_NAMES = {
@@ -63,20 +64,24 @@ def _ssl(event: Event) -> dict[str, Any] | None:
     }
 
 
-def _check(payload: dict[str, Any], *, certificate_event: bool = False) -> dict[str, Any]:
-    check = payload.get("check")
-    if isinstance(check, dict):
-        return check
-    monitor = payload.get("monitor")
+def _check(event: Event) -> dict[str, Any]:
+    """The full check object as the monitor stood when the event was made, rendered by the
+    function GET /api/checks/:token renders with (events/updown_check.py). A pulse check's
+    `url` is the path of its heartbeat URL: the delivery knows no public address."""
+    facts = event.payload.get("snapshot")
+    if isinstance(facts, dict):
+        return check_object(cast(CheckFacts, facts), now=as_utc(event.created_at))
+    monitor = event.payload.get("monitor")
+    # An event recorded before events carried their snapshot: what its payload names.
     if not isinstance(monitor, dict):
         return {}
+    down = event.payload.get("state") == "down"
     return {
         "token": monitor.get("sid"),
-        "url": monitor.get("target"),
+        "url": _url(event.payload),
         "alias": monitor.get("name"),
-        "down": payload.get("state") == "down",
-        # A certificate event's `error` is the certificate's (under `ssl`), not the check's.
-        "error": None if certificate_event else payload.get("error"),
+        "down": down,
+        "error": event.payload.get("error") if down else None,
     }
 
 
@@ -109,6 +114,10 @@ def _lasting(seconds: int) -> str:
     return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
+def _id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _downtime(event: Event) -> dict[str, Any] | None:
     """The downtime a `check.down` opens or a `check.up` closes (001's `downtime`)."""
     began = _time(event.payload.get("down_since"))
@@ -117,6 +126,7 @@ def _downtime(event: Event) -> dict[str, Any] | None:
     ended = as_utc(event.created_at) if event.type == "monitor.up" else None
     error = event.payload.get("error" if ended is None else "down_error")
     return {
+        "id": _id(event.payload.get("downtime_id")),
         "error": error,
         "started_at": isoformat(began),
         "ended_at": isoformat(ended) if ended else None,
@@ -153,7 +163,7 @@ def describe(event: Event, downtime: dict[str, Any] | None) -> str:
 
 def payload(event: Event) -> list[dict[str, Any]]:
     ssl = _ssl(event)
-    skipped = ("check", "monitor", *(_SSL_FIELDS if ssl is not None else ()))
+    skipped = ("snapshot", "downtime_id", "monitor", *(_SSL_FIELDS if ssl is not None else ()))
     extra = {k: v for k, v in event.payload.items() if k not in skipped}
     if ssl is not None:
         extra["ssl"] = ssl
@@ -165,7 +175,7 @@ def payload(event: Event) -> list[dict[str, Any]]:
         "event": EVENT_NAMES.get(event.type, event.type),
         "time": isoformat(event.created_at),
         "description": describe(event, downtime),
-        "check": _check(event.payload, certificate_event=ssl is not None),
+        "check": _check(event),
     }
     if event.type == "monitor.apdex_drop":
         # updown's shape: the drop as a percent string beside `last_metrics` (kept as is).

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from watchwire.api.dialects.kit.fields import Fields, invalid
+from watchwire.events import updown_check
 from watchwire.ids import is_sid
 from watchwire.services.monitor_records import Monitor
 
@@ -204,6 +205,4 @@ def published(fields: Fields) -> bool | None:
 
 def rendered_type(monitor: Monitor) -> str:
     """The updown type of a monitor (watchwire's other kinds keep their own names)."""
-    if monitor.kind == "http":
-        return "https" if monitor.target.lower().startswith("https://") else "http"
-    return {"ping": "icmp", "heartbeat": "pulse"}.get(monitor.kind, monitor.kind)
+    return updown_check.check_type(monitor.kind, monitor.target)

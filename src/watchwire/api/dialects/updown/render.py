@@ -1,8 +1,8 @@
 """001's objects, rendered from the services' records: bare JSON, times exactly
 `YYYY-MM-DDTHH:MM:SSZ` or null (updown's clients parse nothing else).
 
-The check object carries every field of DIALECTS.md §3.2, each from the monitor record
-(`favicon_url` is null: watchwire fetches no favicons). Recipient ids are `type:SID`
+The check object carries every field of DIALECTS.md §3.2: its facts come from the monitor
+record, its rendering is events/updown_check.py's, which the webhooks' `check` shares. Recipient ids are `type:SID`
 (`email:CO…`, `webhook:WH…`); a check told by the default routing lists the recipients that
 routing reaches: every webhook of the account and the contacts of the check's contact groups.
 """
@@ -16,30 +16,19 @@ from typing import Any
 
 from starlette.requests import Request
 
-from watchwire.api.dialects.updown.reading import rendered_type
-from watchwire.clock import as_utc, isoformat, isoformat_or_none
+from watchwire.clock import isoformat, isoformat_or_none
 from watchwire.engine.rollup import Figures
+from watchwire.events import updown_check
+from watchwire.events.updown_check import CheckFacts
 from watchwire.services.contacts import Contact
 from watchwire.services.locations import Location
 from watchwire.services.monitor_records import CheckRecord, Downtime, Monitor
 from watchwire.services.status_pages.records import StatusPage
 from watchwire.services.subscriptions import Subscription
 
-_WRAPPED = {"tcp": "tcp", "tcps": "tcps", "ping": "icmp"}
-
 
 def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def _time_text(text: str | None) -> str | None:
-    """A stored ISO time (any offset, fractions) in updown's exact form."""
-    if not text:
-        return None
-    try:
-        return isoformat(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,47 +42,56 @@ class Recipients:
     def of(cls, contacts: Iterable[Contact], webhooks: Iterable[Subscription]) -> Recipients:
         return cls({c.sid: c for c in contacts}, tuple(w.sid for w in webhooks))
 
-    def id_of(self, sid: str) -> str:
-        if sid in self.contacts:
-            return f"{self.contacts[sid].type}:{sid}"
-        if sid.startswith("WH"):
-            return f"webhook:{sid}"
-        return f"contact_group:{sid}" if sid.startswith("CG") else sid
-
     def of_check(self, monitor: Monitor) -> list[str]:
-        if monitor.recipients is not None:
-            return [self.id_of(sid) for sid in monitor.recipients]
-        groups = set(monitor.contact_groups)
-        told = [sid for sid, c in self.contacts.items() if groups & set(c.contact_groups)]
-        return [self.id_of(sid) for sid in (*told, *self.webhooks)]
+        book = {sid: (c.type, c.contact_groups) for sid, c in self.contacts.items()}
+        return updown_check.recipient_ids(
+            monitor.recipients, monitor.contact_groups, book, self.webhooks
+        )
 
 
 def check_url(request: Request, monitor: Monitor) -> str:
-    """The check's `url`: the web address, `tcp://host:port`, `icmp://host`, or a pulse
-    check's heartbeat URL (web/pulse.py)."""
-    if monitor.kind == "heartbeat":
-        return f"{base_url(request)}/pulse/{monitor.ping_token}"
-    scheme = _WRAPPED.get(monitor.kind)
-    return f"{scheme}://{monitor.target}" if scheme else monitor.target
+    """The check's `url` (events/updown_check.py), a pulse URL under this server's address."""
+    return updown_check.check_url(
+        monitor.kind, monitor.target, monitor.ping_token, base_url(request)
+    )
 
 
-def _ssl(monitor: Monitor) -> dict[str, Any]:
-    return {
-        "tested_at": isoformat_or_none(monitor.ssl_checked_at),
-        "expires_at": _time_text(monitor.ssl_not_after),
-        "valid": monitor.ssl_valid,
-        "error": monitor.ssl_error,
-    }
-
-
-def _domain(monitor: Monitor, now: datetime) -> dict[str, Any]:
+def facts(monitor: Monitor, *, uptime: float | None, recipients: Recipients) -> CheckFacts:
+    """The facts of the check object from the service's record: the same facts a webhook's
+    event carries (events/monitor_snapshot.py), so both render through one function."""
     domain = monitor.domain
-    expires = domain.expires_at if domain is not None else None
+    status = monitor.last_status
     return {
-        "tested_at": isoformat_or_none(domain.checked_at if domain else None),
-        "expires_at": isoformat_or_none(expires),
-        "remaining_days": (as_utc(expires) - now).days if expires is not None else None,
-        "source": "RDAP" if domain is not None else None,
+        "sid": monitor.sid,
+        "name": monitor.name,
+        "kind": monitor.kind,
+        "target": monitor.target,
+        "ping_token": monitor.ping_token,
+        "options": dict(monitor.options),
+        "interval": monitor.interval,
+        "apdex_t_ms": monitor.apdex_t_ms,
+        "paused": monitor.paused,
+        "mute_until": monitor.mute_until,
+        "state": monitor.state,
+        "state_changed_at": isoformat_or_none(monitor.state_changed_at),
+        "failing_since": isoformat_or_none(monitor.failing_since),
+        "last_checked_at": isoformat_or_none(monitor.last_checked_at),
+        "last_error": monitor.last_error,
+        "last_status": status,
+        "next_run_at": isoformat_or_none(monitor.next_run_at),
+        "created_at": isoformat(monitor.created_at),
+        "published": monitor.published_page is not None,
+        "favicon_url": None,  # watchwire records no site icon yet
+        "disabled_locations": list(monitor.disabled_locations),
+        "ssl_checked_at": isoformat_or_none(monitor.ssl_checked_at),
+        "ssl_not_after": monitor.ssl_not_after,
+        "ssl_valid": monitor.ssl_valid,
+        "ssl_error": monitor.ssl_error,
+        "domain_known": domain is not None,
+        "domain_checked_at": isoformat_or_none(domain.checked_at if domain else None),
+        "domain_expires_at": isoformat_or_none(domain.expires_at if domain else None),
+        "uptime": uptime,
+        "recipients": recipients.of_check(monitor),
     }
 
 
@@ -105,40 +103,8 @@ def check(
     recipients: Recipients,
     now: datetime,
 ) -> dict[str, Any]:
-    down = monitor.state == "down"
-    options = monitor.options
-    return {
-        "token": monitor.sid,
-        "url": check_url(request, monitor),
-        # An unnamed monitor is named by its target (or its SID): updown shows no alias.
-        "alias": None if monitor.name in (monitor.target, monitor.sid) else monitor.name,
-        "last_status": monitor.last_status if isinstance(monitor.last_status, int) else None,
-        "uptime": 100.0 if uptime is None else round(uptime, 2),
-        "down": down,
-        "down_since": isoformat_or_none(monitor.state_changed_at) if down else None,
-        "up_since": (
-            isoformat_or_none(monitor.state_changed_at) if monitor.state == "up" else None
-        ),
-        "error": monitor.last_error if down else None,
-        "period": monitor.interval,
-        "apdex_t": monitor.apdex_t_ms / 1000,
-        "string_match": options.get("keyword") or "",
-        "enabled": not monitor.paused,
-        "published": monitor.published_page is not None,
-        "disabled_locations": list(monitor.disabled_locations),
-        "recipients": recipients.of_check(monitor),
-        "last_check_at": isoformat_or_none(monitor.last_checked_at),
-        "next_check_at": isoformat_or_none(monitor.next_run_at),
-        "created_at": isoformat(monitor.created_at),
-        "mute_until": monitor.mute_until,
-        "favicon_url": None,
-        "custom_headers": dict(options.get("headers") or {}),
-        "http_verb": options.get("method", "GET") if monitor.kind == "http" else None,
-        "http_body": options.get("body") or "",
-        "ssl": _ssl(monitor),
-        "domain": _domain(monitor, now),
-        "type": rendered_type(monitor),
-    }
+    shown = facts(monitor, uptime=uptime, recipients=recipients)
+    return updown_check.check_object(shown, now=now, base_url=base_url(request))
 
 
 def downtime(item: Downtime) -> dict[str, Any]:

@@ -96,6 +96,38 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
     )
 
 
+async def test_monitor_ids_are_integers(enterno: httpx.AsyncClient, runtime: Runtime) -> None:
+    """000 shows integer ids: a monitor's is its alias, the same on every read and in the
+    status pages that name it; the native SID is taken too; an unknown integer is 404."""
+    first = await _create(enterno, url="https://one.example.test/")
+    second = await _create(enterno, url="https://two.example.test/")
+    assert isinstance(first["id"], int) and isinstance(second["id"], int)
+    assert first["id"] != second["id"]
+    sid = await runtime.aliases.sid_of("monitor", int(str(first["id"])))
+    by_sid = data_of(await enterno.get(PHP, params={"action": "get", "id": sid}))
+    assert by_sid == first
+    error_of(await enterno.get(PHP, params={"action": "get", "id": "987654"}), 404, "not_found")
+    page = data_of(
+        await enterno.post(
+            PHP,
+            json={"action": "status_page_create", "name": "All", "monitors": [second["id"]]},
+        ),
+        201,
+    )
+    assert page["monitors"] == [second["id"]]
+    error_of(
+        await enterno.post(
+            PHP, json={"action": "status_page_create", "name": "x", "monitors": [987654]}
+        ),
+        404,
+        "not_found",
+    )
+    gone = data_of(await enterno.post(PHP, data={"action": "delete", "id": str(second["id"])}))
+    assert gone == {"id": second["id"], "deleted": True}
+    third = await _create(enterno, url="https://three.example.test/")
+    assert third["id"] not in (first["id"], second["id"])  # an id is never given twice
+
+
 async def test_check_types(enterno: httpx.AsyncClient) -> None:
     port = await _create(enterno, check_type="port", url="db.example.test", port=5432)
     assert (port["check_type"], port["url"], port["port"]) == ("port", "db.example.test", 5432)
@@ -161,7 +193,9 @@ async def test_the_services_rules_in_enternos_codes(
         400,
         "invalid_url",
     )
-    error_of(await enterno.get(PHP, params={"action": "get", "id": "12"}), 400, "missing_parameter")
+    error_of(
+        await enterno.get(PHP, params={"action": "get", "id": "12a"}), 400, "missing_parameter"
+    )
     error_of(await enterno.get(PHP, params={"action": "explode"}), 400, "missing_parameter")
 
     async with runtime.db.transaction() as conn:

@@ -101,14 +101,14 @@ def host_and_port(item: Monitor) -> tuple[str, int | None]:
     return split_host_port(item.target)
 
 
-def monitor(item: Monitor) -> dict[str, Any]:
-    """A monitor. Never its request headers' values, its request body or its heartbeat
+def monitor(item: Monitor, alias: int) -> dict[str, Any]:
+    """A monitor, `id` its integer alias. Never its request headers' values, its request body or its heartbeat
     token (GAPS.md: "get never returns header values, request bodies or tokens"): the
     header names alone say what is sent."""
     url, port = host_and_port(item)
     headers = item.options.get("headers") or {}
     return {
-        "id": item.sid,
+        "id": alias,
         "name": item.name,
         "url": url,
         "check_type": check_type(item.kind),
@@ -133,12 +133,12 @@ def monitor(item: Monitor) -> dict[str, Any]:
     }
 
 
-def status_page(item: StatusPage) -> dict[str, Any]:
+def status_page(item: StatusPage, monitor_ids: dict[str, int]) -> dict[str, Any]:
     return {
         "id": item.token,
         "name": item.name,
         "description": item.description,
-        "monitors": [c.sid for c in item.components if c.kind == "monitor"],
+        "monitors": [monitor_ids[c.sid] for c in item.components if c.kind == "monitor"],
         "visibility": item.visibility,
         "url": f"/p/{item.token}",
         "created_at": isoformat(item.created_at),

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from tests.dialects.enterno.conftest import asgi_client, data_of, error_of
 from watchwire.runtime import Runtime
+from watchwire.services.accounts import CreatedKey
 from watchwire.store.tables import plans
 
 PHP = "/api/v3/monitors.php"
@@ -18,6 +19,7 @@ MONITOR_KEYS = {
     "url",
     "check_type",
     "interval",
+    "regions",
     "port",
     "keyword",
     "method",
@@ -126,6 +128,45 @@ async def test_monitor_ids_are_integers(enterno: httpx.AsyncClient, runtime: Run
     assert gone == {"id": second["id"], "deleted": True}
     third = await _create(enterno, url="https://three.example.test/")
     assert third["id"] not in (first["id"], second["id"])  # an id is never given twice
+
+
+async def test_regions_are_the_monitors_locations(
+    enterno: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    """`regions`: codes of the location registry, the monitor's `locations` natively; an
+    unknown one is a 400 naming `regions[i]`; none sent, or sent empty: every location."""
+    await runtime.locations.ensure_own()
+    await runtime.locations.create({"code": "fra", "city": "Frankfurt"}, agent=False)
+    plain = await _create(enterno, url="https://plain.example.test/")
+    assert plain["regions"] == []
+    placed = await _create(enterno, url="https://placed.example.test/", regions=["fra", "local"])
+    assert placed["regions"] == ["fra", "local"]
+    sid = await runtime.aliases.sid_of("monitor", int(str(placed["id"])))
+    native = await runtime.monitors.get(account.account_sid, sid)
+    assert native.locations == ("fra", "local")
+    moved = data_of(
+        await enterno.post(PHP, data={"action": "update", "id": placed["id"], "regions": "fra"})
+    )
+    assert moved["regions"] == ["fra"]
+    got = data_of(await enterno.get(PHP, params={"action": "get", "id": placed["id"]}))
+    assert got["regions"] == ["fra"]
+    unknown = error_of(
+        await enterno.post(
+            PHP, data={"action": "update", "id": placed["id"], "regions": "fra,mars"}
+        ),
+        400,
+        "missing_parameter",
+    )
+    assert unknown["details"][0]["field"] == "regions[1]"
+    assert unknown["details"][0]["rule"] == "unknown_location"
+    bad = await enterno.post(
+        PHP, params={"action": "create"}, json={"url": "https://x.test/", "regions": ["FRA!"]}
+    )
+    assert error_of(bad, 400, "missing_parameter")["details"][0]["field"].startswith("regions")
+    everywhere = data_of(
+        await enterno.post(PHP, json={"action": "update", "id": placed["id"], "regions": []})
+    )
+    assert everywhere["regions"] == []
 
 
 async def test_check_types(enterno: httpx.AsyncClient) -> None:

@@ -8,6 +8,7 @@ Reads may be sent with GET or POST, changes with POST (or PUT/DELETE for update/
 change sent with GET is a 405 `method_not_allowed`, so a crawler or a prefetching proxy never
 deletes a monitor. 000's monitor fields map onto the monitor service's (`check_type` → kind,
 `url` and `port` → target, `keyword`, `method`, `body`, `headers` → the probe's options);
+`regions` → the locations it runs from (the location registry's codes, services/locations.py);
 the service's rules answer as GAPS.md names them: `monitor_exists` (409, a repeated
 create), `monitor_limit_reached` (403, the plan's cap), `invalid_url` (400).
 
@@ -45,7 +46,9 @@ MAX_TAGS = 10
 # Kinds whose `url` is a URL; the others take a host, with the port in `port`.
 _URL_KINDS = ("http", "api")
 _DEFAULT_PORTS = {"tcp": 80}
-_NAMES = {"target": "url"}
+# The service's names of 000's fields, for its errors in 000's words.
+_NAMES = {"target": "url", "locations": "regions"}
+MAX_REGIONS = 50
 
 Action = Callable[[Request, Principal, Fields], Awaitable[Envelope]]
 
@@ -133,6 +136,10 @@ def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[s
         }
     )
     creating = current is None
+    regions = fields.items("regions", max_length=16, max_items=MAX_REGIONS)
+    if regions is not None:
+        # The location registry's codes (`GET /v1/locations`); none: every location.
+        raw["locations"] = regions or None
     target = _target(kind, fields, current)
     if target is not None:
         raw["target"] = target

@@ -113,6 +113,8 @@ def monitor(item: Monitor, alias: int) -> dict[str, Any]:
         "url": url,
         "check_type": check_type(item.kind),
         "interval": item.interval,
+        # The locations chosen; empty: every location of the registry.
+        "regions": list(item.locations or ()),
         "port": port,
         "keyword": item.options.get("keyword"),
         "method": item.options.get("method", "GET") if item.kind in ("http", "api") else None,

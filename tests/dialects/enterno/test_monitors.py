@@ -26,6 +26,7 @@ MONITOR_KEYS = {
     "request_header_names",
     "has_request_body",
     "cache_bust",
+    "alerts",
     "tags",
     "group_name",
     "note",
@@ -167,6 +168,36 @@ async def test_regions_are_the_monitors_locations(
         await enterno.post(PHP, json={"action": "update", "id": placed["id"], "regions": []})
     )
     assert everywhere["regions"] == []
+
+
+async def test_alert_switches(
+    enterno: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    """`alerts` is the monitor's mute (off: muted for good); any other alert switch is a 400
+    naming it, never silently dropped."""
+    quiet = await _create(enterno, url="https://quiet.example.test/", alerts=False)
+    assert quiet["alerts"] is False
+    sid = await runtime.aliases.sid_of("monitor", int(str(quiet["id"])))
+    assert (await runtime.monitors.get(account.account_sid, sid)).mute_until == "forever"
+    loud = data_of(
+        await enterno.post(PHP, data={"action": "update", "id": quiet["id"], "alerts": "on"})
+    )
+    assert loud["alerts"] is True
+    assert (await runtime.monitors.get(account.account_sid, sid)).mute_until is None
+    for switch in ("alert_email", "notify_telegram", "notifications", "alerts_sms"):
+        refused = error_of(
+            await enterno.post(
+                PHP, params={"action": "create"}, data={"url": "https://x.test/", switch: "1"}
+            ),
+            400,
+            "missing_parameter",
+        )
+        assert refused["details"][0]["field"] == switch
+        assert refused["details"][0]["rule"] == "not_supported"
+    nested = await enterno.post(
+        PHP, data={"action": "update", "id": quiet["id"], "notify[email]": "1"}
+    )
+    assert error_of(nested, 400, "missing_parameter")["details"][0]["rule"] == "not_supported"
 
 
 async def test_check_types(enterno: httpx.AsyncClient) -> None:

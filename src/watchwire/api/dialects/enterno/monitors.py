@@ -19,6 +19,7 @@ shows). Status pages are named by their token, and name their monitors by the sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -49,6 +50,13 @@ _DEFAULT_PORTS = {"tcp": 80}
 # The service's names of 000's fields, for its errors in 000's words.
 _NAMES = {"target": "url", "locations": "regions"}
 MAX_REGIONS = 50
+
+# Alert switches 000 lists without naming them (GAPS.md: "alert switches"). One has a
+# faithful mapping, `alerts` (off: the monitor muted for good, `mute_until=forever`; on:
+# unmuted); any other spelling of a switch is refused, so a script is told its setting was
+# not applied rather than believing it was (decision 0042).
+_ALERT_SWITCH = re.compile(r"^(alerts?|notify|notifications?)(_|\[|$)")
+_MUTED_FOR_GOOD = "forever"  # monitor_notify.py's stored mute that never ends
 
 Action = Callable[[Request, Principal, Fields], Awaitable[Envelope]]
 
@@ -123,6 +131,22 @@ def _options(kind: str, fields: Fields) -> dict[str, Any]:
     return options
 
 
+def _alerts(fields: Fields) -> dict[str, Any]:
+    """`alerts` as the monitor's mute; a switch watchwire cannot honour is a 400 naming it."""
+    for name in sorted(fields.values):
+        if name != "alerts" and _ALERT_SWITCH.match(name):
+            raise invalid(
+                name,
+                "not_supported",
+                f"{name} is not supported: alerts go to the account's contacts and webhooks;"
+                " alerts=false mutes the monitor",
+            )
+    switch = fields.boolean("alerts")
+    if switch is None:
+        return {}
+    return {"mute_until": None if switch else _MUTED_FOR_GOOD}
+
+
 def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[str, Any]:
     """The monitor service's fields for what the request sends."""
     raw: dict[str, Any] = Fields.present(
@@ -135,6 +159,7 @@ def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[s
             "group_name": fields.text("group_name", max_length=255),
         }
     )
+    raw |= _alerts(fields)
     creating = current is None
     regions = fields.items("regions", max_length=16, max_items=MAX_REGIONS)
     if regions is not None:

@@ -121,6 +121,8 @@ def monitor(item: Monitor, alias: int) -> dict[str, Any]:
         "request_header_names": sorted(headers),
         "has_request_body": bool(item.options.get("body")),
         "cache_bust": bool(item.options.get("cache_bust")),
+        # Off only when muted for good: a timed mute ends by itself (monitor_notify.py).
+        "alerts": item.mute_until != "forever",
         "tags": list(item.tags),
         "group_name": item.group_name,
         "note": item.note,

@@ -121,3 +121,26 @@ async def test_the_migration_gives_existing_rows_aliases_in_creation_order(
     async with runtime.db.connect() as conn:
         rows = (await conn.execute(sa.select(sid_aliases).order_by(sid_aliases.c.alias))).all()
     assert [r.sid for r in rows] == [older["sid"], newer["sid"], delivery_sid]
+
+
+async def test_monitors_get_an_alias_the_first_time_a_face_shows_them(
+    runtime: Runtime, client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """`given`: a monitor has no alias until asked, then one that stays, never reused."""
+    sids = []
+    for name in ("a", "b"):
+        made = await client.post(
+            "/v1/monitors",
+            json={"name": name, "kind": "http", "target": f"http://127.0.0.1:9/{name}"},
+            headers=auth,
+        )
+        assert made.status_code == 201, made.text
+        sids.append(made.json()["data"]["sid"])
+    assert await runtime.aliases.aliases_of(sids) == {}
+    first = await runtime.aliases.given(sids[:1])
+    both = await runtime.aliases.given(sids)
+    assert both[sids[0]] == first[sids[0]] and both[sids[1]] != both[sids[0]]
+    assert await runtime.aliases.given(sids) == both
+    assert await runtime.aliases.sid_of("monitor", str(both[sids[1]])) == sids[1]
+    with pytest.raises(NotFoundError):
+        await runtime.aliases.sid_of("webhook", both[sids[1]])

@@ -1,7 +1,8 @@
-"""The one place faces turn the integer ids their documents show (Enterno's webhook and
-delivery `"id": 12`, `?id=12`) into SIDs and back. The aliases themselves are given when a
-subscription or delivery is written (store/aliases.py); services and their records speak
-SIDs, with the alias as one more field of the record.
+"""The one place faces turn the integer ids their documents show (Enterno's webhook,
+delivery and monitor `"id": 12`, `?id=12`) into SIDs and back. A subscription's or
+delivery's alias is given when it is written (store/aliases.py); a monitor's the first time
+a face with integer ids shows it (`given`), so the monitor service, which every face
+shares, stays without a notion of a dialect's ids. Services and their records speak SIDs.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
+
 from watchwire.errors import NotFoundError, ValidationError
 from watchwire.ids import PREFIXES
 from watchwire.store import aliases
 from watchwire.store.database import Database
 
-AliasedKind = Literal["webhook", "delivery"]
-ALIASED: tuple[AliasedKind, ...] = ("webhook", "delivery")
+AliasedKind = Literal["webhook", "delivery", "monitor"]
+ALIASED: tuple[AliasedKind, ...] = ("webhook", "delivery", "monitor")
 
 
 class AliasResolver:
@@ -42,3 +45,18 @@ class AliasResolver:
         """The alias of each SID that has one."""
         async with self._db.connect() as conn:
             return await aliases.aliases_of(conn, sids)
+
+    async def given(self, sids: Iterable[str]) -> dict[str, int]:
+        """The alias of each of `sids`, giving one to each that has none yet. Each is given
+        in a transaction of its own: two faces showing a new monitor at once both try, the
+        unique SID lets one win, and the other reads the winner's."""
+        wanted = sorted(set(sids))
+        known = await self.aliases_of(wanted)
+        missing = [sid for sid in wanted if sid not in known]
+        for sid in missing:
+            try:
+                async with self._db.transaction() as conn:
+                    await aliases.assign(conn, [sid])
+            except IntegrityError:
+                continue
+        return await self.aliases_of(wanted) if missing else known

@@ -23,12 +23,14 @@ from watchwire.runtime import Runtime
 
 @dataclass(frozen=True)
 class Owned:
-    monitor: str
+    monitor: int
     page: str
     webhook: int
 
     def words(self) -> tuple[str, ...]:
-        return (self.monitor, self.page, "owned.example.test", "Owner's page", "owner-hook")
+        # The integer ids are no words to look for (any number matches them); the owner's
+        # names and the page token are.
+        return (self.page, "owned.example.test", "Owner's page", "owner-hook")
 
 
 Check = Callable[[httpx.Response, Owned], None]

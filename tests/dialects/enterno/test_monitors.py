@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from tests.dialects.enterno.conftest import asgi_client, data_of, error_of
 from watchwire.runtime import Runtime
+from watchwire.services.accounts import CreatedKey
 from watchwire.store.tables import plans
 
 PHP = "/api/v3/monitors.php"
@@ -18,12 +19,14 @@ MONITOR_KEYS = {
     "url",
     "check_type",
     "interval",
+    "regions",
     "port",
     "keyword",
     "method",
     "request_header_names",
     "has_request_body",
     "cache_bust",
+    "alerts",
     "tags",
     "group_name",
     "note",
@@ -96,6 +99,107 @@ async def test_monitor_crud_with_enternos_fields(enterno: httpx.AsyncClient) -> 
     )
 
 
+async def test_monitor_ids_are_integers(enterno: httpx.AsyncClient, runtime: Runtime) -> None:
+    """000 shows integer ids: a monitor's is its alias, the same on every read and in the
+    status pages that name it; the native SID is taken too; an unknown integer is 404."""
+    first = await _create(enterno, url="https://one.example.test/")
+    second = await _create(enterno, url="https://two.example.test/")
+    assert isinstance(first["id"], int) and isinstance(second["id"], int)
+    assert first["id"] != second["id"]
+    sid = await runtime.aliases.sid_of("monitor", int(str(first["id"])))
+    by_sid = data_of(await enterno.get(PHP, params={"action": "get", "id": sid}))
+    assert by_sid == first
+    error_of(await enterno.get(PHP, params={"action": "get", "id": "987654"}), 404, "not_found")
+    page = data_of(
+        await enterno.post(
+            PHP,
+            json={"action": "status_page_create", "name": "All", "monitors": [second["id"]]},
+        ),
+        201,
+    )
+    assert page["monitors"] == [second["id"]]
+    error_of(
+        await enterno.post(
+            PHP, json={"action": "status_page_create", "name": "x", "monitors": [987654]}
+        ),
+        404,
+        "not_found",
+    )
+    gone = data_of(await enterno.post(PHP, data={"action": "delete", "id": str(second["id"])}))
+    assert gone == {"id": second["id"], "deleted": True}
+    third = await _create(enterno, url="https://three.example.test/")
+    assert third["id"] not in (first["id"], second["id"])  # an id is never given twice
+
+
+async def test_regions_are_the_monitors_locations(
+    enterno: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    """`regions`: codes of the location registry, the monitor's `locations` natively; an
+    unknown one is a 400 naming `regions[i]`; none sent, or sent empty: every location."""
+    await runtime.locations.ensure_own()
+    await runtime.locations.create({"code": "fra", "city": "Frankfurt"}, agent=False)
+    plain = await _create(enterno, url="https://plain.example.test/")
+    assert plain["regions"] == []
+    placed = await _create(enterno, url="https://placed.example.test/", regions=["fra", "local"])
+    assert placed["regions"] == ["fra", "local"]
+    sid = await runtime.aliases.sid_of("monitor", int(str(placed["id"])))
+    native = await runtime.monitors.get(account.account_sid, sid)
+    assert native.locations == ("fra", "local")
+    moved = data_of(
+        await enterno.post(PHP, data={"action": "update", "id": placed["id"], "regions": "fra"})
+    )
+    assert moved["regions"] == ["fra"]
+    got = data_of(await enterno.get(PHP, params={"action": "get", "id": placed["id"]}))
+    assert got["regions"] == ["fra"]
+    unknown = error_of(
+        await enterno.post(
+            PHP, data={"action": "update", "id": placed["id"], "regions": "fra,mars"}
+        ),
+        400,
+        "missing_parameter",
+    )
+    assert unknown["details"][0]["field"] == "regions[1]"
+    assert unknown["details"][0]["rule"] == "unknown_location"
+    bad = await enterno.post(
+        PHP, params={"action": "create"}, json={"url": "https://x.test/", "regions": ["FRA!"]}
+    )
+    assert error_of(bad, 400, "missing_parameter")["details"][0]["field"].startswith("regions")
+    everywhere = data_of(
+        await enterno.post(PHP, json={"action": "update", "id": placed["id"], "regions": []})
+    )
+    assert everywhere["regions"] == []
+
+
+async def test_alert_switches(
+    enterno: httpx.AsyncClient, runtime: Runtime, account: CreatedKey
+) -> None:
+    """`alerts` is the monitor's mute (off: muted for good); any other alert switch is a 400
+    naming it, never silently dropped."""
+    quiet = await _create(enterno, url="https://quiet.example.test/", alerts=False)
+    assert quiet["alerts"] is False
+    sid = await runtime.aliases.sid_of("monitor", int(str(quiet["id"])))
+    assert (await runtime.monitors.get(account.account_sid, sid)).mute_until == "forever"
+    loud = data_of(
+        await enterno.post(PHP, data={"action": "update", "id": quiet["id"], "alerts": "on"})
+    )
+    assert loud["alerts"] is True
+    assert (await runtime.monitors.get(account.account_sid, sid)).mute_until is None
+    for switch in ("alert_email", "notify_telegram", "notifications", "alerts_sms"):
+        refused = error_of(
+            await enterno.post(
+                PHP, params={"action": "create"}, data={"url": "https://x.test/", switch: "1"}
+            ),
+            400,
+            "missing_parameter",
+        )
+        assert refused["details"][0]["field"] == switch
+        assert refused["details"][0]["rule"] == "not_supported"
+    nested = await enterno.post(
+        PHP, data={"action": "update", "id": quiet["id"], "notify[email]": "1"}
+    )
+    assert error_of(nested, 400, "missing_parameter")["details"][0]["rule"] == "not_supported"
+
+
 async def test_check_types(enterno: httpx.AsyncClient) -> None:
     port = await _create(enterno, check_type="port", url="db.example.test", port=5432)
     assert (port["check_type"], port["url"], port["port"]) == ("port", "db.example.test", 5432)
@@ -161,7 +265,9 @@ async def test_the_services_rules_in_enternos_codes(
         400,
         "invalid_url",
     )
-    error_of(await enterno.get(PHP, params={"action": "get", "id": "12"}), 400, "missing_parameter")
+    error_of(
+        await enterno.get(PHP, params={"action": "get", "id": "12a"}), 400, "missing_parameter"
+    )
     error_of(await enterno.get(PHP, params={"action": "explode"}), 400, "missing_parameter")
 
     async with runtime.db.transaction() as conn:

@@ -8,15 +8,18 @@ Reads may be sent with GET or POST, changes with POST (or PUT/DELETE for update/
 change sent with GET is a 405 `method_not_allowed`, so a crawler or a prefetching proxy never
 deletes a monitor. 000's monitor fields map onto the monitor service's (`check_type` → kind,
 `url` and `port` → target, `keyword`, `method`, `body`, `headers` → the probe's options);
+`regions` → the locations it runs from (the location registry's codes, services/locations.py);
 the service's rules answer as GAPS.md names them: `monitor_exists` (409, a repeated
 create), `monitor_limit_reached` (403, the plan's cap), `invalid_url` (400).
 
-Monitor ids are the monitors' SIDs (`MO…`): 000 shows no monitor id, and only webhooks and
-deliveries have integer aliases. Status pages are named by their token.
+Monitor ids are integers, as 000 shows every id: the monitors' aliases (services/aliases.py),
+given the first time this face shows a monitor; `id=` takes one (or the SID the native API
+shows). Status pages are named by their token, and name their monitors by the same integers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,10 +32,13 @@ from watchwire.api.dialects.enterno import render
 from watchwire.api.dialects.enterno.auth import admit, fields_of
 from watchwire.api.dialects.enterno.envelope import V3, V4, Envelope, renamed, success
 from watchwire.api.dialects.kit.fields import Fields, invalid
+from watchwire.api.dialects.kit.ids import check_sid
 from watchwire.api.dialects.kit.paging import page_request
 from watchwire.errors import ValidationError
+from watchwire.ids import PREFIXES
 from watchwire.services.accounts import Principal
 from watchwire.services.monitor_records import Monitor
+from watchwire.services.status_pages.records import StatusPage
 from watchwire.services.status_pages.service import ComponentInput, PageFields
 
 router = APIRouter(tags=["monitors"])
@@ -41,13 +47,40 @@ MAX_TAGS = 10
 # Kinds whose `url` is a URL; the others take a host, with the port in `port`.
 _URL_KINDS = ("http", "api")
 _DEFAULT_PORTS = {"tcp": 80}
-_NAMES = {"target": "url"}
+# The service's names of 000's fields, for its errors in 000's words.
+_NAMES = {"target": "url", "locations": "regions"}
+MAX_REGIONS = 50
+
+# Alert switches 000 lists without naming them (GAPS.md: "alert switches"). One has a
+# faithful mapping, `alerts` (off: the monitor muted for good, `mute_until=forever`; on:
+# unmuted); any other spelling of a switch is refused, so a script is told its setting was
+# not applied rather than believing it was (decision 0042).
+_ALERT_SWITCH = re.compile(r"^(alerts?|notify|notifications?)(_|\[|$)")
+_MUTED_FOR_GOOD = "forever"  # monitor_notify.py's stored mute that never ends
 
 Action = Callable[[Request, Principal, Fields], Awaitable[Envelope]]
 
 
-def _monitor_id(fields: Fields) -> str:
-    return fields.sid("id", "monitor", required=True) or ""
+async def _sid_of(request: Request, field: str, sent: str) -> str:
+    """The SID a monitor id names: its integer alias, or the native API's SID. An integer
+    that names no monitor is a 404 `not_found`; the service's read then checks the account."""
+    if sent.startswith(PREFIXES["monitor"]):
+        check_sid(field, "monitor", sent)
+        return sent
+    return await runtime_of(request).aliases.sid_of("monitor", sent, field=field)
+
+
+async def _monitor_id(request: Request, fields: Fields) -> str:
+    return await _sid_of(request, "id", fields.text("id", required=True, max_length=66) or "")
+
+
+async def _shown(request: Request, monitors: list[Monitor]) -> list[dict[str, Any]]:
+    ids = await runtime_of(request).aliases.given(m.sid for m in monitors)
+    return [render.monitor(m, ids[m.sid]) for m in monitors]
+
+
+async def _one(request: Request, item: Monitor) -> dict[str, Any]:
+    return (await _shown(request, [item]))[0]
 
 
 def _split(url: str) -> tuple[str, int | None]:
@@ -98,6 +131,22 @@ def _options(kind: str, fields: Fields) -> dict[str, Any]:
     return options
 
 
+def _alerts(fields: Fields) -> dict[str, Any]:
+    """`alerts` as the monitor's mute; a switch watchwire cannot honour is a 400 naming it."""
+    for name in sorted(fields.values):
+        if name != "alerts" and _ALERT_SWITCH.match(name):
+            raise invalid(
+                name,
+                "not_supported",
+                f"{name} is not supported: alerts go to the account's contacts and webhooks;"
+                " alerts=false mutes the monitor",
+            )
+    switch = fields.boolean("alerts")
+    if switch is None:
+        return {}
+    return {"mute_until": None if switch else _MUTED_FOR_GOOD}
+
+
 def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[str, Any]:
     """The monitor service's fields for what the request sends."""
     raw: dict[str, Any] = Fields.present(
@@ -110,7 +159,12 @@ def _fields(fields: Fields, kind: str, current: Monitor | None = None) -> dict[s
             "group_name": fields.text("group_name", max_length=255),
         }
     )
+    raw |= _alerts(fields)
     creating = current is None
+    regions = fields.items("regions", max_length=16, max_items=MAX_REGIONS)
+    if regions is not None:
+        # The location registry's codes (`GET /v1/locations`); none: every location.
+        raw["locations"] = regions or None
     target = _target(kind, fields, current)
     if target is not None:
         raw["target"] = target
@@ -147,12 +201,13 @@ async def list_monitors(request: Request, principal: Principal, fields: Fields) 
     page = page_request(fields)
     tag = fields.text("tag", max_length=64)
     found = await runtime_of(request).monitors.list(principal.account_sid, page, tag=tag)
-    return success([render.monitor(m) for m in found.items], pagination=found.meta())
+    return success(await _shown(request, list(found.items)), pagination=found.meta())
 
 
 async def get_monitor(request: Request, principal: Principal, fields: Fields) -> Envelope:
-    found = await runtime_of(request).monitors.get(principal.account_sid, _monitor_id(fields))
-    return success(render.monitor(found))
+    sid = await _monitor_id(request, fields)
+    found = await runtime_of(request).monitors.get(principal.account_sid, sid)
+    return success(await _one(request, found))
 
 
 async def create_monitor(request: Request, principal: Principal, fields: Fields) -> Envelope:
@@ -163,12 +218,12 @@ async def create_monitor(request: Request, principal: Principal, fields: Fields)
         )
     except ValidationError as exc:
         raise _as_enterno(exc) from None
-    return success(render.monitor(created), status=201)
+    return success(await _one(request, created), status=201)
 
 
 async def update_monitor(request: Request, principal: Principal, fields: Fields) -> Envelope:
     monitors = runtime_of(request).monitors
-    sid = _monitor_id(fields)
+    sid = await _monitor_id(request, fields)
     current = await monitors.get(principal.account_sid, sid)
     if fields.has("check_type") and _kind(fields) != current.kind:
         raise invalid("check_type", "immutable", "check_type cannot change")
@@ -181,19 +236,22 @@ async def update_monitor(request: Request, principal: Principal, fields: Fields)
         )
     except ValidationError as exc:
         raise _as_enterno(exc) from None
-    return success(render.monitor(updated))
+    return success(await _one(request, updated))
 
 
 async def delete_monitor(request: Request, principal: Principal, fields: Fields) -> Envelope:
-    gone = await runtime_of(request).monitors.delete(principal.account_sid, _monitor_id(fields))
-    return success({"id": gone.sid, "deleted": True})
+    runtime = runtime_of(request)
+    gone = await runtime.monitors.delete(principal.account_sid, await _monitor_id(request, fields))
+    alias = (await runtime.aliases.given([gone.sid]))[gone.sid]
+    return success({"id": alias, "deleted": True})
 
 
 def _pausing(paused: bool) -> Action:
     async def action(request: Request, principal: Principal, fields: Fields) -> Envelope:
         monitors = runtime_of(request).monitors
-        changed = await monitors.set_paused(principal.account_sid, _monitor_id(fields), paused)
-        return success(render.monitor(changed))
+        sid = await _monitor_id(request, fields)
+        changed = await monitors.set_paused(principal.account_sid, sid, paused)
+        return success(await _one(request, changed))
 
     return action
 
@@ -202,8 +260,11 @@ def _page_token(fields: Fields) -> str:
     return fields.text("id", required=True, max_length=64) or ""
 
 
-def _page_fields(fields: Fields) -> PageFields:
-    monitors = fields.sids("monitors", "monitor")
+async def _page_fields(request: Request, fields: Fields) -> PageFields:
+    sent = fields.items("monitors", max_length=66)
+    monitors = None
+    if sent is not None:
+        monitors = [await _sid_of(request, f"monitors[{i}]", one) for i, one in enumerate(sent)]
     return PageFields(
         name=fields.text("name", max_length=255),
         description=fields.text("description", max_length=4096, lines=True),
@@ -212,30 +273,38 @@ def _page_fields(fields: Fields) -> PageFields:
     )
 
 
+async def _pages(request: Request, pages: list[StatusPage]) -> list[dict[str, Any]]:
+    """Status pages, their monitors named by the integers monitors.php shows."""
+    sids = [c.sid for p in pages for c in p.components if c.kind == "monitor"]
+    ids = await runtime_of(request).aliases.given(sids)
+    return [render.status_page(p, ids) for p in pages]
+
+
 async def list_pages(request: Request, principal: Principal, fields: Fields) -> Envelope:
     page = page_request(fields)
     found = await runtime_of(request).status_pages.list_pages(principal.account_sid, page)
-    return success([render.status_page(p) for p in found.items], pagination=found.meta())
+    return success(await _pages(request, list(found.items)), pagination=found.meta())
 
 
 async def get_page(request: Request, principal: Principal, fields: Fields) -> Envelope:
     pages = runtime_of(request).status_pages
-    return success(
-        render.status_page(await pages.get_page(principal.account_sid, _page_token(fields)))
-    )
+    found = await pages.get_page(principal.account_sid, _page_token(fields))
+    return success((await _pages(request, [found]))[0])
 
 
 async def create_page(request: Request, principal: Principal, fields: Fields) -> Envelope:
     pages = runtime_of(request).status_pages
-    created = await pages.create_page(principal.account_sid, _page_fields(fields))
-    return success(render.status_page(created), status=201)
+    created = await pages.create_page(principal.account_sid, await _page_fields(request, fields))
+    return success((await _pages(request, [created]))[0], status=201)
 
 
 async def update_page(request: Request, principal: Principal, fields: Fields) -> Envelope:
     pages = runtime_of(request).status_pages
     token = _page_token(fields)
-    changed = await pages.update_page(principal.account_sid, token, _page_fields(fields))
-    return success(render.status_page(changed))
+    changed = await pages.update_page(
+        principal.account_sid, token, await _page_fields(request, fields)
+    )
+    return success((await _pages(request, [changed]))[0])
 
 
 async def delete_page(request: Request, principal: Principal, fields: Fields) -> Envelope:

@@ -101,24 +101,28 @@ def host_and_port(item: Monitor) -> tuple[str, int | None]:
     return split_host_port(item.target)
 
 
-def monitor(item: Monitor) -> dict[str, Any]:
-    """A monitor. Never its request headers' values, its request body or its heartbeat
+def monitor(item: Monitor, alias: int) -> dict[str, Any]:
+    """A monitor, `id` its integer alias. Never its request headers' values, its request body or its heartbeat
     token (GAPS.md: "get never returns header values, request bodies or tokens"): the
     header names alone say what is sent."""
     url, port = host_and_port(item)
     headers = item.options.get("headers") or {}
     return {
-        "id": item.sid,
+        "id": alias,
         "name": item.name,
         "url": url,
         "check_type": check_type(item.kind),
         "interval": item.interval,
+        # The locations chosen; empty: every location of the registry.
+        "regions": list(item.locations or ()),
         "port": port,
         "keyword": item.options.get("keyword"),
         "method": item.options.get("method", "GET") if item.kind in ("http", "api") else None,
         "request_header_names": sorted(headers),
         "has_request_body": bool(item.options.get("body")),
         "cache_bust": bool(item.options.get("cache_bust")),
+        # Off only when muted for good: a timed mute ends by itself (monitor_notify.py).
+        "alerts": item.mute_until != "forever",
         "tags": list(item.tags),
         "group_name": item.group_name,
         "note": item.note,
@@ -133,12 +137,12 @@ def monitor(item: Monitor) -> dict[str, Any]:
     }
 
 
-def status_page(item: StatusPage) -> dict[str, Any]:
+def status_page(item: StatusPage, monitor_ids: dict[str, int]) -> dict[str, Any]:
     return {
         "id": item.token,
         "name": item.name,
         "description": item.description,
-        "monitors": [c.sid for c in item.components if c.kind == "monitor"],
+        "monitors": [monitor_ids[c.sid] for c in item.components if c.kind == "monitor"],
         "visibility": item.visibility,
         "url": f"/p/{item.token}",
         "created_at": isoformat(item.created_at),

@@ -24,6 +24,7 @@ from watchwire.target_policy import TargetPolicy
 # time what those do: under `make test`'s workers they run one at a time on one worker, so
 # two of them never crowd the two cores at once (decision 0038).
 SERIAL_MODULES = (
+    "tests/agents/test_netns.py",
     "tests/cli/",
     "tests/crash/",
     "tests/delivery/test_crash.py",

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from watchwire.clock import Clock
 from watchwire.engine import location_runs
+from watchwire.engine.batching import take_batch
 from watchwire.engine.checks import run_check
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
 from watchwire.engine.location_runs import LocationResult, Work
@@ -137,11 +138,7 @@ class LocationEngine:
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not (stop.is_set() and not self._running and self._finished.empty()):
-            batch: list[LocationResult] = []
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.config.batch_wait):
-                    while len(batch) < self.config.batch_size:
-                        batch.append(await self._finished.get())
+            batch = await take_batch(self._finished, self.config.batch_size, self.config.batch_wait)
             if batch:
                 try:
                     await self.source.submit(batch)

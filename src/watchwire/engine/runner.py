@@ -30,6 +30,7 @@ from typing import Any
 from watchwire import logs, telemetry
 from watchwire.clock import Clock, as_utc
 from watchwire.engine import domain_watch, ssl_watch
+from watchwire.engine.batching import take_batch
 from watchwire.engine.checks import run_check
 from watchwire.engine.kinds import get_kind
 from watchwire.engine.kinds.base import CheckResult, CheckSpec
@@ -160,11 +161,7 @@ class Engine:
 
     async def _writer(self, stop: asyncio.Event) -> None:
         while not (stop.is_set() and not self._running and self._finished.empty()):
-            batch: list[Finished] = []
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.config.batch_wait):
-                    while len(batch) < self.config.batch_size:
-                        batch.append(await self._finished.get())
+            batch = await take_batch(self._finished, self.config.batch_size, self.config.batch_wait)
             if batch:
                 await self._write(batch)
 
